@@ -1,0 +1,77 @@
+/**
+ * Gray and Lamport's Two-Phase Commit (TwoPhase.tla, TLA+ Examples): a transaction manager (TM)
+ * and resource managers (RMs) exchanging messages through a set that only grows, so a message
+ * can be received any number of times and loss needs no modelling.
+ *
+ * A faithful port: the same variables, actions and invariants. rmState, a function of the RMs in
+ * TLA+, is a List indexed by RM number (r1 is index 0), which is the same function and cheaper
+ * to update than a Map keyed by name.
+ */
+import { defineModel, each, range, spec } from 'faultline';
+import { List, Map, Record, Set } from 'immutable';
+
+type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
+type TMState = 'init' | 'committed' | 'aborted';
+type Message = Map<'type' | 'rm', string>;
+
+interface Vars {
+  rmState: List<RMState>;
+  tmState: TMState;
+  tmPrepared: Set<string>;
+  msgs: Set<Message>;
+}
+const State = Record<Vars>({ rmState: List(), tmState: 'init', tmPrepared: Set(), msgs: Set() }, 'TwoPhase');
+type State = Record<Vars> & Readonly<Vars>;
+
+const COMMIT: Message = Map({ type: 'Commit' });
+const ABORT: Message = Map({ type: 'Abort' });
+
+export default defineModel({
+  name: 'two-phase',
+  description: 'Gray and Lamport two-phase commit (TwoPhase.tla)',
+  params: { rms: { default: 3, min: 1, description: 'resource managers' } },
+  variants: {
+    correct: 'as published',
+    'commit-without-votes': 'the TM may commit before every RM has sent Prepared',
+  },
+  build: ({ params, variant }) => {
+    const RM = range('r', params.rms);
+    const index: { [rm: string]: number } = Object.fromEntries(RM.map((rm, i) => [rm, i]));
+    // One Prepared message value per RM, built once (Set lookups then reuse its cached hash).
+    const PREPARED: { [rm: string]: Message } = Object.fromEntries(RM.map((rm) => [rm, Map({ type: 'Prepared', rm })]));
+    const rmAt = (s: State, rm: string) => s.rmState.get(index[rm]!)!;
+    const setRm = (s: State, rm: string, x: RMState): State => s.set('rmState', s.rmState.set(index[rm]!, x));
+    const send = (s: State, m: Message): State => s.set('msgs', s.msgs.add(m));
+    return spec({
+      init: [State({ rmState: List(RM.map(() => 'working' as RMState)) }) as State],
+      actions: {
+        TMCommit: (s: State) =>
+          s.tmState === 'init' && (variant === 'commit-without-votes' || s.tmPrepared.size === RM.length)
+            ? send(s.set('tmState', 'committed'), COMMIT)
+            : null,
+        TMAbort: (s: State) => (s.tmState === 'init' ? send(s.set('tmState', 'aborted'), ABORT) : null),
+        TMRcvPrepared: each(RM, (s: State, rm) =>
+          s.tmState === 'init' && s.msgs.has(PREPARED[rm]!) ? s.set('tmPrepared', s.tmPrepared.add(rm)) : null,
+        ),
+        RMPrepare: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? send(setRm(s, rm, 'prepared'), PREPARED[rm]!) : null)),
+        RMChooseToAbort: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? setRm(s, rm, 'aborted') : null)),
+        RMRcvCommitMsg: each(RM, (s: State, rm) => (s.msgs.has(COMMIT) ? setRm(s, rm, 'committed') : null)),
+        RMRcvAbortMsg: each(RM, (s: State, rm) => (s.msgs.has(ABORT) ? setRm(s, rm, 'aborted') : null)),
+      },
+      invariants: {
+        TPTypeOK: (s) =>
+          s.rmState.size === RM.length &&
+          s.rmState.every((x) => x === 'working' || x === 'prepared' || x === 'committed' || x === 'aborted') &&
+          (s.tmState === 'init' || s.tmState === 'committed' || s.tmState === 'aborted') &&
+          s.tmPrepared.every((rm) => rm in index),
+        TCConsistent: {
+          holds: (s) => !(s.rmState.includes('aborted') && s.rmState.includes('committed')),
+          explain: (s) => {
+            const who = (x: RMState) => RM.filter((rm) => rmAt(s, rm) === x).join(', ');
+            return `${who('committed')} committed while ${who('aborted')} aborted`;
+          },
+        },
+      },
+    });
+  },
+});

@@ -1,0 +1,196 @@
+/**
+ * Turns a model's Spec into the explorer's internal form: one function that writes the
+ * successors of a state into a reusable buffer, with an action family per successor (for the
+ * per-action statistics) and a label that is only built when someone needs it.
+ */
+import { describeThrown, ModelError } from '../model/errors.js';
+import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
+
+/** Successors of one state; reused from state to state. */
+export class SuccessorBuffer<S> {
+  states: S[] = [];
+  families: number[] = [];
+  /** For `actions`: index of the argument in `over` (or -1); for `next`: the label itself. */
+  labels: (string | number)[] = [];
+  length = 0;
+
+  push(state: S, family: number, label: string | number): void {
+    const i = this.length++;
+    this.states[i] = state;
+    this.families[i] = family;
+    this.labels[i] = label;
+  }
+  clear(): void {
+    // Drop references so states can be collected; keep the arrays' capacity.
+    for (let i = 0; i < this.length; i++) this.states[i] = undefined as S;
+    this.length = 0;
+  }
+}
+
+export interface CompiledInvariant<S> {
+  readonly name: string;
+  readonly holds: (s: S) => boolean;
+  readonly explain?: (s: S) => string;
+}
+
+/** Thrown (as a ModelError) when an action of the model throws. */
+export class ActionError extends ModelError {
+  constructor(
+    readonly action: string,
+    readonly thrown: unknown,
+  ) {
+    super(`action ${action} threw: ${describeThrown(thrown)}`, thrown);
+  }
+}
+
+export interface Compiled<S> {
+  readonly init: readonly S[];
+  /** Action family names (the action's name, or a `next` label up to its first parenthesis). */
+  readonly families: string[];
+  readonly invariants: readonly CompiledInvariant<S>[];
+  readonly deadlock: boolean;
+  readonly canonical?: (s: S) => unknown;
+  /** Write all successors of `s` into `out` (after clearing it). */
+  expand(s: S, out: SuccessorBuffer<S>): void;
+  /** The label of successor `i` of the last expansion into `out`. */
+  label(out: SuccessorBuffer<S>, i: number): string;
+}
+
+function familyOf(label: string): string {
+  const p = label.indexOf('(');
+  const name = p < 0 ? label : label.slice(0, p);
+  return name.trim() || label;
+}
+
+function argText(x: unknown): string {
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number' || typeof x === 'boolean' || x === null || x === undefined) return String(x);
+  try {
+    return JSON.stringify(x) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+function pushResult<S>(out: SuccessorBuffer<S>, r: ActionResult<S>, family: number, label: string | number): void {
+  if (r === null || r === undefined) return;
+  if (Array.isArray(r)) {
+    for (const s of r as readonly S[]) if (s !== null && s !== undefined) out.push(s, family, label);
+  } else {
+    out.push(r as S, family, label);
+  }
+}
+
+export function compile<S>(spec: Spec<S>): Compiled<S> {
+  if (!spec || !Array.isArray(spec.init)) throw new ModelError('build must return an object with an init array');
+  if (spec.init.length === 0) throw new ModelError('the model has no initial state (init is empty)');
+  if (!spec.next && !spec.actions) throw new ModelError('the model has neither next nor actions');
+
+  const families: string[] = [];
+  const familyIndex = new Map<string, number>();
+  const familyId = (name: string): number => {
+    let i = familyIndex.get(name);
+    if (i === undefined) {
+      i = families.length;
+      families.push(name);
+      familyIndex.set(name, i);
+    }
+    return i;
+  };
+
+  type Plain = { name: string; family: number; fn: (s: S) => ActionResult<S> };
+  type Over = { name: string; family: number; over: readonly unknown[]; labels: string[]; step: (s: S, a: unknown) => ActionResult<S> };
+  const plain: (Plain | Over)[] = [];
+  for (const [name, act] of Object.entries(spec.actions ?? {}) as [string, Action<S>][]) {
+    const family = familyId(name);
+    if (typeof act === 'function') plain.push({ name, family, fn: act });
+    else if (act && Array.isArray(act.over) && typeof act.step === 'function')
+      plain.push({
+        name,
+        family,
+        over: act.over,
+        labels: act.over.map((a) => `${name}(${argText(a)})`),
+        step: act.step as (s: S, a: unknown) => ActionResult<S>,
+      });
+    else throw new ModelError(`action ${name} must be a function or { over: [...], step: (s, x) => ... }`);
+  }
+  // Labels of `next` successors are strings; `actions` successors store the index of their
+  // action in `plain` (for a plain action) or, for `over` actions, a code that packs the action's
+  // index and the argument's index.
+  const overBase = plain.length;
+  const next = spec.next;
+  // Cache of label -> family for `next` labels; bounded because labels can be unbounded.
+  const labelFamily = new Map<string, number>();
+
+  const expand = (s: S, out: SuccessorBuffer<S>): void => {
+    out.clear();
+    for (let a = 0; a < plain.length; a++) {
+      const act = plain[a]!;
+      if ('fn' in act) {
+        let r: ActionResult<S>;
+        try {
+          r = act.fn(s);
+        } catch (e) {
+          throw new ActionError(act.name, e);
+        }
+        pushResult(out, r, act.family, a);
+      } else {
+        const over = act.over;
+        for (let k = 0; k < over.length; k++) {
+          let r: ActionResult<S>;
+          try {
+            r = act.step(s, over[k]);
+          } catch (e) {
+            throw new ActionError(act.labels[k]!, e);
+          }
+          pushResult(out, r, act.family, overBase + a * 0x10000 + k);
+        }
+      }
+    }
+    if (next) {
+      let last = 'next';
+      try {
+        for (const succ of next(s)) {
+          const label = String(succ.action);
+          last = label;
+          let fam = labelFamily.get(label);
+          if (fam === undefined) {
+            fam = familyId(familyOf(label));
+            if (labelFamily.size < 100_000) labelFamily.set(label, fam);
+          }
+          out.push(succ.state, fam, label);
+        }
+      } catch (e) {
+        if (e instanceof ActionError) throw e;
+        throw new ActionError(last === 'next' ? 'next' : `next (after ${last})`, e);
+      }
+    }
+  };
+
+  const label = (out: SuccessorBuffer<S>, i: number): string => {
+    const l = out.labels[i]!;
+    if (typeof l === 'string') return l;
+    if (l < overBase) return plain[l]!.name;
+    const code = l - overBase;
+    const act = plain[Math.floor(code / 0x10000)] as Over;
+    return act.labels[code % 0x10000]!;
+  };
+
+  const invariants: CompiledInvariant<S>[] = Object.entries(spec.invariants ?? {}).map(([name, inv]: [string, Invariant<S>]) => {
+    if (typeof inv === 'function') return { name, holds: inv };
+    if (inv && typeof inv.holds === 'function') return inv.explain ? { name, holds: inv.holds, explain: inv.explain } : { name, holds: inv.holds };
+    throw new ModelError(`invariant ${name} must be a function or { holds: (s) => boolean }`);
+  });
+
+  for (const act of plain) if ('over' in act && act.over.length > 0xffff) throw new ModelError(`action ${act.name} ranges over more than 65535 values`);
+
+  return {
+    init: spec.init,
+    families,
+    invariants,
+    deadlock: spec.deadlock ?? true,
+    ...(spec.canonical ? { canonical: spec.canonical } : {}),
+    expand,
+    label,
+  };
+}

@@ -1,0 +1,334 @@
+/**
+ * The breadth-first explorer.
+ *
+ * Level by level from the initial states: every distinct state is checked against every
+ * invariant when it is first found, so the first violation has a shortest trace, and the order of
+ * work (and so every count) is the same on every run. Only fingerprints and parent links are
+ * kept per seen state (see store.ts); the states of the current and the next level are the only
+ * states held in memory. A counterexample is rebuilt by replaying the recorded choices.
+ */
+import { describeThrown, ModelError } from '../model/errors.js';
+import type { Spec } from '../model/types.js';
+import { show } from '../model/values.js';
+import { ActionError, compile, type Compiled, SuccessorBuffer } from './compile.js';
+import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { NO_PARENT, StateStore } from './store.js';
+
+export interface CheckOptions {
+  /** Explore states at most this many steps from an initial state. */
+  readonly maxDepth?: number;
+  /** Stop once this many distinct states are found. */
+  readonly maxStates?: number;
+  /** Stop after this many milliseconds. */
+  readonly timeLimitMs?: number;
+  /** Override the model's deadlock setting (false: states without successors are fine). */
+  readonly deadlock?: boolean;
+  /** Called about every `progressIntervalMs` (default 1000) while the search runs. */
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface Progress {
+  readonly distinctStates: number;
+  readonly generatedStates: number;
+  readonly depth: number;
+  readonly queued: number;
+  readonly elapsedMs: number;
+}
+
+export interface TraceStep<S> {
+  /** The action that led to this state; null for the initial state. */
+  readonly action: string | null;
+  readonly state: S;
+}
+
+export interface Violation<S> {
+  readonly kind: 'invariant' | 'deadlock';
+  /** The invariant's name, or `Deadlock`. */
+  readonly name: string;
+  /** The model's explanation of what breaks, if its invariant gives one. */
+  readonly explanation: string | null;
+  /** From an initial state to the bad state; its length minus one is the number of steps. */
+  readonly trace: readonly TraceStep<S>[];
+}
+
+export interface ActionStats {
+  readonly name: string;
+  /** Successors this action produced. */
+  readonly generated: number;
+  /** Of those, states not seen before. */
+  readonly distinct: number;
+}
+
+export interface Stats {
+  readonly distinctStates: number;
+  /** Initial states plus every successor computed (TLC's "states generated"). */
+  readonly generatedStates: number;
+  /** The largest distance from an initial state among the states found (TLC's depth minus one). */
+  readonly diameter: number;
+  readonly durationMs: number;
+  readonly statesPerSecond: number;
+  readonly actions: readonly ActionStats[];
+  /** Estimated probability that a fingerprint collision hid a state: n·(g−n)/2^64. */
+  readonly collisionProbability: number;
+  /** Bytes held by the seen-state store. */
+  readonly storeBytes: number;
+  /** The process's peak resident memory so far. */
+  readonly peakMemoryBytes: number;
+}
+
+export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit';
+
+export interface CheckResult<S> {
+  readonly result: 'ok' | 'violation' | 'deadlock';
+  /** True when every reachable state was explored. */
+  readonly complete: boolean;
+  /** Why the search ended early; null when it is complete. */
+  readonly stopReason: StopReason | null;
+  readonly stats: Stats;
+  readonly violation: Violation<S> | null;
+}
+
+/** Describe a state in an error message: its number, depth and a short rendering. */
+function where(id: number, depth: number, s: unknown): string {
+  return `state #${id} (depth ${depth}) ${show(s, 300)}`;
+}
+
+export function explore<S>(spec: Spec<S>, options: CheckOptions = {}): CheckResult<S> {
+  return exploreCompiled(compile(spec), options);
+}
+
+export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {}): CheckResult<S> {
+  const t0 = performance.now();
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxStates = options.maxStates ?? Infinity;
+  const timeLimit = options.timeLimitMs ?? Infinity;
+  const deadlockOn = options.deadlock ?? model.deadlock;
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  const onProgress = options.onProgress;
+  const canonical = model.canonical;
+  const invariants = model.invariants;
+
+  const store = new StateStore();
+  const buf = new SuccessorBuffer<S>();
+  const famGenerated: number[] = [];
+  const famDistinct: number[] = [];
+  let generated = 0;
+  let depth = 0;
+  let maxLevel = 0;
+  let stopReason: StopReason | null = null;
+  let found: { kind: 'invariant' | 'deadlock'; name: string; id: number; explanation: string | null } | null = null;
+
+  const fp = (s: S): void => fingerprint(canonical ? canonical(s) : s);
+
+  /** Check every invariant on a newly found state; record the first that fails. */
+  const checkInvariants = (s: S, id: number, d: number): boolean => {
+    for (let k = 0; k < invariants.length; k++) {
+      const inv = invariants[k]!;
+      let ok: boolean;
+      try {
+        ok = inv.holds(s);
+      } catch (e) {
+        throw new ModelError(`invariant ${inv.name} threw on ${where(id, d, s)}: ${describeThrown(e)}`, e);
+      }
+      if (!ok) {
+        let explanation: string | null = null;
+        if (inv.explain) {
+          try {
+            explanation = inv.explain(s);
+          } catch (e) {
+            explanation = `(explain threw: ${describeThrown(e)})`;
+          }
+        }
+        found = { kind: 'invariant', name: inv.name, id, explanation };
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const expandAt = (s: S, id: number, d: number, out: SuccessorBuffer<S>): void => {
+    try {
+      model.expand(s, out);
+    } catch (e) {
+      if (e instanceof ActionError) throw new ModelError(`action ${e.action} threw on ${where(id, d, s)}: ${describeThrown(e.thrown)}`, e.thrown);
+      throw e;
+    }
+  };
+
+  // Determinism spot check: every 4096th state is expanded twice and the two results compared.
+  const recheck = new SuccessorBuffer<S>();
+  const fpsOf = (out: SuccessorBuffer<S>): string[] => {
+    const r: string[] = [];
+    for (let j = 0; j < out.length; j++) {
+      fp(out.states[j]!);
+      r.push(`${fpHigh()}:${fpLow()}`);
+    }
+    return r;
+  };
+  const checkDeterminism = (s: S, id: number, d: number): void => {
+    const first = fpsOf(buf);
+    expandAt(s, id, d, recheck);
+    const second = fpsOf(recheck);
+    if (first.length !== second.length || first.some((x, j) => x !== second[j])) {
+      let j = 0;
+      while (j < first.length && first[j] === second[j]) j++;
+      const act = j < buf.length ? model.label(buf, j) : j < recheck.length ? model.label(recheck, j) : '?';
+      throw new ModelError(
+        `the model is not deterministic: expanding ${where(id, d, s)} twice gave different successors (first difference at successor ${j + 1}, action ${act})`,
+      );
+    }
+    recheck.clear();
+  };
+
+  // ---- initial states
+  let frontier: (S | undefined)[] = [];
+  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
+    const s = model.init[i]!;
+    generated++;
+    fp(s);
+    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
+    if (id < 0) continue;
+    frontier.push(s);
+    checkInvariants(s, id, 0);
+    if (store.size >= maxStates && !found) stopReason = 'max-states';
+  }
+
+  let levelStart = 0; // id of frontier[0]
+  let expanded = 0;
+  let lastProgress = t0;
+  let timeChecks = 0;
+
+  search: while (frontier.length > 0 && !found && stopReason === null) {
+    maxLevel = depth;
+    if (depth >= maxDepth) {
+      stopReason = 'max-depth';
+      break;
+    }
+    const nextFrontier: S[] = [];
+    for (let i = 0; i < frontier.length; i++) {
+      const s = frontier[i]!;
+      frontier[i] = undefined; // let the state go once expanded
+      const id = levelStart + i;
+      expandAt(s, id, depth, buf);
+      expanded++;
+      if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
+      const n = buf.length;
+      if (n === 0 && deadlockOn) {
+        found = { kind: 'deadlock', name: 'Deadlock', id, explanation: null };
+        break search;
+      }
+      const states = buf.states;
+      const fams = buf.families;
+      for (let j = 0; j < n; j++) {
+        const t = states[j]!;
+        const f = fams[j]!;
+        generated++;
+        famGenerated[f] = (famGenerated[f] ?? 0) + 1;
+        let nid: number;
+        try {
+          fp(t);
+        } catch (e) {
+          throw new ModelError(`action ${model.label(buf, j)} on ${where(id, depth, s)} produced a state faultline cannot fingerprint: ${describeThrown(e)}`, e);
+        }
+        nid = store.add(fpHigh(), fpLow(), id, j);
+        if (nid < 0) continue;
+        famDistinct[f] = (famDistinct[f] ?? 0) + 1;
+        nextFrontier.push(t);
+        if (!checkInvariants(t, nid, depth + 1)) {
+          maxLevel = depth + 1;
+          break search;
+        }
+        if (store.size >= maxStates) {
+          stopReason = 'max-states';
+          maxLevel = depth + 1;
+          break search;
+        }
+      }
+      if ((++timeChecks & 255) === 0) {
+        const now = performance.now();
+        if (now - t0 >= timeLimit) {
+          stopReason = 'time-limit';
+          break search;
+        }
+        if (onProgress && now - lastProgress >= progressEvery) {
+          lastProgress = now;
+          onProgress({
+            distinctStates: store.size,
+            generatedStates: generated,
+            depth,
+            queued: frontier.length - i - 1 + nextFrontier.length,
+            elapsedMs: now - t0,
+          });
+        }
+      }
+    }
+    buf.clear();
+    levelStart += frontier.length;
+    frontier = nextFrontier;
+    if (nextFrontier.length > 0) depth++;
+  }
+  buf.clear();
+
+  const f = found as { kind: 'invariant' | 'deadlock'; name: string; id: number; explanation: string | null } | null;
+  if (f) stopReason = 'violation';
+  const durationMs = performance.now() - t0;
+  const n = store.size;
+  const stats: Stats = {
+    distinctStates: n,
+    generatedStates: generated,
+    diameter: maxLevel,
+    durationMs,
+    statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
+    actions: model.families.map((name, k) => ({ name, generated: famGenerated[k] ?? 0, distinct: famDistinct[k] ?? 0 })),
+    collisionProbability: (n * Math.max(0, generated - n)) / 2 ** 64,
+    storeBytes: store.bytes,
+    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  const violation: Violation<S> | null = f
+    ? { kind: f.kind, name: f.name, explanation: f.explanation, trace: replay(model, store, f.id) }
+    : null;
+  return {
+    result: f ? (f.kind === 'deadlock' ? 'deadlock' : 'violation') : 'ok',
+    complete: stopReason === null,
+    stopReason,
+    stats,
+    violation,
+  };
+}
+
+/**
+ * Rebuild the trace to state `id` by replaying the recorded choices from its initial state,
+ * checking at each step that the model produces the state that was found during the search.
+ */
+export function replay<S>(model: Compiled<S>, store: StateStore, id: number): TraceStep<S>[] {
+  const path = store.pathTo(id);
+  const fpOf = (s: S): [number, number] => {
+    fingerprint(model.canonical ? model.canonical(s) : s);
+    return [fpHigh(), fpLow()];
+  };
+  const root = path[0]!;
+  let s: S = model.init[store.choice(root)] as S;
+  const trace: TraceStep<S>[] = [{ action: null, state: s }];
+  const buf = new SuccessorBuffer<S>();
+  for (let k = 1; k < path.length; k++) {
+    const pid = path[k]!;
+    try {
+      model.expand(s, buf);
+    } catch (e) {
+      const act = e instanceof ActionError ? e.action : 'next';
+      throw new ModelError(`the model is not deterministic: replaying the trace, action ${act} threw on ${where(path[k - 1]!, k - 1, s)} although it did not during the search`);
+    }
+    const c = store.choice(pid);
+    const t = c < buf.length ? buf.states[c] : undefined;
+    const [hi, lo] = t === undefined ? [-1, -1] : fpOf(t);
+    if (t === undefined || hi !== store.fpHigh(pid) || lo !== store.fpLow(pid)) {
+      throw new ModelError(
+        `the model is not deterministic: replaying the trace from ${where(path[k - 1]!, k - 1, s)}, successor ${c + 1} is not the state found during the search`,
+      );
+    }
+    trace.push({ action: model.label(buf, c), state: t as S });
+    s = t as S;
+  }
+  return trace;
+}

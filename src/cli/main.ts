@@ -1,0 +1,256 @@
+/**
+ * The faultline command line: `check`, `list`, `bench`. Documented in docs/cli.md.
+ * Exit codes follow TLC: 0 nothing found, 12 invariant violated, 11 deadlock, 13 liveness
+ * (reserved), 1 usage or model error.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import yargs from 'yargs';
+import { explore, type CheckResult } from '../check/explore.js';
+import { buildSpec, describeThrown, FaultlineError, ModelError, resolveConfig, variantNames, type AnyModel } from '../model/index.js';
+import { checkJson, errorJson, type RunInfo } from '../report/json.js';
+import { formatDuration, formatResult } from '../report/text.js';
+import { runBench } from './bench.js';
+import { loadModel, modelFiles } from './load.js';
+
+export const EXIT = { ok: 0, error: 1, deadlock: 11, violation: 12, liveness: 13 } as const;
+
+export function exitCodeOf(r: CheckResult<unknown>): number {
+  return r.result === 'violation' ? EXIT.violation : r.result === 'deadlock' ? EXIT.deadlock : EXIT.ok;
+}
+
+/** `--param k=v` (repeatable, or comma-separated) → an object of raw strings. */
+export function parseParams(raw: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of raw ?? []) {
+    for (const part of String(item).split(',')) {
+      if (part.trim() === '') continue;
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw new FaultlineError(`--param expects name=value, got "${part}"`);
+      out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  }
+  return out;
+}
+
+interface CheckArgs {
+  target: string;
+  variant?: string;
+  param?: string[];
+  maxDepth?: number;
+  maxStates?: number;
+  timeLimit?: number;
+  deadlock: boolean;
+  json: boolean;
+  report?: string | boolean;
+}
+
+function positiveOrUndefined(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new FaultlineError(`--${name} expects a non-negative number, got ${String(v)}`);
+  return v;
+}
+
+function runOne(model: AnyModel, file: string, variant: string | undefined, params: Record<string, unknown>, args: CheckArgs, progress: boolean) {
+  const config = resolveConfig(model, variant, params);
+  const info: RunInfo = { model: model.name, file, variant: config.variant, params: { ...config.params } };
+  let spec;
+  try {
+    spec = buildSpec(model, config);
+  } catch (e) {
+    if (e instanceof FaultlineError) throw e;
+    throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
+  }
+  const result = explore(spec, {
+    ...(args.maxDepth !== undefined ? { maxDepth: positiveOrUndefined('max-depth', args.maxDepth)! } : {}),
+    ...(args.maxStates !== undefined ? { maxStates: positiveOrUndefined('max-states', args.maxStates)! } : {}),
+    ...(args.timeLimit !== undefined ? { timeLimitMs: positiveOrUndefined('time-limit', args.timeLimit)! * 1000 } : {}),
+    ...(args.deadlock ? {} : { deadlock: false }),
+    ...(progress
+      ? {
+          onProgress: (p) =>
+            process.stderr.write(
+              `\r  ${p.distinctStates.toLocaleString('en-US')} distinct, ${p.generatedStates.toLocaleString('en-US')} generated, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${formatDuration(p.elapsedMs)}   `,
+            ),
+        }
+      : {}),
+  });
+  if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
+  return { info, result };
+}
+
+function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'result.json'), JSON.stringify(checkJson(info, result), null, 2) + '\n');
+  writeFileSync(join(dir, 'trace.txt'), formatResult(info, result));
+}
+
+function defaultReportDir(info: RunInfo): string {
+  return join('reports', info.model, info.variant);
+}
+
+async function checkFile(args: CheckArgs): Promise<number> {
+  const model = await loadModel(args.target);
+  const params = parseParams(args.param);
+  const { info, result } = runOne(model, args.target, args.variant, params, args, process.stderr.isTTY === true && !args.json);
+  if (args.json) process.stdout.write(JSON.stringify(checkJson(info, result)) + '\n');
+  else process.stdout.write(formatResult(info, result));
+  if (args.report !== undefined && args.report !== false) {
+    const dir = typeof args.report === 'string' && args.report !== '' ? args.report : defaultReportDir(info);
+    writeReport(dir, info, result);
+    if (!args.json) process.stdout.write(`  report: ${join(dir, 'trace.txt')}\n`);
+  }
+  return exitCodeOf(result);
+}
+
+/** Every variant of every model in a folder, with default params: a table, and reports/ if asked. */
+async function checkFolder(args: CheckArgs): Promise<number> {
+  const files = modelFiles(args.target);
+  if (files.length === 0) throw new FaultlineError(`no model files in ${args.target}`);
+  const params = parseParams(args.param);
+  const rows: string[][] = [['model', 'variant', 'result', 'states', 'diameter', 'trace', 'time']];
+  const docs: unknown[] = [];
+  let failed = false;
+  for (const file of files) {
+    let model: AnyModel;
+    try {
+      model = await loadModel(file);
+    } catch (e) {
+      failed = true;
+      rows.push([relative('.', file), '', 'error: ' + describeThrown(e), '', '', '', '']);
+      continue;
+    }
+    for (const variant of args.variant ? [args.variant] : variantNames(model)) {
+      try {
+        const { info, result } = runOne(model, file, variant, params, args, false);
+        const v = result.violation;
+        rows.push([
+          model.name,
+          variant,
+          result.result === 'ok' ? (result.complete ? 'ok' : `ok (${result.stopReason})`) : `${result.result}: ${v?.name}`,
+          result.stats.distinctStates.toLocaleString('en-US'),
+          String(result.stats.diameter),
+          v ? String(v.trace.length - 1) : '',
+          formatDuration(result.stats.durationMs),
+        ]);
+        docs.push(checkJson(info, result));
+        if (args.report !== undefined && args.report !== false) {
+          const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
+          writeReport(join(base, info.model, info.variant), info, result);
+        }
+      } catch (e) {
+        failed = true;
+        rows.push([model.name, variant, 'error: ' + describeThrown(e), '', '', '', '']);
+        docs.push(errorJson({ model: model.name, file, variant }, describeThrown(e)));
+      }
+    }
+  }
+  if (args.json) process.stdout.write(JSON.stringify(docs) + '\n');
+  else {
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const r of rows) process.stdout.write(r.map((cell, c) => (c === 3 || c === 4 || c === 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd() + '\n');
+  }
+  if (args.report !== undefined && args.report !== false) {
+    const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
+    writeFileSync(join(base, 'summary.json'), JSON.stringify(docs, null, 2) + '\n');
+    if (!args.json) process.stdout.write(`reports written under ${base}/ (summary.json, and <model>/<variant>/trace.txt)\n`);
+  }
+  return failed ? EXIT.error : EXIT.ok;
+}
+
+async function list(dir: string, json: boolean): Promise<number> {
+  const out: unknown[] = [];
+  for (const file of modelFiles(dir)) {
+    const m = await loadModel(file);
+    out.push({
+      file: relative('.', file),
+      name: m.name,
+      description: m.description ?? '',
+      params: Object.fromEntries(Object.entries(m.params ?? {}).map(([k, p]) => [k, { ...p }])),
+      variants: m.variants ? { ...m.variants } : { default: '' },
+    });
+    if (!json) {
+      process.stdout.write(`${m.name}  ${relative('.', file)}\n  ${m.description ?? ''}\n`);
+      for (const [k, p] of Object.entries(m.params ?? {})) {
+        const range = 'min' in p || 'max' in p ? ` [${(p as { min?: number }).min ?? ''}..${(p as { max?: number }).max ?? ''}]` : '';
+        const choices = 'choices' in p && p.choices ? ` (${p.choices.join('|')})` : '';
+        process.stdout.write(`  --param ${k}=${String(p.default)}${range}${choices}  ${p.description ?? ''}\n`);
+      }
+      variantNames(m).forEach((v, i) => process.stdout.write(`  --variant ${v}${i === 0 ? ' (default)' : ''}  ${m.variants?.[v] ?? ''}\n`));
+      process.stdout.write('\n');
+    }
+  }
+  if (json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  return EXIT.ok;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  let failure: unknown = null;
+  const cli = yargs(argv)
+    .scriptName('faultline')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      failure = err ?? new FaultlineError(`${msg ?? 'invalid command line'} (see faultline --help)`);
+    })
+    .command(
+      'check <target>',
+      'explore a model (a file) or every variant of every model in a folder',
+      (y) =>
+        y
+          .positional('target', { type: 'string', demandOption: true, describe: 'model file, or a folder of models' })
+          .option('variant', { type: 'string', describe: 'variant to check (default: the first)' })
+          .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
+          .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
+          .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
+          .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
+          .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+          .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' }),
+      async (a) => {
+        const args = a as unknown as CheckArgs;
+        const isDir = (() => {
+          try {
+            return statSync(args.target).isDirectory();
+          } catch {
+            return false;
+          }
+        })();
+        code = isDir ? await checkFolder(args) : await checkFile(args);
+      },
+    )
+    .command(
+      'list [dir]',
+      'list the models in a folder with their params and variants',
+      (y) => y.positional('dir', { type: 'string', default: 'models' }).option('json', { type: 'boolean', default: false }),
+      async (a) => {
+        code = await list(a.dir as string, a.json as boolean);
+      },
+    )
+    .command(
+      'bench',
+      'benchmark the explorer on TwoPhase (see docs/performance.md)',
+      (y) => y.option('rms', { type: 'string', default: '5,6,7,8', describe: 'comma-separated RM counts' }),
+      async (a) => {
+        code = await runBench(String(a.rms));
+      },
+    )
+    .demandCommand(1, 'give a command: check, list or bench');
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    failure ??= e;
+  }
+  if (failure !== null) {
+    if (failure instanceof FaultlineError) process.stderr.write(`faultline: ${failure.message.split('\n')[0]}\n`);
+    else {
+      process.stderr.write(`faultline: internal error: ${describeThrown(failure)}\n`);
+      if (process.env.FAULTLINE_DEBUG) process.stderr.write(String((failure as Error).stack) + '\n');
+    }
+    return EXIT.error;
+  }
+  return code;
+}

@@ -1,0 +1,119 @@
+import { UsageError } from './errors.js';
+import type {
+  Action,
+  ActionResult,
+  AnyModel,
+  Model,
+  ModelDefinition,
+  ParamSpec,
+  ParamSpecs,
+  ParamValue,
+  ParamValues,
+  Spec,
+} from './types.js';
+
+/**
+ * Declare a model. The result is the definition itself, marked so that `faultline` recognises it
+ * as a model file's default export.
+ */
+export function defineModel<S, const P extends ParamSpecs = Record<never, never>, const V extends string = 'default'>(
+  def: ModelDefinition<S, P, V>,
+): Model<S, P, V> {
+  if (typeof def.name !== 'string' || def.name === '') throw new UsageError('defineModel: a model needs a name');
+  if (typeof def.build !== 'function') throw new UsageError(`defineModel(${def.name}): build must be a function`);
+  return { ...def, kind: 'faultline/model' };
+}
+
+/**
+ * Identity for a Spec, so that TypeScript infers the state type from `init` and types the
+ * state parameter of every action and invariant: `build: () => spec({ init: [...], actions: ... })`.
+ */
+export function spec<S>(s: Spec<S>): Spec<S> {
+  return s;
+}
+
+/** An action with one argument per element of `over`, labelled `Name(arg)`. */
+export function each<S, A>(over: readonly A[], step: (s: S, arg: A) => ActionResult<S>): Action<S> {
+  return { over, step: step as (s: S, arg: never) => ActionResult<S> };
+}
+
+/** `['p1', 'p2', ...]`: n ids with a prefix. */
+export function range(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+}
+
+export function isModel(x: unknown): x is AnyModel {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'faultline/model';
+}
+
+/** The model's variants in order (a model without variants has one, `default`). */
+export function variantNames(model: AnyModel): string[] {
+  const names = model.variants ? Object.keys(model.variants) : [];
+  return names.length > 0 ? names : ['default'];
+}
+
+export function defaultParams(model: AnyModel): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [k, spec] of Object.entries(model.params ?? {})) out[k] = spec.default;
+  return out;
+}
+
+function paramKind(spec: ParamSpec): 'number' | 'boolean' | 'string' {
+  return typeof spec.default === 'number' ? 'number' : typeof spec.default === 'boolean' ? 'boolean' : 'string';
+}
+
+/** Check one value (a CLI string or a typed value from a spec file) against its declaration. */
+function coerceParam(model: string, name: string, spec: ParamSpec, raw: unknown): ParamValue {
+  const where = `param ${name} of ${model}`;
+  const kind = paramKind(spec);
+  if (kind === 'number') {
+    const s = spec as { min?: number; max?: number; integer?: boolean };
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isFinite(n)) throw new UsageError(`${where} must be a number, got ${JSON.stringify(raw)}`);
+    if (s.integer !== false && !Number.isInteger(n)) throw new UsageError(`${where} must be a whole number, got ${JSON.stringify(raw)}`);
+    if (s.min !== undefined && n < s.min) throw new UsageError(`${where} must be at least ${s.min}, got ${n}`);
+    if (s.max !== undefined && n > s.max) throw new UsageError(`${where} must be at most ${s.max}, got ${n}`);
+    return n;
+  }
+  if (kind === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    throw new UsageError(`${where} must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (typeof raw !== 'string') throw new UsageError(`${where} must be a string, got ${JSON.stringify(raw)}`);
+  const choices = (spec as { choices?: readonly string[] }).choices;
+  if (choices && !choices.includes(raw)) throw new UsageError(`${where} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+export interface ResolvedConfig {
+  readonly variant: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+/**
+ * Resolve a variant name and parameter overrides (strings from the CLI, or typed values) into the
+ * configuration `build` receives. Throws a UsageError naming what is wrong.
+ */
+export function resolveConfig(model: AnyModel, variant: string | undefined, overrides: Readonly<Record<string, unknown>> = {}): ResolvedConfig {
+  const variants = variantNames(model);
+  const v = variant ?? variants[0]!;
+  if (!variants.includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
+  const specs = model.params ?? {};
+  const params: Record<string, ParamValue> = defaultParams(model);
+  for (const [k, raw] of Object.entries(overrides)) {
+    const spec = specs[k];
+    if (!spec) {
+      const known = Object.keys(specs);
+      throw new UsageError(`unknown param "${k}" of ${model.name}; ${known.length ? 'params: ' + known.join(', ') : 'it has no params'}`);
+    }
+    params[k] = coerceParam(model.name, k, spec, raw);
+  }
+  return { variant: v, params };
+}
+
+/** Call the model's build with a resolved configuration. */
+export function buildSpec<S>(model: Model<S, ParamSpecs, string>, config: ResolvedConfig) {
+  return model.build({ params: config.params as ParamValues<ParamSpecs>, variant: config.variant });
+}

@@ -1,0 +1,108 @@
+/**
+ * The core types every layer shares: a model is a set of initial states, a pure successor
+ * function and named invariants, built from typed parameters and a named variant.
+ */
+
+// ---------------------------------------------------------------- parameters
+
+export interface NumberParam {
+  readonly default: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** Only whole numbers (the default). */
+  readonly integer?: boolean;
+  readonly description?: string;
+}
+export interface BooleanParam {
+  readonly default: boolean;
+  readonly description?: string;
+}
+export interface StringParam {
+  readonly default: string;
+  /** The allowed values, if only some are. */
+  readonly choices?: readonly string[];
+  readonly description?: string;
+}
+export type ParamSpec = NumberParam | BooleanParam | StringParam;
+export type ParamSpecs = { readonly [name: string]: ParamSpec };
+
+/** The values a model's `build` receives, typed from the parameters' defaults. */
+export type ParamValues<P extends ParamSpecs> = {
+  readonly [K in keyof P]: P[K]['default'] extends number ? number : P[K]['default'] extends boolean ? boolean : string;
+};
+export type ParamValue = number | boolean | string;
+
+// ---------------------------------------------------------------- transitions
+
+/** One successor of a state: the action's label (e.g. `Prepare(r1)`) and the state it leads to. */
+export interface Successor<S> {
+  readonly action: string;
+  readonly state: S;
+}
+
+/** What an action returns: no successor (`null`/`undefined`: not enabled), one, or several. */
+export type ActionResult<S> = S | null | undefined | readonly S[];
+
+/**
+ * A named action, TLA+-style. Either a function of the state, or a function of the state and one
+ * argument drawn from `over` (like `\E rm \in RM : Prepare(rm)`), labelled `Name(arg)`.
+ */
+export type Action<S> =
+  | ((s: S) => ActionResult<S>)
+  | { readonly over: readonly unknown[]; readonly step: (s: S, arg: never) => ActionResult<S> };
+
+/** An invariant: a predicate that must hold in every reachable state. */
+export type Invariant<S> =
+  | ((s: S) => boolean)
+  | {
+      readonly holds: (s: S) => boolean;
+      /** Says in words what breaks it, for the counterexample report. */
+      readonly explain?: (s: S) => string;
+      readonly description?: string;
+    };
+
+/** What a model's `build` returns: everything the explorer needs. */
+export interface Spec<S> {
+  /** One or more initial states. */
+  readonly init: readonly S[];
+  /**
+   * The successors of a state, in a deterministic order. Give either `next` or `actions`
+   * (or both: `actions` first, then `next`).
+   */
+  readonly next?: (s: S) => Iterable<Successor<S>>;
+  /** Named actions, tried in the order written. */
+  readonly actions?: { readonly [name: string]: Action<S> };
+  readonly invariants?: { readonly [name: string]: Invariant<S> };
+  /** Report states without successors as deadlocks (default true). */
+  readonly deadlock?: boolean;
+  /**
+   * A representative of the state's equivalence class (used for symmetry reduction): states with
+   * the same canonical value are explored once. Traces stay concrete.
+   */
+  readonly canonical?: (s: S) => unknown;
+}
+
+// ---------------------------------------------------------------- models
+
+export interface BuildConfig<P extends ParamSpecs, V extends string> {
+  readonly params: ParamValues<P>;
+  readonly variant: V;
+}
+
+export interface ModelDefinition<S = unknown, P extends ParamSpecs = ParamSpecs, V extends string = string> {
+  readonly name: string;
+  readonly description?: string;
+  readonly params?: P;
+  /** Variant name → one sentence on what it changes. The first is the default. */
+  readonly variants?: { readonly [K in V]: string };
+  readonly build: (config: BuildConfig<P, V>) => Spec<S>;
+}
+
+/** A definition as returned by `defineModel`: recognisable when loaded from a file. */
+export type Model<S = unknown, P extends ParamSpecs = ParamSpecs, V extends string = string> = ModelDefinition<S, P, V> & {
+  readonly kind: 'faultline/model';
+};
+
+/** Any model, for code that handles models generically. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<unknown, ParamSpecs, string>;

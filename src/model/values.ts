@@ -1,0 +1,77 @@
+/**
+ * Turning model values (Immutable collections and plain values) into plain JSON and short text,
+ * for error messages, traces and reports.
+ */
+import { isImmutable, isIndexed, isKeyed, isMap, isOrdered, isRecord, isSet } from 'immutable';
+
+export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
+
+function keyText(k: unknown): string {
+  if (typeof k === 'string') return k;
+  if (typeof k === 'number' || typeof k === 'boolean' || k === null || k === undefined) return String(k);
+  return JSON.stringify(toPlain(k));
+}
+
+function compareJson(a: Plain, b: Plain): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * A plain JSON value: Maps and Records become objects (keys in the collection's order; non-string
+ * keys written as JSON), Lists and Stacks arrays, Sets arrays (unordered Sets sorted, so equal
+ * sets always print alike). `undefined` becomes null; non-finite numbers become strings.
+ */
+export function toPlain(x: unknown): Plain {
+  if (x === null || x === undefined) return null;
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return x;
+    case 'number':
+      return Number.isFinite(x) ? x : String(x);
+    case 'bigint':
+      return x.toString();
+    case 'object':
+      break;
+    default:
+      return String(x);
+  }
+  if (isImmutable(x)) {
+    if (isSet(x)) {
+      const items = (x as Iterable<unknown> & { toArray(): unknown[] }).toArray().map(toPlain);
+      return isOrdered(x) ? items : items.sort(compareJson);
+    }
+    if (isMap(x) || isRecord(x) || isKeyed(x)) {
+      const out: { [key: string]: Plain } = {};
+      for (const [k, v] of (x as unknown as { entries(): Iterable<[unknown, unknown]> }).entries()) out[keyText(k)] = toPlain(v);
+      return out;
+    }
+    if (isIndexed(x)) return (x as unknown as { toArray(): unknown[] }).toArray().map(toPlain);
+    return String(x);
+  }
+  if (Array.isArray(x)) return x.map(toPlain);
+  const out: { [key: string]: Plain } = {};
+  for (const [k, v] of Object.entries(x)) out[k] = toPlain(v);
+  return out;
+}
+
+const BARE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+
+/** Short human text for a plain value: JSON without quotes around simple names. */
+export function showPlain(p: Plain): string {
+  if (p === null) return 'null';
+  if (typeof p === 'string') return BARE.test(p) && p !== 'null' && p !== 'true' && p !== 'false' ? p : JSON.stringify(p);
+  if (typeof p !== 'object') return String(p);
+  if (Array.isArray(p)) return `[${p.map(showPlain).join(', ')}]`;
+  return `{${Object.entries(p)
+    .map(([k, v]) => `${BARE.test(k) ? k : JSON.stringify(k)}: ${showPlain(v)}`)
+    .join(', ')}}`;
+}
+
+/** Short text for any model value, cut to `max` characters. */
+export function show(x: unknown, max = 200): string {
+  const s = showPlain(toPlain(x));
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}

@@ -1,0 +1,87 @@
+/**
+ * The stable JSON document of a check (`faultline check --json`), documented in docs/cli.md.
+ */
+import type { CheckResult } from '../check/explore.js';
+import { type Plain, toPlain } from '../model/values.js';
+
+export interface CheckJson {
+  model: string;
+  file?: string;
+  variant: string;
+  params: Record<string, number | boolean | string>;
+  result: 'ok' | 'violation' | 'deadlock' | 'error';
+  complete: boolean;
+  stopReason: string | null;
+  stats: {
+    distinctStates: number;
+    generatedStates: number;
+    diameter: number;
+    durationMs: number;
+    statesPerSecond: number;
+    collisionProbability: number;
+    peakMemoryBytes: number;
+    actions: { name: string; generated: number; distinct: number }[];
+  } | null;
+  violation: null | {
+    kind: 'invariant' | 'deadlock';
+    name: string;
+    explanation: string | null;
+    length: number;
+    trace: { action: string | null; state: Plain }[];
+  };
+  error?: string;
+}
+
+export interface RunInfo {
+  model: string;
+  file?: string;
+  variant: string;
+  params: Record<string, number | boolean | string>;
+}
+
+export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
+  const s = r.stats;
+  return {
+    model: info.model,
+    ...(info.file ? { file: info.file } : {}),
+    variant: info.variant,
+    params: info.params,
+    result: r.result,
+    complete: r.complete,
+    stopReason: r.stopReason,
+    stats: {
+      distinctStates: s.distinctStates,
+      generatedStates: s.generatedStates,
+      diameter: s.diameter,
+      durationMs: Math.round(s.durationMs),
+      statesPerSecond: s.statesPerSecond,
+      collisionProbability: s.collisionProbability,
+      peakMemoryBytes: s.peakMemoryBytes,
+      actions: s.actions.map((a) => ({ ...a })),
+    },
+    violation: r.violation
+      ? {
+          kind: r.violation.kind,
+          name: r.violation.name,
+          explanation: r.violation.explanation,
+          length: r.violation.trace.length - 1,
+          trace: r.violation.trace.map((t) => ({ action: t.action, state: toPlain(t.state) })),
+        }
+      : null,
+  };
+}
+
+export function errorJson(info: Partial<RunInfo>, message: string): CheckJson {
+  return {
+    model: info.model ?? '',
+    ...(info.file ? { file: info.file } : {}),
+    variant: info.variant ?? '',
+    params: info.params ?? {},
+    result: 'error',
+    complete: false,
+    stopReason: null,
+    stats: null,
+    violation: null,
+    error: message,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The text a person reads after `faultline check`: the verdict, the statistics, and for a
+ * violation the shortest trace, one numbered step per action with what it changed.
+ */
+import type { CheckResult, Stats, TraceStep } from '../check/explore.js';
+import { showPlain, toPlain } from '../model/values.js';
+import type { RunInfo } from './json.js';
+import { diffPlain, showChange } from './diff.js';
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatBytes(b: number): string {
+  if (b < 1024 * 1024) return `${(b / 1024).toFixed(0)} KiB`;
+  if (b < 1024 ** 3) return `${(b / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(b / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function paramText(params: RunInfo['params']): string {
+  const e = Object.entries(params);
+  return e.length ? ' (' + e.map(([k, v]) => `${k}=${v}`).join(', ') + ')' : '';
+}
+
+export function formatTrace(trace: readonly TraceStep<unknown>[]): string[] {
+  const lines: string[] = [];
+  const width = String(trace.length - 1).length;
+  let prev = toPlain(trace[0]!.state);
+  lines.push(`  ${'0'.padStart(width)}  initial state`);
+  lines.push(`  ${' '.repeat(width)}    ${showPlain(prev)}`);
+  for (let i = 1; i < trace.length; i++) {
+    const cur = toPlain(trace[i]!.state);
+    lines.push(`  ${String(i).padStart(width)}  ${trace[i]!.action}`);
+    const changes = diffPlain(prev, cur);
+    if (changes.length === 0) lines.push(`  ${' '.repeat(width)}    (no change)`);
+    for (const c of changes) lines.push(`  ${' '.repeat(width)}    ${showChange(c)}`);
+    prev = cur;
+  }
+  return lines;
+}
+
+export function formatStats(s: Stats): string[] {
+  const lines = [
+    `  ${num(s.distinctStates)} distinct states, ${num(s.generatedStates)} generated, diameter ${s.diameter}`,
+    `  ${formatDuration(s.durationMs)}, ${num(s.statesPerSecond)} states/s, peak memory ${formatBytes(s.peakMemoryBytes)}, fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
+  ];
+  if (s.actions.length) {
+    const w = Math.max(...s.actions.map((a) => a.name.length));
+    lines.push('  action' + ' '.repeat(Math.max(1, w - 4)) + '   generated    distinct');
+    for (const a of s.actions) lines.push(`    ${a.name.padEnd(w)}  ${num(a.generated).padStart(10)}  ${num(a.distinct).padStart(10)}`);
+  }
+  return lines;
+}
+
+export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
+  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}`;
+  const lines: string[] = [];
+  const v = r.violation;
+  if (!v) {
+    const scope = r.complete ? 'all reachable states explored' : `search stopped early (${r.stopReason}): nothing found so far`;
+    lines.push(`✓ no violation — ${head}`, `  ${scope}`);
+  } else {
+    const what = v.kind === 'deadlock' ? 'Deadlock reached (a state with no successors)' : `${v.name} violated`;
+    lines.push(`✗ ${what} — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);
+  }
+  lines.push(...formatStats(r.stats));
+  if (v) {
+    lines.push('', ...formatTrace(v.trace), '');
+    if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
+    else lines.push('  no action is enabled in the last state (use --no-deadlock if that is expected)');
+  }
+  return lines.join('\n') + '\n';
+}
