@@ -1,0 +1,91 @@
+/** The CLI as a user runs it: exit codes, one-line errors, JSON, model files anywhere on disk. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['bin/faultline.mjs', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe('faultline check', () => {
+  it('TwoPhase with 3 RMs: 288 distinct states, exit 0, documented JSON', () => {
+    const r = run('check', 'models/classic/two-phase.ts', '--param', 'rms=3', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ model: 'two-phase', variant: 'correct', params: { rms: 3 }, result: 'ok', complete: true, violation: null });
+    expect(j.stats).toMatchObject({ distinctStates: 288, generatedStates: 1146, diameter: 10 });
+  });
+
+  it('a broken invariant exits 12 with the shortest trace', () => {
+    const r = run('check', 'models/classic/two-phase.ts', '--variant', 'commit-without-votes');
+    expect(r.code).toBe(12);
+    expect(r.out).toMatch(/TCConsistent violated/);
+    expect(r.out).toMatch(/shortest trace: 3 steps/);
+    expect(r.out).toMatch(/tmState: init → committed/);
+    const j = JSON.parse(run('check', 'models/classic/two-phase.ts', '--variant', 'commit-without-votes', '--json').out);
+    expect(j.violation).toMatchObject({ kind: 'invariant', name: 'TCConsistent', length: 3 });
+    expect(j.violation.trace[0]).toEqual({ action: null, state: { rmState: ['working', 'working', 'working'], tmState: 'init', tmPrepared: [], msgs: [] } });
+  });
+
+  it('terminal states are fine where the model turns deadlock checking off (TCommit, as its TLC config does)', () => {
+    const r = run('check', 'models/classic/tcommit.ts', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).stats).toMatchObject({ distinctStates: 34, generatedStates: 94 });
+  });
+
+  it.each([
+    [['check', 'models/classic/two-phase.ts', '--variant', 'nope'], /unknown variant "nope" of two-phase; variants: correct, commit-without-votes/],
+    [['check', 'models/classic/two-phase.ts', '--param', 'rms=three'], /param rms of two-phase must be a number/],
+    [['check', 'models/classic/two-phase.ts', '--param', 'rms=2.5'], /must be a whole number/],
+    [['check', 'models/classic/two-phase.ts', '--param', 'color=red'], /unknown param "color" of two-phase; params: rms/],
+    [['check', 'models/classic/two-phase.ts', '--param', 'rms'], /--param expects name=value/],
+    [['check', 'no/such/model.ts'], /no such file: no\/such\/model.ts/],
+    [['check', 'test/fixtures/not-a-model.ts'], /has no model/],
+    [['check', 'test/fixtures/throws.ts'], /action Inc threw on state #2 \(depth 2\) \{n: 2\}: n is two/],
+    [['check', 'test/fixtures/nondeterministic.ts'], /not deterministic/],
+    [['frobnicate'], /Unknown argument/],
+  ])('%j fails with one clear line and exit 1', (args, message) => {
+    const r = run(...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+  });
+
+  it('checks a model file anywhere on disk, with faultline’s own immutable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-'));
+    const file = join(dir, 'deadlocks.ts');
+    writeFileSync(
+      file,
+      `import { defineModel, spec } from 'faultline';
+       import { List, isImmutable } from 'immutable';
+       export default defineModel({
+         name: 'outside',
+         params: { max: { default: 2, min: 0 } },
+         build: ({ params }) => spec({
+           init: [List([0])],
+           actions: { Inc: (s) => (s.get(0)! < params.max ? s.set(0, s.get(0)! + 1) : null) },
+           invariants: { Immutable: (s) => isImmutable(s) },
+         }),
+       });`,
+    );
+    const r = run('check', file, '--param', 'max=4');
+    expect(r.code).toBe(11); // the counter stops at 4: a deadlock after 4 steps
+    expect(r.out).toMatch(/Deadlock reached/);
+    expect(r.out).toMatch(/shortest trace: 4 steps/);
+    const off = run('check', file, '--param', 'max=4', '--no-deadlock', '--json');
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.out).stats.distinctStates).toBe(5);
+  });
+
+  it('list shows params, defaults and variants', () => {
+    const r = run('list', 'models/classic');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/two-phase/);
+    expect(r.out).toMatch(/--param rms=3/);
+    expect(r.out).toMatch(/--variant commit-without-votes/);
+  });
+});

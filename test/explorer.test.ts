@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { List, Map } from 'immutable';
+import { describe, expect, it } from 'vitest';
+import { explore } from '../src/check/explore.js';
+import { spec } from '../src/model/index.js';
+
+/** A model over an explicit graph: states are node numbers wrapped in a Map. */
+function graphSpec(edges: number[][], inits: number[], bad: readonly number[] = [], deadlock = true) {
+  const st = (n: number) => Map({ n });
+  return spec({
+    init: inits.map(st),
+    next: (s) => (edges[s.get('n')!] ?? []).map((t, i) => ({ action: `E${i}(${s.get('n')}->${t})`, state: st(t) })),
+    invariants: { Good: (s) => !bad.includes(s.get('n')!) },
+    deadlock,
+  });
+}
+
+/** Reference BFS over the explicit graph, written independently of the explorer. */
+function referenceBfs(edges: number[][], inits: number[], bad: number[]) {
+  const dist = new globalThis.Map<number, number>();
+  let frontier: number[] = [];
+  let generated = 0;
+  for (const i of inits) { generated++; if (!dist.has(i)) { dist.set(i, 0); frontier.push(i); } }
+  while (frontier.length) {
+    const next: number[] = [];
+    for (const u of frontier) for (const v of edges[u] ?? []) { generated++; if (!dist.has(v)) { dist.set(v, dist.get(u)! + 1); next.push(v); } }
+    frontier = next;
+  }
+  const badDist = [...dist.entries()].filter(([n]) => bad.includes(n)).map(([, d]) => d);
+  const deadDist = [...dist.entries()].filter(([n]) => (edges[n] ?? []).length === 0).map(([, d]) => d);
+  return { distinct: dist.size, generated, diameter: Math.max(...dist.values()), firstBad: badDist.length ? Math.min(...badDist) : null, firstDead: deadDist.length ? Math.min(...deadDist) : null, dist };
+}
+
+const graphs = fc.integer({ min: 1, max: 12 }).chain((n) =>
+  fc.record({
+    edges: fc.array(fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 4 }), { minLength: n, maxLength: n }),
+    inits: fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 3 }),
+    bad: fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 2 }),
+  }),
+);
+
+describe('explorer on hand-counted systems', () => {
+  it('counts a diamond with a self-loop: 4 states, 6 generated, diameter 2', () => {
+    // 0 -> 1, 0 -> 2, 1 -> 3, 2 -> 3, 3 -> 3: states {0,1,2,3}; generated = 1 init + 5 edges.
+    const r = explore(graphSpec([[1, 2], [3], [3], [3]], [0]));
+    expect(r).toMatchObject({ result: 'ok', complete: true });
+    expect(r.stats).toMatchObject({ distinctStates: 4, generatedStates: 6, diameter: 2 });
+  });
+
+  it('checks invariants on initial states', () => {
+    const r = explore(graphSpec([[0]], [0], [0]));
+    expect(r.result).toBe('violation');
+    expect(r.violation!.trace).toHaveLength(1);
+  });
+
+  it('reports a deadlock as a state with no successors at all (a self-loop is not one)', () => {
+    expect(explore(graphSpec([[1], [1]], [0])).result).toBe('ok');
+    const r = explore(graphSpec([[1], [2], []], [0]));
+    expect(r.result).toBe('deadlock');
+    expect(r.violation!.trace.map((t) => t.state.get('n'))).toEqual([0, 1, 2]);
+    expect(explore(graphSpec([[1], [2], []], [0], [], false)).result).toBe('ok');
+    expect(explore(graphSpec([[1], [2], []], [0]), { deadlock: false }).result).toBe('ok');
+  });
+
+  it('treats the same state built two ways as one state', () => {
+    const r = explore(spec({
+      init: [Map({ a: 1, b: 2 }), Map({ b: 2, a: 1 })],
+      actions: { Swap: (s) => Map([['b', s.get('b')!], ['a', s.get('a')!]]) },
+    }));
+    expect(r.stats.distinctStates).toBe(1);
+    expect(r.stats.generatedStates).toBe(3);
+  });
+
+  it('bounds: --max-depth d visits exactly the states within distance d', () => {
+    // A chain 0 -> 1 -> ... -> 9: within distance 3 are 0..3.
+    const chain = Array.from({ length: 10 }, (_, i) => (i < 9 ? [i + 1] : [i]));
+    const r = explore(graphSpec(chain, [0]), { maxDepth: 3 });
+    expect(r).toMatchObject({ complete: false, stopReason: 'max-depth' });
+    expect(r.stats.distinctStates).toBe(4);
+    expect(r.stats.diameter).toBe(3);
+    const s = explore(graphSpec(chain, [0]), { maxStates: 5 });
+    expect(s).toMatchObject({ complete: false, stopReason: 'max-states' });
+    expect(s.stats.distinctStates).toBe(5);
+  });
+
+  it('a counter that never stops is cut by a time limit and says so', () => {
+    const r = explore(spec({ init: [List([0])], actions: { Inc: (s) => s.set(0, s.get(0)! + 1) } }), { timeLimitMs: 200 });
+    expect(r).toMatchObject({ result: 'ok', complete: false, stopReason: 'time-limit' });
+  });
+
+  it('names the action and the state when an action throws', () => {
+    const bad = spec({ init: [Map({ n: 0 })], actions: { Inc: (s) => { if (s.get('n') === 1) throw new Error('boom'); return s.set('n', 1); } } });
+    expect(() => explore(bad)).toThrow(/action Inc threw on state #1 \(depth 1\) \{n: 1\}: boom/);
+  });
+
+  it('matches a reference BFS on random graphs: counts, diameter, verdict, shortest trace that replays', () => {
+    fc.assert(
+      fc.property(graphs, ({ edges, inits, bad }) => {
+        const ref = referenceBfs(edges, inits, bad);
+        const r = explore(graphSpec(edges, inits, bad, false));
+        if (ref.firstBad === null) {
+          expect(r.result).toBe('ok');
+          expect(r.stats.distinctStates).toBe(ref.distinct);
+          expect(r.stats.generatedStates).toBe(ref.generated);
+          expect(r.stats.diameter).toBe(ref.diameter);
+        } else {
+          expect(r.result).toBe('violation');
+          const trace = r.violation!.trace.map((t) => t.state.get('n')!);
+          expect(trace.length - 1).toBe(ref.firstBad);
+          expect(bad).toContain(trace.at(-1));
+          expect(inits).toContain(trace[0]);
+          for (let i = 1; i < trace.length; i++) expect(edges[trace[i - 1]!]).toContain(trace[i]);
+        }
+        const d = explore(graphSpec(edges, inits, [], true));
+        if (ref.firstDead === null) expect(d.result).toBe('ok');
+        else {
+          expect(d.result).toBe('deadlock');
+          expect(d.violation!.trace.length - 1).toBe(ref.firstDead);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
