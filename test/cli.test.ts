@@ -25,6 +25,7 @@ describe('faultline check', () => {
     expect(r.out).toMatch(/TCConsistent violated/);
     expect(r.out).toMatch(/shortest trace: 3 steps/);
     expect(r.out).toMatch(/tmState: init → committed/);
+    expect(r.out).toMatch(/msgs: \+ Commit/);
     const j = JSON.parse(run('check', 'models/classic/two-phase.ts', '--variant', 'commit-without-votes', '--json').out);
     expect(j.violation).toMatchObject({ kind: 'invariant', name: 'TCConsistent', length: 3 });
     expect(j.violation.trace[0]).toEqual({ action: null, state: { rmState: ['working', 'working', 'working'], tmState: 'init', tmPrepared: [], msgs: [] } });

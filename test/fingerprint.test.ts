@@ -85,6 +85,29 @@ describe('fingerprints', () => {
     expect(new globalThis.Set(fps).size).toBe(values.length);
   });
 
+  it('are equal for Lists and Records however they were built (slices, shifts, long lists, defaults)', () => {
+    for (const n of [0, 1, 5, 31, 32, 33, 100, 1100]) {
+      const items = Array.from({ length: n }, (_, i) => `v${i}`);
+      const direct = List(items);
+      let pushed = List<string>();
+      for (const v of items) pushed = pushed.push(v);
+      const shifted = List(['x', 'y', ...items]).shift().shift();
+      const unshifted = items.reduceRight((l, v) => l.unshift(v), List<string>());
+      const sliced = List(['a', ...items, 'b']).slice(1, n + 1);
+      const sized = List(items).setSize(n + 3).setSize(n);
+      const fp = fingerprintHex(direct);
+      for (const other of [pushed, shifted, unshifted, sliced, sized]) {
+        expect(is(other, direct)).toBe(true);
+        expect(fingerprintHex(other)).toBe(fp);
+      }
+      if (n > 0) expect(fingerprintHex(direct.set(n - 1, 'changed'))).not.toBe(fp);
+    }
+    const R = Record({ a: 1, b: List([2]) });
+    expect(fingerprintHex(R({ a: 1 }))).toBe(fingerprintHex(R({ a: 5 }).set('a', 1)));
+    expect(fingerprintHex(R())).toBe(fingerprintHex(R({ b: List([2]) })));
+    expect(fingerprintHex(R({ a: 2 }))).not.toBe(fingerprintHex(R()));
+  });
+
   it('follow Immutable.is on numbers: 0 equals -0, NaN equals NaN', () => {
     expect(fingerprintHex(List([0]))).toBe(fingerprintHex(List([-0])));
     expect(fingerprintHex(NaN)).toBe(fingerprintHex(0 / 0));

@@ -208,8 +208,12 @@ function hashList(x: { size: number; get(i: number): unknown }): void {
   start(TAG_LIST, n);
   let sa = ha;
   let sb = hb;
+  // A list of up to 32 elements from index 0 keeps them all in one array (Immutable's "tail");
+  // reading it directly avoids a get() per element. Anything else goes through get().
+  const internal = x as unknown as { _origin?: number; _capacity?: number; _root?: unknown; _tail?: { array?: unknown[] } };
+  const tail = n <= 32 && internal._origin === 0 && internal._capacity === n && internal._root == null ? internal._tail?.array : undefined;
   for (let i = 0; i < n; i++) {
-    hashValue(x.get(i));
+    hashValue(tail !== undefined ? tail[i] : x.get(i));
     const ca = A;
     const cb = B;
     ha = sa;
@@ -246,8 +250,19 @@ function hashRecord(r: { get(k: string): unknown; toSeq(): { forEach(f: (v: unkn
   absorb(kp.b);
   let sa = ha;
   let sb = hb;
+  // Record.get(k) is _values.get(_indices[k]) ?? _defaultValues[k]; reading the list by position
+  // saves the name lookups (this relies on Immutable's record layout, checked on the way in).
+  const internal = r as unknown as { _values?: { get(i: number): unknown; size: number }; _defaultValues?: { [k: string]: unknown } };
+  const values = internal._values;
+  const defaults = internal._defaultValues;
+  const direct = values !== undefined && defaults !== undefined && values.size === keys.length;
   for (let i = 0; i < keys.length; i++) {
-    hashValue(r.get(keys[i]!));
+    let v: unknown;
+    if (direct) {
+      v = values.get(i);
+      if (v === undefined) v = defaults[keys[i]!];
+    } else v = r.get(keys[i]!);
+    hashValue(v);
     const ca = A;
     const cb = B;
     ha = sa;
