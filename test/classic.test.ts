@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import dieHard from '../models/classic/die-hard.js';
 import tcommit from '../models/classic/tcommit.js';
 import twoPhase from '../models/classic/two-phase.js';
+import { toPlain } from '../src/model/index.js';
 import { check } from './helpers.js';
 
 describe('TwoPhase', () => {
@@ -104,7 +105,7 @@ describe('Die Hard', () => {
     expect(r.violation!.trace.map((t) => t.action)).toEqual([
       null, 'FillBigJug', 'BigToSmall', 'EmptySmallJug', 'BigToSmall', 'FillBigJug', 'BigToSmall',
     ]);
-    expect(r.violation!.trace.at(-1)!.state.toJS()).toEqual({ big: 4, small: 3 });
+    expect(toPlain(r.violation!.trace.at(-1)!.state)).toEqual({ big: 4, small: 3 });
   });
 
   it('reaches exactly the 16 states where a jug is empty or full when the goal is unreachable', () => {

@@ -64,7 +64,7 @@ describe('explorer on hand-counted systems', () => {
 
   it('treats the same state built two ways as one state', () => {
     const r = explore(spec({
-      init: [Map({ a: 1, b: 2 }), Map({ b: 2, a: 1 })],
+      init: [Map<string, number>({ a: 1, b: 2 }), Map<string, number>({ b: 2, a: 1 })],
       actions: { Swap: (s) => Map([['b', s.get('b')!], ['a', s.get('a')!]]) },
     }));
     expect(r.stats.distinctStates).toBe(1);
