@@ -69,16 +69,16 @@ describe('TCommit', () => {
 describe('Die Hard', () => {
   /** Independent reference: plain BFS over [big, small] pairs, counting shortest paths. */
   function reference(goal: number) {
-    const moves = ([b, s]: number[]): number[][] => [
+    const moves = ([b, s]: [number, number]): [number, number][] => [
       [b, 3], [5, s], [b, 0], [0, s],
       [b + Math.min(s, 5 - b), s - Math.min(s, 5 - b)],
       [b - Math.min(b, 3 - s), s + Math.min(b, 3 - s)],
     ];
     const dist = new Map<string, number>([['0,0', 0]]);
     const paths = new Map<string, number>([['0,0', 1]]);
-    let frontier = [[0, 0]];
+    let frontier: [number, number][] = [[0, 0]];
     while (frontier.length) {
-      const next: number[][] = [];
+      const next: [number, number][] = [];
       for (const st of frontier) {
         const d = dist.get(String(st))!;
         for (const t of moves(st)) {
