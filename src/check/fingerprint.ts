@@ -157,18 +157,23 @@ type Cached = { [FP]?: Pair };
 
 // The fold functions keep their running lanes in locals across the recursive calls, because a
 // child's hash overwrites ha/hb.
+
+/** Absorb the last computed hash (A, B) into the lanes (sa, sb); the result is left in ha/hb. */
+function absorbChild(sa: number, sb: number): void {
+  const ca = A;
+  const cb = B;
+  ha = sa;
+  hb = sb;
+  absorb(ca);
+  absorb(cb);
+}
 function hashOrdered(tag: number, size: number, items: { forEach(f: (v: unknown) => unknown): unknown }): void {
   start(tag, size);
   let sa = ha;
   let sb = hb;
   items.forEach((item) => {
     hashValue(item);
-    const ca = A;
-    const cb = B;
-    ha = sa;
-    hb = sb;
-    absorb(ca);
-    absorb(cb);
+    absorbChild(sa, sb);
     sa = ha;
     sb = hb;
   });
@@ -183,17 +188,11 @@ function hashKeyedOrdered(tag: number, size: number, m: { forEach(f: (v: unknown
   let sb = hb;
   m.forEach((v, k) => {
     hashValue(k);
-    const ka = A;
-    const kb = B;
+    absorbChild(sa, sb);
+    sa = ha;
+    sb = hb;
     hashValue(v);
-    const va = A;
-    const vb = B;
-    ha = sa;
-    hb = sb;
-    absorb(ka);
-    absorb(kb);
-    absorb(va);
-    absorb(vb);
+    absorbChild(sa, sb);
     sa = ha;
     sb = hb;
   });
@@ -214,12 +213,7 @@ function hashList(x: { size: number; get(i: number): unknown }): void {
   const tail = n <= 32 && internal._origin === 0 && internal._capacity === n && internal._root == null ? internal._tail?.array : undefined;
   for (let i = 0; i < n; i++) {
     hashValue(tail !== undefined ? tail[i] : x.get(i));
-    const ca = A;
-    const cb = B;
-    ha = sa;
-    hb = sb;
-    absorb(ca);
-    absorb(cb);
+    absorbChild(sa, sb);
     sa = ha;
     sb = hb;
   }
@@ -263,12 +257,7 @@ function hashRecord(r: { get(k: string): unknown; toSeq(): { forEach(f: (v: unkn
       if (v === undefined) v = defaults[keys[i]!];
     } else v = r.get(keys[i]!);
     hashValue(v);
-    const ca = A;
-    const cb = B;
-    ha = sa;
-    hb = sb;
-    absorb(ca);
-    absorb(cb);
+    absorbChild(sa, sb);
     sa = ha;
     sb = hb;
   }
