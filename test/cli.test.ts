@@ -1,6 +1,6 @@
 /** The CLI as a user runs it: exit codes, one-line errors, JSON, model files anywhere on disk. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,8 @@ describe('faultline check', () => {
     [['check', 'test/fixtures/throws.ts'], /action Inc threw on state #2 \(depth 2\) \{n: 2\}: n is two/],
     [['check', 'test/fixtures/nondeterministic.ts'], /not deterministic/],
     [['frobnicate'], /Unknown argument/],
+    [['check', 'test/fixtures/bad-build.ts', '--param', 'n=4'], /bad-build: build threw: RangeError: n above 3 is not supported/],
+    [['check', 'models/classic/two-phase.ts', '--max-states', '-3'], /--max-states expects a non-negative number/],
   ])('%j fails with one clear line and exit 1', (args, message) => {
     const r = run(...args);
     expect(r.code).toBe(1);
@@ -80,6 +82,28 @@ describe('faultline check', () => {
     const off = run('check', file, '--param', 'max=4', '--no-deadlock', '--json');
     expect(off.code).toBe(0);
     expect(JSON.parse(off.out).stats.distinctStates).toBe(5);
+  });
+
+  it('an invariant broken in the initial state is a 0-step trace; --report writes the files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+    const r = run('check', 'test/fixtures/bad-build.ts', '--param', 'n=3', '--report', dir);
+    expect(r.code).toBe(12);
+    expect(r.out).toMatch(/Small violated/);
+    expect(r.out).toMatch(/shortest trace: 0 steps/);
+    expect(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).violation).toMatchObject({ name: 'Small', length: 0 });
+    expect(readFileSync(join(dir, 'trace.txt'), 'utf8')).toBe(r.out.replace(/\s+report: .*\n$/, '\n'));
+  });
+
+  it('a folder: every variant of every model, exit 0 although buggy variants break', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-folder-'));
+    const r = run('check', 'models/classic', '--report', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/two-phase\s+commit-without-votes\s+violation: TCConsistent/);
+    expect(r.out).toMatch(/two-phase\s+correct\s+ok\s+288/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.map((d: { model: string; variant: string }) => `${d.model}/${d.variant}`)).toEqual([
+      'die-hard/default', 'tcommit/correct', 'tcommit/unchecked-abort', 'two-phase/correct', 'two-phase/commit-without-votes',
+    ]);
   });
 
   it('list shows params, defaults and variants', () => {
