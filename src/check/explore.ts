@@ -225,6 +225,9 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
         const f = fams[j]!;
         generated++;
         famGenerated[f] = (famGenerated[f] ?? 0) + 1;
+        // An action that changes nothing returns its input (Immutable returns the same object
+        // for a no-op update): a self-loop to a state already stored, nothing to hash or look up.
+        if (t === s) continue;
         let nid: number;
         try {
           fp(t);
