@@ -18,15 +18,34 @@ export class StateStore {
   private mask: number;
   private count = 0;
 
-  constructor(initialCapacity = 1 << 14) {
+  /**
+   * With `shared`, the fingerprints and the table live in SharedArrayBuffers, so that worker
+   * threads can look fingerprints up (`view()`) while this thread is not adding any.
+   */
+  constructor(
+    initialCapacity = 1 << 14,
+    private readonly shared = false,
+  ) {
     let cap = 1024;
     while (cap < initialCapacity) cap <<= 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
+    this.hi = this.u32(cap);
+    this.lo = this.u32(cap);
     this.parents = new Int32Array(cap);
     this.choices = new Uint32Array(cap);
-    this.table = new Int32Array(cap * 2);
+    this.table = this.i32(cap * 2);
     this.mask = cap * 2 - 1;
+  }
+
+  private u32(n: number): Uint32Array {
+    return this.shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+  }
+  private i32(n: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
+  }
+
+  /** The shared arrays, for `SeenView` in another thread (valid until the store next grows). */
+  view(): StoreView {
+    return { hi: this.hi, lo: this.lo, table: this.table, mask: this.mask };
   }
 
   get size(): number {
@@ -108,16 +127,74 @@ export class StateStore {
       b.set(a);
       return b;
     };
-    this.hi = widen(this.hi, (n) => new Uint32Array(n));
-    this.lo = widen(this.lo, (n) => new Uint32Array(n));
+    this.hi = widen(this.hi, (n) => this.u32(n));
+    this.lo = widen(this.lo, (n) => this.u32(n));
     this.parents = widen(this.parents, (n) => new Int32Array(n));
     this.choices = widen(this.choices, (n) => new Uint32Array(n));
-    this.table = new Int32Array(cap * 2);
+    this.table = this.i32(cap * 2);
     this.mask = cap * 2 - 1;
     for (let id = 0; id < this.count; id++) {
       let slot = (this.lo[id]! ^ Math.imul(this.hi[id]!, 0x9e3779b1)) & this.mask;
       while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
       this.table[slot] = id + 1;
     }
+  }
+}
+
+export interface StoreView {
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly table: Int32Array;
+  readonly mask: number;
+}
+
+/** Read-only membership test on a store's shared arrays. */
+export function seenIn(v: StoreView, hi: number, lo: number): boolean {
+  let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & v.mask;
+  for (;;) {
+    const entry = v.table[slot]!;
+    if (entry === 0) return false;
+    const id = entry - 1;
+    if (v.lo[id] === lo && v.hi[id] === hi) return true;
+    slot = (slot + 1) & v.mask;
+  }
+}
+
+/** A set of fingerprints (open addressing in typed arrays), for a worker's per-level dedup. */
+export class FingerprintSet {
+  private hi = new Uint32Array(1 << 12);
+  private lo = new Uint32Array(1 << 12);
+  private used = new Uint8Array(1 << 12);
+  private count = 0;
+
+  /** Add a fingerprint; true if it was not there. */
+  add(hi: number, lo: number): boolean {
+    if (this.count * 2 >= this.used.length) this.grow();
+    const mask = this.used.length - 1;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    while (this.used[slot]) {
+      if (this.lo[slot] === lo && this.hi[slot] === hi) return false;
+      slot = (slot + 1) & mask;
+    }
+    this.used[slot] = 1;
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.count++;
+    return true;
+  }
+
+  clear(): void {
+    this.used.fill(0);
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const { hi, lo, used } = this;
+    const n = used.length * 2;
+    this.hi = new Uint32Array(n);
+    this.lo = new Uint32Array(n);
+    this.used = new Uint8Array(n);
+    this.count = 0;
+    for (let i = 0; i < used.length; i++) if (used[i]) this.add(hi[i]!, lo[i]!);
   }
 }

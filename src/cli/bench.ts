@@ -12,14 +12,14 @@ import type { CheckJson } from '../report/json.js';
 const bin = fileURLToPath(new URL('../../bin/faultline.mjs', import.meta.url));
 const model = fileURLToPath(new URL('../../models/classic/two-phase.ts', import.meta.url));
 
-export async function runBench(rmsList: string): Promise<number> {
+export async function runBench(rmsList: string, workers = 1): Promise<number> {
   const sizes = rmsList.split(',').map((x) => Number(x.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new FaultlineError(`--rms expects whole numbers, got ${rmsList}`);
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`TwoPhase benchmark — node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+  process.stdout.write(`TwoPhase benchmark — node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${workers} worker(s)\n`);
   process.stdout.write('  rms     distinct     generated   time (s)   distinct/s   generated/s   peak RSS   bytes/distinct\n');
   for (const rms of sizes) {
-    const r = spawnSync(process.execPath, [bin, 'check', model, '--param', `rms=${rms}`, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, [bin, 'check', model, '--param', `rms=${rms}`, '--workers', String(workers), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new FaultlineError(`benchmark run rms=${rms} failed: ${(r.stderr || r.stdout).split('\n')[0]}`);
     const j = JSON.parse(r.stdout) as CheckJson;
     const s = j.stats!;

@@ -6,7 +6,10 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import yargs from 'yargs';
-import { explore, type CheckResult } from '../check/explore.js';
+import { Worker } from 'node:worker_threads';
+import { compile } from '../check/compile.js';
+import { exploreCompiled, type CheckOptions, type CheckResult } from '../check/explore.js';
+import { exploreParallel } from '../check/parallel.js';
 import { buildSpec, describeThrown, FaultlineError, ModelError, resolveConfig, variantNames, type AnyModel } from '../model/index.js';
 import { checkJson, errorJson, type RunInfo } from '../report/json.js';
 import { formatDuration, formatResult } from '../report/text.js';
@@ -43,6 +46,7 @@ interface CheckArgs {
   deadlock: boolean;
   json: boolean;
   report?: string | boolean;
+  workers: number;
 }
 
 function positiveOrUndefined(name: string, v: unknown): number | undefined {
@@ -51,7 +55,7 @@ function positiveOrUndefined(name: string, v: unknown): number | undefined {
   return v;
 }
 
-function runOne(model: AnyModel, file: string, variant: string | undefined, params: Record<string, unknown>, args: CheckArgs, progress: boolean) {
+async function runOne(model: AnyModel, file: string, variant: string | undefined, params: Record<string, unknown>, args: CheckArgs, progress: boolean) {
   const config = resolveConfig(model, variant, params);
   const info: RunInfo = { model: model.name, file, variant: config.variant, params: { ...config.params } };
   let spec;
@@ -61,7 +65,8 @@ function runOne(model: AnyModel, file: string, variant: string | undefined, para
     if (e instanceof FaultlineError) throw e;
     throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
   }
-  const result = explore(spec, {
+  const compiled = compile(spec);
+  const options: CheckOptions = {
     ...(args.maxDepth !== undefined ? { maxDepth: positiveOrUndefined('max-depth', args.maxDepth)! } : {}),
     ...(args.maxStates !== undefined ? { maxStates: positiveOrUndefined('max-states', args.maxStates)! } : {}),
     ...(args.timeLimit !== undefined ? { timeLimitMs: positiveOrUndefined('time-limit', args.timeLimit)! * 1000 } : {}),
@@ -74,7 +79,17 @@ function runOne(model: AnyModel, file: string, variant: string | undefined, para
             ),
         }
       : {}),
-  });
+  };
+  const workers = Math.floor(args.workers ?? 1);
+  if (!(workers >= 1)) throw new FaultlineError(`--workers expects a whole number of at least 1, got ${String(args.workers)}`);
+  const result =
+    workers === 1
+      ? exploreCompiled(compiled, options)
+      : await exploreParallel(
+          compiled,
+          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params } } })),
+          options,
+        );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
   return { info, result };
 }
@@ -92,7 +107,7 @@ function defaultReportDir(info: RunInfo): string {
 async function checkFile(args: CheckArgs): Promise<number> {
   const model = await loadModel(args.target);
   const params = parseParams(args.param);
-  const { info, result } = runOne(model, args.target, args.variant, params, args, process.stderr.isTTY === true && !args.json);
+  const { info, result } = await runOne(model, args.target, args.variant, params, args, process.stderr.isTTY === true && !args.json);
   if (args.json) process.stdout.write(JSON.stringify(checkJson(info, result)) + '\n');
   else process.stdout.write(formatResult(info, result));
   if (args.report !== undefined && args.report !== false) {
@@ -122,7 +137,7 @@ async function checkFolder(args: CheckArgs): Promise<number> {
     }
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {
       try {
-        const { info, result } = runOne(model, file, variant, params, args, false);
+        const { info, result } = await runOne(model, file, variant, params, args, false);
         const v = result.violation;
         rows.push([
           model.name,
@@ -209,6 +224,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
           .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+          .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })
           .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' }),
       async (a) => {
         const args = a as unknown as CheckArgs;
@@ -233,9 +249,12 @@ export async function main(argv: string[]): Promise<number> {
     .command(
       'bench',
       'benchmark the explorer on TwoPhase (see docs/performance.md)',
-      (y) => y.option('rms', { type: 'string', default: '5,6,7,8', describe: 'comma-separated RM counts' }),
+      (y) =>
+        y
+          .option('rms', { type: 'string', default: '5,6,7,8', describe: 'comma-separated RM counts' })
+          .option('workers', { type: 'number', default: 1, describe: 'worker threads per run' }),
       async (a) => {
-        code = await runBench(String(a.rms));
+        code = await runBench(String(a.rms), Number(a.workers));
       },
     )
     .demandCommand(1, 'give a command: check, list or bench');

@@ -1,0 +1,234 @@
+/**
+ * The breadth-first explorer on several worker threads, with results identical to `explore`'s:
+ * the same state ids, parents and choices, counts (per action too), first violation and trace.
+ *
+ * Level by level, each worker holds a contiguous part of the level (in id order) and expands it,
+ * dropping successors whose fingerprints are already in the seen-state store (shared, read-only
+ * while the workers run). This thread then merges what is left in exactly the order the
+ * sequential search would have met it: state by state, successor by successor, adding to the
+ * store and checking deadlocks and (worker-computed) invariant verdicts. The new states stay with
+ * the worker that made them, so the next level is again contiguous per worker; when the parts get
+ * uneven, a worker hands its tail (or head) to its neighbour.
+ *
+ * If anything goes wrong in a worker (a model error, a Record type it cannot rebuild), the search
+ * is run again sequentially, which reports the same result with the sequential explorer's message.
+ */
+import type { Worker } from 'node:worker_threads';
+import { type Compiled } from './compile.js';
+import { exploreCompiled, replay, type CheckOptions, type CheckResult, type Stats, type StopReason, type Violation } from './explore.js';
+import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { NO_PARENT, StateStore } from './store.js';
+import type { Expanded, FromWorker, ToWorker } from './worker.js';
+
+class Fallback extends Error {}
+
+function ask(w: Worker, m: ToWorker): Promise<FromWorker> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (r: FromWorker) => {
+      w.off('error', onError);
+      if (r.type === 'error') reject(new Fallback(r.message));
+      else resolve(r);
+    };
+    const onError = (e: Error) => {
+      w.off('message', onMessage);
+      reject(new Fallback(e.message));
+    };
+    w.once('message', onMessage);
+    w.once('error', onError);
+    w.postMessage(m);
+  });
+}
+
+export async function exploreParallel<S>(model: Compiled<S>, workers: Worker[], options: CheckOptions = {}): Promise<CheckResult<S>> {
+  try {
+    return await run(model, workers, options);
+  } catch (e) {
+    if (e instanceof Fallback) return exploreCompiled(model, options);
+    throw e;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptions): Promise<CheckResult<S>> {
+  const t0 = performance.now();
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxStates = options.maxStates ?? Infinity;
+  const deadline = Date.now() + (options.timeLimitMs ?? 1e12);
+  const deadlockOn = options.deadlock ?? model.deadlock;
+  const W = workers.length;
+
+  const store = new StateStore(1 << 14, true);
+  const families: string[] = model.families.slice();
+  const famIndex = new Map(families.map((f, i) => [f, i]));
+  const famGenerated: number[] = [];
+  const famDistinct: number[] = [];
+  let generated = 0;
+  let depth = 0;
+  let maxLevel = 0;
+  let stopReason: StopReason | null = null;
+  let found: { kind: 'invariant' | 'deadlock'; name: string; id: number } | null = null;
+
+  // Initial states, exactly as the sequential search takes them.
+  const held: number[] = [];
+  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
+    const s = model.init[i]!;
+    generated++;
+    fingerprint(model.canonical ? model.canonical(s) : s);
+    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
+    if (id < 0) continue;
+    held.push(i);
+    const bad = model.invariants.findIndex((inv) => !inv.holds(s));
+    if (bad >= 0) found = { kind: 'invariant', name: model.invariants[bad]!.name, id };
+    else if (store.size >= maxStates) stopReason = 'max-states';
+  }
+  const sizes: number[] = [];
+  for (let w = 0; w < W; w++) {
+    const part = held.slice(Math.floor((w * held.length) / W), Math.floor(((w + 1) * held.length) / W));
+    sizes.push(part.length);
+    await ask(workers[w]!, { type: 'hold', init: part });
+  }
+
+  let levelStart = 0;
+  while (!found && stopReason === null) {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total === 0) break;
+    maxLevel = depth;
+    if (depth >= maxDepth) {
+      stopReason = 'max-depth';
+      break;
+    }
+    const tA = performance.now();
+    const view = store.view();
+    const results = (await Promise.all(workers.map((w) => ask(w, { type: 'expand', view, deadline })))) as Expanded[];
+    const tM = performance.now();
+    if (results.some((r) => r.timedOut)) {
+      stopReason = 'time-limit';
+      break;
+    }
+    // Merge in sequential order.
+    const keeps: Uint8Array[] = [];
+    let base = levelStart;
+    merge: for (let w = 0; w < W; w++) {
+      const r = results[w]!;
+      const map = r.families.map((name) => {
+        let k = famIndex.get(name);
+        if (k === undefined) {
+          k = families.length;
+          families.push(name);
+          famIndex.set(name, k);
+        }
+        return k;
+      });
+      const keep = new Uint8Array(r.cand.length);
+      keeps.push(keep);
+      let pos = 0;
+      let c = 0;
+      for (let p = 0; p < r.counts.length; p++) {
+        const id = base + p;
+        const n = r.counts[p]!;
+        if (n === 0 && deadlockOn) {
+          found = { kind: 'deadlock', name: 'Deadlock', id };
+          break merge;
+        }
+        const end = pos + n;
+        for (let q = pos; q < end; q++) {
+          generated++;
+          const f = map[r.fams[q]!]!;
+          famGenerated[f] = (famGenerated[f] ?? 0) + 1;
+          if (c < r.cand.length && r.cand[c] === q) {
+            const nid = store.add(r.candHi[c]!, r.candLo[c]!, id, q - pos);
+            if (nid >= 0) {
+              keep[c] = 1;
+              famDistinct[f] = (famDistinct[f] ?? 0) + 1;
+              const bad = r.candBad[c]!;
+              if (bad >= 0) {
+                found = { kind: 'invariant', name: model.invariants[bad]!.name, id: nid };
+                maxLevel = depth + 1;
+                break merge;
+              }
+              if (store.size >= maxStates) {
+                stopReason = 'max-states';
+                maxLevel = depth + 1;
+                break merge;
+              }
+            }
+            c++;
+          }
+        }
+        pos = end;
+      }
+      base += sizes[w]!;
+    }
+    if (found || stopReason) break;
+    const tB = performance.now();
+    await Promise.all(workers.map((w, k) => ask(w, { type: 'keep', keep: keeps[k]! })));
+    const tC = performance.now();
+    levelStart += total;
+    for (let w = 0; w < W; w++) sizes[w] = keeps[w]!.reduce((a, b) => a + b, 0);
+    if (sizes.some((n) => n > 0)) depth++;
+    const before = sizes.slice();
+    await balance(workers, sizes);
+    if (process.env.FAULTLINE_DEBUG) process.stderr.write(`level ${depth}: sizes ${before} -> ${sizes}, expand ${(tM - tA).toFixed(0)} ms (workers ${results.map((r) => r.ms.toFixed(0))}) merge ${(tB - tM).toFixed(0)} ms, keep ${(tC - tB).toFixed(0)} ms, balance ${(performance.now() - tC).toFixed(0)} ms\n`);
+    if (options.onProgress) {
+      options.onProgress({ distinctStates: store.size, generatedStates: generated, depth, queued: sizes.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - t0 });
+    }
+  }
+
+  const f = found as { kind: 'invariant' | 'deadlock'; name: string; id: number } | null;
+  if (f) stopReason = 'violation';
+  const durationMs = performance.now() - t0;
+  const n = store.size;
+  const stats: Stats = {
+    distinctStates: n,
+    generatedStates: generated,
+    diameter: maxLevel,
+    durationMs,
+    statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
+    actions: families.map((name, k) => ({ name, generated: famGenerated[k] ?? 0, distinct: famDistinct[k] ?? 0 })),
+    collisionProbability: (n * Math.max(0, generated - n)) / 2 ** 64,
+    storeBytes: store.bytes,
+    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  let violation: Violation<S> | null = null;
+  if (f) {
+    const trace = replay(model, store, f.id);
+    const last = trace[trace.length - 1]!.state;
+    const inv = model.invariants.find((i) => i.name === f.name);
+    let explanation: string | null = null;
+    if (f.kind === 'invariant' && inv?.explain) {
+      try {
+        explanation = inv.explain(last);
+      } catch {
+        explanation = null;
+      }
+    }
+    violation = { kind: f.kind, name: f.name, explanation, trace };
+  }
+  return { result: f ? (f.kind === 'deadlock' ? 'deadlock' : 'violation') : 'ok', complete: stopReason === null, stopReason, stats, violation };
+}
+
+/** Even out the parts, keeping them contiguous: neighbours hand over a tail or a head. */
+async function balance(workers: Worker[], sizes: number[]): Promise<void> {
+  const W = workers.length;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (W < 2 || total < 256) return;
+  const target = (w: number) => Math.floor((w * total) / W); // start of part w
+  let start = 0;
+  for (let b = 1; b < W; b++) {
+    start += sizes[b - 1]!; // current start of part b
+    const want = target(b);
+    const delta = start - want; // > 0: part b-1 is too long
+    if (Math.abs(delta) < Math.max(256, total / (4 * W))) continue;
+    const fromLeft = delta > 0;
+    const count = fromLeft ? delta : Math.min(-delta, sizes[b]!);
+    if (count <= 0) continue;
+    const giver = fromLeft ? b - 1 : b;
+    const taker = fromLeft ? b : b - 1;
+    const given = (await ask(workers[giver]!, { type: 'give', count, fromHead: !fromLeft })) as { type: 'given'; states: never[] };
+    await ask(workers[taker]!, { type: 'take', states: given.states, atHead: fromLeft });
+    sizes[giver]! -= count;
+    sizes[taker]! += count;
+    start += fromLeft ? -count : count;
+  }
+}

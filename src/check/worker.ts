@@ -1,0 +1,172 @@
+/**
+ * One worker thread of the parallel explorer (see parallel.ts). It holds a contiguous part of the
+ * current BFS level, expands it, drops successors already in the shared seen-state store, checks
+ * invariants on the rest, and reports them (fingerprints and positions only) for the coordinating
+ * thread to merge in order. The states stay here; only the ones moved for balance are encoded.
+ */
+import { describeThrown } from '../model/errors.js';
+import { ActionError, type Compiled, SuccessorBuffer } from './compile.js';
+import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { FingerprintSet, seenIn, type StoreView } from './store.js';
+import { decode, encode, type Encoded, registerRecords } from './transfer.js';
+
+export type ToWorker =
+  | { type: 'hold'; init: number[] }
+  | { type: 'expand'; view: StoreView; deadline: number }
+  | { type: 'keep'; keep: Uint8Array }
+  | { type: 'give'; count: number; fromHead: boolean }
+  | { type: 'take'; states: Encoded[]; atHead: boolean };
+
+export interface Expanded {
+  type: 'expanded';
+  /** Successors per state of this worker's part, in order. */
+  counts: Uint32Array;
+  /** Family (this worker's numbering, see `families`) of every successor, in order. */
+  fams: Uint16Array;
+  /** Positions (in the flat successor order) of successors not yet in the store. */
+  cand: Uint32Array;
+  candHi: Uint32Array;
+  candLo: Uint32Array;
+  /** Index of the first invariant each candidate breaks, or -1. */
+  candBad: Int16Array;
+  families: string[];
+  timedOut: boolean;
+  /** Time spent expanding (milliseconds). */
+  ms: number;
+}
+export type FromWorker = Expanded | { type: 'ok' } | { type: 'given'; states: Encoded[] } | { type: 'error'; message: string };
+
+export interface Port {
+  postMessage(m: FromWorker, transfer?: ArrayBuffer[]): void;
+  on(event: 'message', f: (m: ToWorker) => void): void;
+}
+
+class Grow<T extends Uint32Array | Uint16Array | Int16Array> {
+  n = 0;
+  constructor(
+    public a: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = this.make(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+  done(): T {
+    return this.a.slice(0, this.n) as T;
+  }
+}
+
+export function serveWorker<S>(model: Compiled<S>, port: Port): void {
+  let frontier: S[] = [];
+  let candidates: S[] = [];
+  const buf = new SuccessorBuffer<S>();
+  const thisLevel = new FingerprintSet();
+  for (const s of model.init) registerRecords(s);
+  let registered = false;
+
+  const expand = (view: StoreView, deadline: number): Expanded => {
+    const t0 = performance.now();
+    const counts = new Uint32Array(frontier.length);
+    const fams = new Grow(new Uint16Array(1024), (n) => new Uint16Array(n));
+    const cand = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
+    const candHi = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
+    const candLo = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
+    const candBad = new Grow(new Int16Array(256), (n) => new Int16Array(n));
+    candidates = [];
+    thisLevel.clear();
+    let pos = 0;
+    let timedOut = false;
+    const invariants = model.invariants;
+    for (let i = 0; i < frontier.length; i++) {
+      const s = frontier[i]!;
+      if ((i & 255) === 255 && Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      model.expand(s, buf);
+      counts[i] = buf.length;
+      for (let j = 0; j < buf.length; j++, pos++) {
+        const t = buf.states[j]!;
+        fams.push(buf.families[j]!);
+        if (t === s) continue;
+        fingerprint(model.canonical ? model.canonical(t) : t);
+        const hi = fpHigh();
+        const lo = fpLow();
+        // Seen before this level, or earlier in this part of it: the merge would drop it too.
+        if (seenIn(view, hi, lo) || !thisLevel.add(hi, lo)) continue;
+        let bad = -1;
+        for (let k = 0; k < invariants.length; k++) {
+          if (!invariants[k]!.holds(t)) {
+            bad = k;
+            break;
+          }
+        }
+        cand.push(pos);
+        candHi.push(hi);
+        candLo.push(lo);
+        candBad.push(bad);
+        candidates.push(t);
+      }
+    }
+    buf.clear();
+    if (!registered && candidates.length > 0) {
+      // Record types reachable later are met here first; remember them for decoding.
+      registerRecords(candidates[0]);
+      registered = true;
+    }
+    return {
+      type: 'expanded',
+      counts,
+      fams: fams.done(),
+      cand: cand.done(),
+      candHi: candHi.done(),
+      candLo: candLo.done(),
+      candBad: candBad.done(),
+      families: model.families.slice(),
+      timedOut,
+      ms: performance.now() - t0,
+    };
+  };
+
+  port.on('message', (m: ToWorker) => {
+    try {
+      switch (m.type) {
+        case 'hold':
+          frontier = m.init.map((i) => model.init[i]!);
+          port.postMessage({ type: 'ok' });
+          return;
+        case 'expand': {
+          const r = expand(m.view, m.deadline);
+          port.postMessage(r, [r.counts.buffer, r.fams.buffer, r.cand.buffer, r.candHi.buffer, r.candLo.buffer, r.candBad.buffer] as ArrayBuffer[]);
+          return;
+        }
+        case 'keep': {
+          const next: S[] = [];
+          for (let k = 0; k < candidates.length; k++) if (m.keep[k]) next.push(candidates[k]!);
+          frontier = next;
+          candidates = [];
+          port.postMessage({ type: 'ok' });
+          return;
+        }
+        case 'give': {
+          const moved = m.fromHead ? frontier.splice(0, m.count) : frontier.splice(frontier.length - m.count, m.count);
+          port.postMessage({ type: 'given', states: moved.map(encode) });
+          return;
+        }
+        case 'take': {
+          const states = m.states.map((e) => decode(e) as S);
+          frontier = m.atHead ? states.concat(frontier) : frontier.concat(states);
+          port.postMessage({ type: 'ok' });
+          return;
+        }
+      }
+    } catch (e) {
+      const message = e instanceof ActionError ? e.message : describeThrown(e);
+      port.postMessage({ type: 'error', message });
+    }
+  });
+}

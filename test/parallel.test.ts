@@ -1,0 +1,42 @@
+/**
+ * `--workers 2` must give exactly what the sequential search gives: the same counts (per action
+ * too), diameter, verdict and trace. The sequential results are themselves checked against TLC and
+ * hand counts in classic.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const check = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['bin/faultline.mjs', 'check', ...args, '--json'], { encoding: 'utf8' });
+  const j = r.stdout ? JSON.parse(r.stdout) : null;
+  if (j?.stats) {
+    delete j.stats.durationMs;
+    delete j.stats.statesPerSecond;
+    delete j.stats.peakMemoryBytes;
+  }
+  return { code: r.status, json: j, err: r.stderr };
+};
+
+describe('parallel search', () => {
+  it.each([
+    ['test/fixtures/bad-build.ts'], // a deadlock in the initial state
+    ['models/classic/two-phase.ts', '--param', 'rms=5'],
+    ['models/classic/two-phase.ts', '--variant', 'commit-without-votes', '--param', 'rms=4'],
+    ['models/classic/tcommit.ts', '--variant', 'unchecked-abort'],
+    ['models/classic/die-hard.ts'],
+    ['models/classic/two-phase.ts', '--param', 'rms=5', '--max-states', '3000'],
+    ['models/classic/two-phase.ts', '--param', 'rms=5', '--max-depth', '7'],
+  ].map((a) => [a]))('%j: same result with 2 workers as with 1', (args: string[]) => {
+    const one = check(...args, '--workers', '1');
+    const two = check(...args, '--workers', '2');
+    expect(two.code).toBe(one.code);
+    expect(two.json).toEqual(one.json);
+  });
+
+  it('a model that throws gets the sequential search’s error', () => {
+    const one = check('test/fixtures/throws.ts');
+    const two = check('test/fixtures/throws.ts', '--workers', '2');
+    expect(two.code).toBe(1);
+    expect(two.err).toBe(one.err);
+  });
+});
