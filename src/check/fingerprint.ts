@@ -153,7 +153,9 @@ interface Pair {
  * Plain objects and arrays belong to the model and are not touched: they are hashed every time.
  */
 const FP: unique symbol = Symbol('faultline.fingerprint');
-type Cached = { [FP]?: Pair };
+const FP2: unique symbol = Symbol('faultline.fingerprint.low');
+// Stored as signed 32-bit integers, which V8 keeps unboxed (no allocation per cached collection).
+type Cached = { [FP]?: number; [FP2]?: number };
 
 // The fold functions keep their running lanes in locals across the recursive calls, because a
 // child's hash overwrites ha/hb.
@@ -400,12 +402,15 @@ function hashValue(x: unknown): void {
       }
       const hit = (x as Cached)[FP];
       if (hit !== undefined) {
-        A = hit.a;
-        B = hit.b;
+        A = hit >>> 0;
+        B = (x as Cached)[FP2]! >>> 0;
         return;
       }
       hashObjectUncached(x);
-      if (isImmutable(x)) (x as Cached)[FP] = { a: A, b: B };
+      if (isImmutable(x)) {
+        (x as Cached)[FP] = A | 0;
+        (x as Cached)[FP2] = B | 0;
+      }
       return;
     }
     default:
@@ -418,7 +423,15 @@ function hashValue(x: unknown): void {
  * `fpHigh()` / `fpLow()`; this keeps the explorer's hot path free of allocations.
  */
 export function fingerprint(x: unknown): void {
-  hashValue(x);
+  // The root of a successor is new and hashed once (a successor that is its parent is caught by
+  // the explorer before hashing), so caching it would only cost an allocation.
+  if (typeof x === 'object' && x !== null) {
+    const hit = (x as Cached)[FP];
+    if (hit !== undefined) {
+      A = hit >>> 0;
+      B = (x as Cached)[FP2]! >>> 0;
+    } else hashObjectUncached(x);
+  } else hashValue(x);
 }
 export function fpHigh(): number {
   return A;
