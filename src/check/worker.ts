@@ -82,11 +82,12 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     let timedOut = false;
     const invariants = model.invariants;
     for (let i = 0; i < frontier.length; i++) {
-      const s = frontier[i]!;
       if ((i & 255) === 255 && Date.now() > deadline) {
         timedOut = true;
         break;
       }
+      const s = frontier[i]!;
+      frontier[i] = undefined as S; // let it go once expanded, as the sequential search does
       model.expand(s, buf);
       counts[i] = buf.length;
       for (let j = 0; j < buf.length; j++, pos++) {
