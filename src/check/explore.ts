@@ -117,7 +117,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   let depth = 0;
   let maxLevel = 0;
   let stopReason: StopReason | null = null;
-  let found: { kind: 'invariant' | 'deadlock'; name: string; id: number; explanation: string | null } | null = null;
+  let found: Found | null = null;
 
   const fp = (s: S): void => fingerprint(canonical ? canonical(s) : s);
 
@@ -132,15 +132,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
         throw new ModelError(`invariant ${inv.name} threw on ${where(id, d, s)}: ${describeThrown(e)}`, e);
       }
       if (!ok) {
-        let explanation: string | null = null;
-        if (inv.explain) {
-          try {
-            explanation = inv.explain(s);
-          } catch (e) {
-            explanation = `(explain threw: ${describeThrown(e)})`;
-          }
-        }
-        found = { kind: 'invariant', name: inv.name, id, explanation };
+        found = { kind: 'invariant', name: inv.name, id };
         return false;
       }
     }
@@ -215,7 +207,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
       if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
       const n = buf.length;
       if (n === 0 && deadlockOn) {
-        found = { kind: 'deadlock', name: 'Deadlock', id, explanation: null };
+        found = { kind: 'deadlock', name: 'Deadlock', id };
         break search;
       }
       const states = buf.states;
@@ -273,24 +265,69 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   }
   buf.clear();
 
-  const f = found as { kind: 'invariant' | 'deadlock'; name: string; id: number; explanation: string | null } | null;
-  if (f) stopReason = 'violation';
-  const durationMs = performance.now() - t0;
+  return finishSearch(model, store, {
+    t0,
+    generated,
+    diameter: maxLevel,
+    families: model.families,
+    famGenerated,
+    famDistinct,
+    found: found as Found | null,
+    stopReason,
+  });
+}
+
+/** The first problem a search found: which state, and what is wrong with it. */
+export interface Found {
+  readonly kind: 'invariant' | 'deadlock';
+  readonly name: string;
+  readonly id: number;
+}
+
+/** Statistics, verdict and (replayed) counterexample at the end of a search. */
+export function finishSearch<S>(
+  model: Compiled<S>,
+  store: StateStore,
+  r: {
+    t0: number;
+    generated: number;
+    diameter: number;
+    families: readonly string[];
+    famGenerated: readonly number[];
+    famDistinct: readonly number[];
+    found: Found | null;
+    stopReason: StopReason | null;
+  },
+): CheckResult<S> {
+  const f = r.found;
+  const stopReason = f ? 'violation' : r.stopReason;
+  const durationMs = performance.now() - r.t0;
   const n = store.size;
   const stats: Stats = {
     distinctStates: n,
-    generatedStates: generated,
-    diameter: maxLevel,
+    generatedStates: r.generated,
+    diameter: r.diameter,
     durationMs,
     statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
-    actions: model.families.map((name, k) => ({ name, generated: famGenerated[k] ?? 0, distinct: famDistinct[k] ?? 0 })),
-    collisionProbability: (n * Math.max(0, generated - n)) / 2 ** 64,
+    actions: r.families.map((name, k) => ({ name, generated: r.famGenerated[k] ?? 0, distinct: r.famDistinct[k] ?? 0 })),
+    collisionProbability: (n * Math.max(0, r.generated - n)) / 2 ** 64,
     storeBytes: store.bytes,
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
   };
-  const violation: Violation<S> | null = f
-    ? { kind: f.kind, name: f.name, explanation: f.explanation, trace: replay(model, store, f.id) }
-    : null;
+  let violation: Violation<S> | null = null;
+  if (f) {
+    const trace = replay(model, store, f.id);
+    const inv = f.kind === 'invariant' ? model.invariants.find((i) => i.name === f.name) : undefined;
+    let explanation: string | null = null;
+    if (inv?.explain) {
+      try {
+        explanation = inv.explain(trace[trace.length - 1]!.state);
+      } catch (e) {
+        explanation = `(explain threw: ${describeThrown(e)})`;
+      }
+    }
+    violation = { kind: f.kind, name: f.name, explanation, trace };
+  }
   return {
     result: f ? (f.kind === 'deadlock' ? 'deadlock' : 'violation') : 'ok',
     complete: stopReason === null,

@@ -15,7 +15,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { type Compiled } from './compile.js';
-import { exploreCompiled, replay, type CheckOptions, type CheckResult, type Stats, type StopReason, type Violation } from './explore.js';
+import { exploreCompiled, finishSearch, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
 import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
 import { NO_PARENT, StateStore } from './store.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
@@ -67,7 +67,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
   let depth = 0;
   let maxLevel = 0;
   let stopReason: StopReason | null = null;
-  let found: { kind: 'invariant' | 'deadlock'; name: string; id: number } | null = null;
+  let found: Found | null = null;
 
   // Initial states, exactly as the sequential search takes them.
   const held: number[] = [];
@@ -175,37 +175,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
     }
   }
 
-  const f = found as { kind: 'invariant' | 'deadlock'; name: string; id: number } | null;
-  if (f) stopReason = 'violation';
-  const durationMs = performance.now() - t0;
-  const n = store.size;
-  const stats: Stats = {
-    distinctStates: n,
-    generatedStates: generated,
-    diameter: maxLevel,
-    durationMs,
-    statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
-    actions: families.map((name, k) => ({ name, generated: famGenerated[k] ?? 0, distinct: famDistinct[k] ?? 0 })),
-    collisionProbability: (n * Math.max(0, generated - n)) / 2 ** 64,
-    storeBytes: store.bytes,
-    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
-  };
-  let violation: Violation<S> | null = null;
-  if (f) {
-    const trace = replay(model, store, f.id);
-    const last = trace[trace.length - 1]!.state;
-    const inv = model.invariants.find((i) => i.name === f.name);
-    let explanation: string | null = null;
-    if (f.kind === 'invariant' && inv?.explain) {
-      try {
-        explanation = inv.explain(last);
-      } catch {
-        explanation = null;
-      }
-    }
-    violation = { kind: f.kind, name: f.name, explanation, trace };
-  }
-  return { result: f ? (f.kind === 'deadlock' ? 'deadlock' : 'violation') : 'ok', complete: stopReason === null, stopReason, stats, violation };
+  return finishSearch(model, store, { t0, generated, diameter: maxLevel, families, famGenerated, famDistinct, found: found as Found | null, stopReason });
 }
 
 /** Even out the parts, keeping them contiguous: neighbours hand over a tail or a head. */
