@@ -123,20 +123,9 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
 
   /** Check every invariant on a newly found state; record the first that fails. */
   const checkInvariants = (s: S, id: number, d: number): boolean => {
-    for (let k = 0; k < invariants.length; k++) {
-      const inv = invariants[k]!;
-      let ok: boolean;
-      try {
-        ok = inv.holds(s);
-      } catch (e) {
-        throw new ModelError(`invariant ${inv.name} threw on ${where(id, d, s)}: ${describeThrown(e)}`, e);
-      }
-      if (!ok) {
-        found = { kind: 'invariant', name: inv.name, id };
-        return false;
-      }
-    }
-    return true;
+    const bad = firstBrokenInvariant(model, s, id, d);
+    if (bad >= 0) found = { kind: 'invariant', name: invariants[bad]!.name, id };
+    return bad < 0;
   };
 
   const expandAt = (s: S, id: number, d: number, out: SuccessorBuffer<S>): void => {
@@ -174,17 +163,11 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   };
 
   // ---- initial states
-  let frontier: (S | undefined)[] = [];
-  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
-    const s = model.init[i]!;
-    generated++;
-    fp(s);
-    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
-    if (id < 0) continue;
-    frontier.push(s);
-    checkInvariants(s, id, 0);
-    if (store.size >= maxStates && !found) stopReason = 'max-states';
-  }
+  const start = takeInitialStates(model, store, maxStates);
+  generated = start.generated;
+  found = start.found;
+  stopReason = start.stopReason;
+  let frontier: (S | undefined)[] = start.held.map((i) => model.init[i]!);
 
   let levelStart = 0; // id of frontier[0]
   let expanded = 0;
@@ -275,6 +258,42 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
     found: found as Found | null,
     stopReason,
   });
+}
+
+/** Index of the first invariant `s` breaks, or -1; an invariant that throws is a model error. */
+export function firstBrokenInvariant<S>(model: Compiled<S>, s: S, id: number, depth: number): number {
+  const invariants = model.invariants;
+  for (let k = 0; k < invariants.length; k++) {
+    const inv = invariants[k]!;
+    let ok: boolean;
+    try {
+      ok = inv.holds(s);
+    } catch (e) {
+      throw new ModelError(`invariant ${inv.name} threw on ${where(id, depth, s)}: ${describeThrown(e)}`, e);
+    }
+    if (!ok) return k;
+  }
+  return -1;
+}
+
+/** Add the distinct initial states to the store, in order, checking invariants and the bound. */
+export function takeInitialStates<S>(model: Compiled<S>, store: StateStore, maxStates: number) {
+  const held: number[] = [];
+  let generated = 0;
+  let found: Found | null = null;
+  let stopReason: StopReason | null = null;
+  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
+    const s = model.init[i]!;
+    generated++;
+    fingerprint(model.canonical ? model.canonical(s) : s);
+    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
+    if (id < 0) continue;
+    held.push(i);
+    const bad = firstBrokenInvariant(model, s, id, 0);
+    if (bad >= 0) found = { kind: 'invariant', name: model.invariants[bad]!.name, id };
+    else if (store.size >= maxStates) stopReason = 'max-states';
+  }
+  return { held, generated, found, stopReason };
 }
 
 /** The first problem a search found: which state, and what is wrong with it. */

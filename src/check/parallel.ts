@@ -15,9 +15,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { type Compiled } from './compile.js';
-import { exploreCompiled, finishSearch, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
-import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
-import { NO_PARENT, StateStore } from './store.js';
+import { exploreCompiled, finishSearch, takeInitialStates, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
+import { StateStore } from './store.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
 
 class Fallback extends Error {}
@@ -70,18 +69,11 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
   let found: Found | null = null;
 
   // Initial states, exactly as the sequential search takes them.
-  const held: number[] = [];
-  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
-    const s = model.init[i]!;
-    generated++;
-    fingerprint(model.canonical ? model.canonical(s) : s);
-    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
-    if (id < 0) continue;
-    held.push(i);
-    const bad = model.invariants.findIndex((inv) => !inv.holds(s));
-    if (bad >= 0) found = { kind: 'invariant', name: model.invariants[bad]!.name, id };
-    else if (store.size >= maxStates) stopReason = 'max-states';
-  }
+  const start = takeInitialStates(model, store, maxStates);
+  generated = start.generated;
+  found = start.found;
+  stopReason = start.stopReason;
+  const held = start.held;
   const sizes: number[] = [];
   for (let w = 0; w < W; w++) {
     const part = held.slice(Math.floor((w * held.length) / W), Math.floor(((w + 1) * held.length) / W));
