@@ -160,14 +160,15 @@ type Cached = { [FP]?: number; [FP2]?: number };
 // The fold functions keep their running lanes in locals across the recursive calls, because a
 // child's hash overwrites ha/hb.
 
-/** Absorb the last computed hash (A, B) into the lanes (sa, sb); the result is left in ha/hb. */
+/**
+ * Absorb the last computed hash (A, B), a child's already avalanched fingerprint, into the lanes
+ * (sa, sb); the result is left in ha/hb. Each lane step is a bijection of the lane for a fixed
+ * child and of the child for a fixed lane, so sequences that differ in one place stay apart; the
+ * full avalanche happens once, in finish().
+ */
 function absorbChild(sa: number, sb: number): void {
-  const ca = A;
-  const cb = B;
-  ha = sa;
-  hb = sb;
-  absorb(ca);
-  absorb(cb);
+  ha = Math.imul(rotl(sa, 5) ^ A, 0x9e3779b1);
+  hb = (Math.imul(rotl(sb, 7) ^ B, 0x85ebca6b) + ha) | 0;
 }
 function hashOrdered(tag: number, size: number, items: { forEach(f: (v: unknown) => unknown): unknown }): void {
   start(tag, size);
