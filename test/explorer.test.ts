@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { List, Map } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { explore } from '../src/check/explore.js';
-import { spec } from '../src/model/index.js';
+import { each, spec } from '../src/model/index.js';
 
 /** A model over an explicit graph: states are node numbers wrapped in a Map. */
 function graphSpec(edges: number[][], inits: number[], bad: readonly number[] = [], deadlock = true) {
@@ -86,6 +86,31 @@ describe('explorer on hand-counted systems', () => {
   it('a counter that never stops is cut by a time limit and says so', () => {
     const r = explore(spec({ init: [List([0])], actions: { Inc: (s) => s.set(0, s.get(0)! + 1) } }), { timeLimitMs: 200 });
     expect(r).toMatchObject({ result: 'ok', complete: false, stopReason: 'time-limit' });
+  });
+
+  it('each(over, step, when): the condition is checked once per state and disables every argument', () => {
+    // Counter 0..3; Add(x) for x in [1, 2] only while the counter is even: from 0 -> 1, 2; from
+    // 2 -> 3 (4 is cut by the bound below); 1 and 3 are odd, so nothing. States {0, 1, 2, 3}.
+    let whenCalls = 0;
+    const r = explore(
+      spec({
+        init: [List([0])],
+        deadlock: false,
+        actions: {
+          Add: each(
+            [1, 2],
+            (s: List<number>, x) => (s.get(0)! + x <= 3 ? s.set(0, s.get(0)! + x) : null),
+            (s) => (whenCalls++, s.get(0)! % 2 === 0),
+          ),
+        },
+      }),
+    );
+    expect(r.stats.distinctStates).toBe(4);
+    expect(r.stats.generatedStates).toBe(1 + 2 + 1); // init, 0 -> 1 and 2, 2 -> 3
+    expect(whenCalls).toBeGreaterThanOrEqual(4); // once per expanded state (plus determinism re-checks)
+    expect(r.stats.actions).toEqual([{ name: 'Add', generated: 3, distinct: 3 }]);
+    const bad = spec({ init: [List([0])], actions: { Add: each([1], (s: List<number>) => s, () => { throw new Error('no'); }) } });
+    expect(() => explore(bad)).toThrow(/action Add threw on state #0/);
   });
 
   it('names the action and the state when an action throws', () => {

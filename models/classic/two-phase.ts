@@ -25,6 +25,8 @@ interface Vars {
 const State = Record<Vars>({ rmState: List(), tmState: 'init', tmPrepared: Set(), msgs: Set() }, 'TwoPhase');
 type State = Record<Vars> & Readonly<Vars>;
 
+const RM_STATES: ReadonlySet<string> = new globalThis.Set(['working', 'prepared', 'committed', 'aborted']);
+const TM_STATES: ReadonlySet<string> = new globalThis.Set(['init', 'committed', 'aborted']);
 const COMMIT: Message = 'Commit';
 const ABORT: Message = 'Abort';
 
@@ -51,22 +53,26 @@ export default defineModel({
             ? send(s.set('tmState', 'committed'), COMMIT)
             : null,
         TMAbort: (s: State) => (s.tmState === 'init' ? send(s.set('tmState', 'aborted'), ABORT) : null),
-        TMRcvPrepared: each(RM, (s: State, rm) =>
-          s.tmState === 'init' && s.msgs.has(PREPARED[rm]!) ? s.set('tmPrepared', s.tmPrepared.add(rm)) : null,
+        TMRcvPrepared: each(
+          RM,
+          (s: State, rm) => (s.msgs.has(PREPARED[rm]!) ? s.set('tmPrepared', s.tmPrepared.add(rm)) : null),
+          (s) => s.tmState === 'init',
         ),
         RMPrepare: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? send(setRm(s, rm, 'prepared'), PREPARED[rm]!) : null)),
         RMChooseToAbort: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? setRm(s, rm, 'aborted') : null)),
-        RMRcvCommitMsg: each(RM, (s: State, rm) => (s.msgs.has(COMMIT) ? setRm(s, rm, 'committed') : null)),
-        RMRcvAbortMsg: each(RM, (s: State, rm) => (s.msgs.has(ABORT) ? setRm(s, rm, 'aborted') : null)),
+        RMRcvCommitMsg: each(RM, (s: State, rm) => setRm(s, rm, 'committed'), (s) => s.msgs.has(COMMIT)),
+        RMRcvAbortMsg: each(RM, (s: State, rm) => setRm(s, rm, 'aborted'), (s) => s.msgs.has(ABORT)),
       },
       invariants: {
+        // \A rm \in RM : rmState[rm] \in {...}, and so on, as in TPTypeOK.
         TPTypeOK: (s) =>
           s.rmState.size === RM.length &&
-          s.rmState.every((x) => x === 'working' || x === 'prepared' || x === 'committed' || x === 'aborted') &&
-          (s.tmState === 'init' || s.tmState === 'committed' || s.tmState === 'aborted') &&
+          RM.every((rm) => RM_STATES.has(rmAt(s, rm))) &&
+          TM_STATES.has(s.tmState) &&
           s.tmPrepared.every((rm) => rm in index),
+        // \A rm1, rm2 \in RM : ~(rmState[rm1] = "aborted" /\ rmState[rm2] = "committed")
         TCConsistent: {
-          holds: (s) => !(s.rmState.includes('aborted') && s.rmState.includes('committed')),
+          holds: (s) => !(RM.some((rm) => rmAt(s, rm) === 'aborted') && RM.some((rm) => rmAt(s, rm) === 'committed')),
           explain: (s) => {
             const who = (x: RMState) => RM.filter((rm) => rmAt(s, rm) === x).join(', ');
             return `${who('committed')} committed while ${who('aborted')} aborted`;

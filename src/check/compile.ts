@@ -99,7 +99,14 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
   };
 
   type Plain = { name: string; family: number; fn: (s: S) => ActionResult<S> };
-  type Over = { name: string; family: number; over: readonly unknown[]; labels: string[]; step: (s: S, a: unknown) => ActionResult<S> };
+  type Over = {
+    name: string;
+    family: number;
+    over: readonly unknown[];
+    labels: string[];
+    step: (s: S, a: unknown) => ActionResult<S>;
+    when: ((s: S) => boolean) | undefined;
+  };
   const plain: (Plain | Over)[] = [];
   for (const [name, act] of Object.entries(spec.actions ?? {}) as [string, Action<S>][]) {
     const family = familyId(name);
@@ -111,6 +118,7 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
         over: act.over,
         labels: act.over.map((a) => `${name}(${argText(a)})`),
         step: act.step as (s: S, a: unknown) => ActionResult<S>,
+        when: act.when,
       });
     else throw new ModelError(`action ${name} must be a function or { over: [...], step: (s, x) => ... }`);
   }
@@ -135,6 +143,15 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
         }
         pushResult(out, r, act.family, a);
       } else {
+        if (act.when) {
+          let on: boolean;
+          try {
+            on = act.when(s);
+          } catch (e) {
+            throw new ActionError(act.name, e);
+          }
+          if (!on) continue;
+        }
         const over = act.over;
         for (let k = 0; k < over.length; k++) {
           let r: ActionResult<S>;

@@ -32,9 +32,13 @@ export function spec<S>(s: Spec<S>): Spec<S> {
   return s;
 }
 
-/** An action with one argument per element of `over`, labelled `Name(arg)`. */
-export function each<S, A>(over: readonly A[], step: (s: S, arg: A) => ActionResult<S>): Action<S> {
-  return { over, step: step as (s: S, arg: never) => ActionResult<S> };
+/**
+ * An action with one argument per element of `over`, labelled `Name(arg)`. `when`, if given, is a
+ * condition on the state alone, checked once before trying the arguments (`\E x \in over : C /\ A(x)`
+ * with C not depending on x).
+ */
+export function each<S, A>(over: readonly A[], step: (s: S, arg: A) => ActionResult<S>, when?: (s: S) => boolean): Action<S> {
+  return when ? { over, step: step as (s: S, arg: never) => ActionResult<S>, when } : { over, step: step as (s: S, arg: never) => ActionResult<S> };
 }
 
 /** `['p1', 'p2', ...]`: n ids with a prefix. */

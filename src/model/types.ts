@@ -49,7 +49,12 @@ export type ActionResult<S> = S | null | undefined | readonly S[];
  */
 export type Action<S> =
   | ((s: S) => ActionResult<S>)
-  | { readonly over: readonly unknown[]; readonly step: (s: S, arg: never) => ActionResult<S> };
+  | {
+      readonly over: readonly unknown[];
+      readonly step: (s: S, arg: never) => ActionResult<S>;
+      /** Checked once per state before trying the arguments: false disables them all. */
+      readonly when?: (s: S) => boolean;
+    };
 
 /** An invariant: a predicate that must hold in every reachable state. */
 export type Invariant<S> =
