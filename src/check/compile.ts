@@ -107,12 +107,12 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
     step: (s: S, a: unknown) => ActionResult<S>;
     when: ((s: S) => boolean) | undefined;
   };
-  const plain: (Plain | Over)[] = [];
+  const named: (Plain | Over)[] = [];
   for (const [name, act] of Object.entries(spec.actions ?? {}) as [string, Action<S>][]) {
     const family = familyId(name);
-    if (typeof act === 'function') plain.push({ name, family, fn: act });
+    if (typeof act === 'function') named.push({ name, family, fn: act });
     else if (act && Array.isArray(act.over) && typeof act.step === 'function')
-      plain.push({
+      named.push({
         name,
         family,
         over: act.over,
@@ -123,17 +123,17 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
     else throw new ModelError(`action ${name} must be a function or { over: [...], step: (s, x) => ... }`);
   }
   // Labels of `next` successors are strings; `actions` successors store the index of their
-  // action in `plain` (for a plain action) or, for `over` actions, a code that packs the action's
+  // action in `named` (for a plain function) or, for `over` actions, a code that packs the action's
   // index and the argument's index.
-  const overBase = plain.length;
+  const overBase = named.length;
   const next = spec.next;
   // Cache of label -> family for `next` labels; bounded because labels can be unbounded.
   const labelFamily = new Map<string, number>();
 
   const expand = (s: S, out: SuccessorBuffer<S>): void => {
     out.clear();
-    for (let a = 0; a < plain.length; a++) {
-      const act = plain[a]!;
+    for (let a = 0; a < named.length; a++) {
+      const act = named[a]!;
       if ('fn' in act) {
         let r: ActionResult<S>;
         try {
@@ -187,9 +187,9 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
   const label = (out: SuccessorBuffer<S>, i: number): string => {
     const l = out.labels[i]!;
     if (typeof l === 'string') return l;
-    if (l < overBase) return plain[l]!.name;
+    if (l < overBase) return named[l]!.name;
     const code = l - overBase;
-    const act = plain[Math.floor(code / 0x10000)] as Over;
+    const act = named[Math.floor(code / 0x10000)] as Over;
     return act.labels[code % 0x10000]!;
   };
 
@@ -199,7 +199,7 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
     throw new ModelError(`invariant ${name} must be a function or { holds: (s) => boolean }`);
   });
 
-  for (const act of plain) if ('over' in act && act.over.length > 0xffff) throw new ModelError(`action ${act.name} ranges over more than 65535 values`);
+  for (const act of named) if ('over' in act && act.over.length > 0xffff) throw new ModelError(`action ${act.name} ranges over more than 65535 values`);
 
   return {
     init: spec.init,
