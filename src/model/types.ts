@@ -109,5 +109,4 @@ export type Model<S = unknown, P extends ParamSpecs = ParamSpecs, V extends stri
 };
 
 /** Any model, for code that handles models generically. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModel = Model<unknown, ParamSpecs, string>;
