@@ -83,18 +83,6 @@ export class StateStore {
     return id;
   }
 
-  /** The id of a fingerprint, or -1. */
-  find(hi: number, lo: number): number {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const entry = this.table[slot]!;
-      if (entry === 0) return -1;
-      const id = entry - 1;
-      if (this.lo[id] === lo && this.hi[id] === hi) return id;
-      slot = (slot + 1) & this.mask;
-    }
-  }
-
   parent(id: number): number {
     return this.parents[id]!;
   }
