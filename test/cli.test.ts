@@ -81,7 +81,7 @@ describe('faultline check', () => {
     expect(r.out).toMatch(/shortest trace: 4 steps/);
     const off = run('check', file, '--param', 'max=4', '--no-deadlock', '--json');
     expect(off.code).toBe(0);
-    expect(JSON.parse(off.out).stats.distinctStates).toBe(5);
+    expect(JSON.parse(off.out).stats.distinctStates).toBe(5); // the counter's values 0..4
   });
 
   it('an invariant broken in the initial state is a 0-step trace; --report writes the files', () => {

@@ -81,22 +81,30 @@ function pushResult<S>(out: SuccessorBuffer<S>, r: ActionResult<S>, family: numb
   }
 }
 
+/**
+ * Numbers action family names in order of appearance, appending new ones to `names` (which may
+ * already hold some); returns the function that gives a name its number.
+ */
+export function familyNumbering(names: string[]): (name: string) => number {
+  const index = new Map(names.map((n, i) => [n, i]));
+  return (name) => {
+    let i = index.get(name);
+    if (i === undefined) {
+      i = names.length;
+      names.push(name);
+      index.set(name, i);
+    }
+    return i;
+  };
+}
+
 export function compile<S>(spec: Spec<S>): Compiled<S> {
   if (!spec || !Array.isArray(spec.init)) throw new ModelError('build must return an object with an init array');
   if (spec.init.length === 0) throw new ModelError('the model has no initial state (init is empty)');
   if (!spec.next && !spec.actions) throw new ModelError('the model has neither next nor actions');
 
   const families: string[] = [];
-  const familyIndex = new Map<string, number>();
-  const familyId = (name: string): number => {
-    let i = familyIndex.get(name);
-    if (i === undefined) {
-      i = families.length;
-      families.push(name);
-      familyIndex.set(name, i);
-    }
-    return i;
-  };
+  const familyId = familyNumbering(families);
 
   type Plain = { name: string; family: number; fn: (s: S) => ActionResult<S> };
   type Over = {

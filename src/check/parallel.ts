@@ -14,7 +14,7 @@
  * is run again sequentially, which reports the same result with the sequential explorer's message.
  */
 import type { Worker } from 'node:worker_threads';
-import { type Compiled } from './compile.js';
+import { type Compiled, familyNumbering } from './compile.js';
 import { exploreCompiled, finishSearch, takeInitialStates, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
 import { StateStore } from './store.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
@@ -58,21 +58,19 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
   const W = workers.length;
 
   const store = new StateStore(1 << 14, true);
+  // Workers number the families of `next` labels in their own order; names map them to ours.
   const families: string[] = model.families.slice();
-  const famIndex = new Map(families.map((f, i) => [f, i]));
+  const familyId = familyNumbering(families);
   const famGenerated: number[] = [];
   const famDistinct: number[] = [];
-  let generated = 0;
   let depth = 0;
   let maxLevel = 0;
-  let stopReason: StopReason | null = null;
-  let found: Found | null = null;
 
   // Initial states, exactly as the sequential search takes them.
   const start = takeInitialStates(model, store, maxStates);
-  generated = start.generated;
-  found = start.found;
-  stopReason = start.stopReason;
+  let generated = start.generated;
+  let found: Found | null = start.found;
+  let stopReason: StopReason | null = start.stopReason;
   const held = start.held;
   const sizes: number[] = [];
   for (let w = 0; w < W; w++) {
@@ -103,15 +101,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
     let base = levelStart;
     merge: for (let w = 0; w < W; w++) {
       const r = results[w]!;
-      const map = r.families.map((name) => {
-        let k = famIndex.get(name);
-        if (k === undefined) {
-          k = families.length;
-          families.push(name);
-          famIndex.set(name, k);
-        }
-        return k;
-      });
+      const map = r.families.map(familyId);
       const keep = new Uint8Array(r.cand.length);
       keeps.push(keep);
       let pos = 0;
