@@ -108,7 +108,7 @@ describe('explorer on hand-counted systems', () => {
     expect(r.stats.distinctStates).toBe(4);
     expect(r.stats.generatedStates).toBe(1 + 2 + 1); // init, 0 -> 1 and 2, 2 -> 3
     expect(whenCalls).toBeGreaterThanOrEqual(4); // once per expanded state (plus determinism re-checks)
-    expect(r.stats.actions).toEqual([{ name: 'Add', generated: 3, distinct: 3 }]);
+    expect(r.stats.actions).toEqual([{ name: 'Add', fault: false, generated: 3, distinct: 3 }]);
     const bad = spec({ init: [List([0])], actions: { Add: each([1], (s: List<number>) => s, () => { throw new Error('no'); }) } });
     expect(() => explore(bad)).toThrow(/action Add threw on state #0/);
   });

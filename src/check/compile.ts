@@ -4,6 +4,7 @@
  * per-action statistics) and a label that is only built when someone needs it.
  */
 import { describeThrown, ModelError } from '../model/errors.js';
+import type { TraceEvent } from '../model/trace.js';
 import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
 
 /** Successors of one state; reused from state to state. */
@@ -12,17 +13,23 @@ export class SuccessorBuffer<S> {
   families: number[] = [];
   /** For `actions`: index of the argument in `over` (or -1); for `next`: the label itself. */
   labels: (string | number)[] = [];
+  /** The successor's trace event, if the model gave one. */
+  events: (TraceEvent | undefined)[] = [];
   length = 0;
 
-  push(state: S, family: number, label: string | number): void {
+  push(state: S, family: number, label: string | number, event?: TraceEvent): void {
     const i = this.length++;
     this.states[i] = state;
     this.families[i] = family;
     this.labels[i] = label;
+    this.events[i] = event;
   }
   clear(): void {
     // Drop references so states can be collected; keep the arrays' capacity.
-    for (let i = 0; i < this.length; i++) this.states[i] = undefined as S;
+    for (let i = 0; i < this.length; i++) {
+      this.states[i] = undefined as S;
+      this.events[i] = undefined;
+    }
     this.length = 0;
   }
 }
@@ -50,6 +57,9 @@ export interface Compiled<S> {
   readonly invariants: readonly CompiledInvariant<S>[];
   readonly deadlock: boolean;
   readonly canonical?: (s: S) => unknown;
+  /** Whether an action family is a fault of the environment (Spec.faultActions). */
+  isFault(family: string): boolean;
+  readonly initEvent?: (s: S) => TraceEvent | undefined;
   /** Write all successors of `s` into `out` (after clearing it). */
   expand(s: S, out: SuccessorBuffer<S>): void;
   /** The label of successor `i` of the last expansion into `out`. */
@@ -178,12 +188,16 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
         for (const succ of next(s)) {
           const label = String(succ.action);
           last = label;
-          let fam = labelFamily.get(label);
-          if (fam === undefined) {
-            fam = familyId(familyOf(label));
-            if (labelFamily.size < 100_000) labelFamily.set(label, fam);
+          let fam: number | undefined;
+          if (succ.family !== undefined) fam = familyId(succ.family);
+          else {
+            fam = labelFamily.get(label);
+            if (fam === undefined) {
+              fam = familyId(familyOf(label));
+              if (labelFamily.size < 100_000) labelFamily.set(label, fam);
+            }
           }
-          out.push(succ.state, fam, label);
+          out.push(succ.state, fam, label, succ.event);
         }
       } catch (e) {
         if (e instanceof ActionError) throw e;
@@ -209,12 +223,15 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
 
   for (const act of named) if ('over' in act && act.over.length > 0xffff) throw new ModelError(`action ${act.name} ranges over more than 65535 values`);
 
+  const faults = new Set(spec.faultActions ?? []);
   return {
     init: spec.init,
     families,
     invariants,
     deadlock: spec.deadlock ?? true,
     ...(spec.canonical ? { canonical: spec.canonical } : {}),
+    isFault: (family) => faults.has(family),
+    ...(spec.initEvent ? { initEvent: spec.initEvent } : {}),
     expand,
     label,
   };

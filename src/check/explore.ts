@@ -8,6 +8,7 @@
  * states held in memory. A counterexample is rebuilt by replaying the recorded choices.
  */
 import { describeThrown, ModelError } from '../model/errors.js';
+import type { TraceEvent } from '../model/trace.js';
 import type { Spec } from '../model/types.js';
 import { show } from '../model/values.js';
 import { ActionError, compile, type Compiled, SuccessorBuffer } from './compile.js';
@@ -40,6 +41,8 @@ export interface TraceStep<S> {
   /** The action that led to this state; null for the initial state. */
   readonly action: string | null;
   readonly state: S;
+  /** What happened at this step, if the model describes its steps (message-passing models do). */
+  readonly event?: TraceEvent;
 }
 
 export interface Violation<S> {
@@ -54,6 +57,8 @@ export interface Violation<S> {
 
 export interface ActionStats {
   readonly name: string;
+  /** A fault of the environment (crash, loss, partition...) rather than a protocol step. */
+  readonly fault: boolean;
   /** Successors this action produced. */
   readonly generated: number;
   /** Of those, states not seen before. */
@@ -328,7 +333,7 @@ export function finishSearch<S>(
     diameter: r.diameter,
     durationMs,
     statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
-    actions: r.families.map((name, k) => ({ name, generated: r.famGenerated[k] ?? 0, distinct: r.famDistinct[k] ?? 0 })),
+    actions: r.families.map((name, k) => ({ name, fault: model.isFault(name), generated: r.famGenerated[k] ?? 0, distinct: r.famDistinct[k] ?? 0 })),
     collisionProbability: (n * Math.max(0, r.generated - n)) / 2 ** 64,
     storeBytes: store.bytes,
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
@@ -368,7 +373,8 @@ export function replay<S>(model: Compiled<S>, store: StateStore, id: number): Tr
   };
   const root = path[0]!;
   let s: S = model.init[store.choice(root)] as S;
-  const trace: TraceStep<S>[] = [{ action: null, state: s }];
+  const first = model.initEvent?.(s);
+  const trace: TraceStep<S>[] = [first ? { action: null, state: s, event: first } : { action: null, state: s }];
   const buf = new SuccessorBuffer<S>();
   for (let k = 1; k < path.length; k++) {
     const pid = path[k]!;
@@ -386,7 +392,8 @@ export function replay<S>(model: Compiled<S>, store: StateStore, id: number): Tr
         `the model is not deterministic: replaying the trace from ${where(path[k - 1]!, k - 1, s)}, successor ${c + 1} is not the state found during the search`,
       );
     }
-    trace.push({ action: model.label(buf, c), state: t as S });
+    const event = buf.events[c];
+    trace.push(event ? { action: model.label(buf, c), state: t as S, event } : { action: model.label(buf, c), state: t as S });
     s = t as S;
   }
   return trace;

@@ -23,13 +23,13 @@ export function exitCodeOf(r: CheckResult<unknown>): number {
 }
 
 /** `--param k=v` (repeatable, or comma-separated) → an object of raw strings. */
-export function parseParams(raw: readonly string[] | undefined): Record<string, string> {
+export function parseParams(raw: readonly string[] | undefined, option = 'param'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of raw ?? []) {
     for (const part of String(item).split(',')) {
       if (part.trim() === '') continue;
       const eq = part.indexOf('=');
-      if (eq <= 0) throw new FaultlineError(`--param expects name=value, got "${part}"`);
+      if (eq <= 0) throw new FaultlineError(`--${option} expects name=value, got "${part}"`);
       out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
   }
@@ -40,6 +40,7 @@ interface CheckArgs {
   target: string;
   variant?: string;
   param?: string[];
+  faults?: string[];
   maxDepth?: number;
   maxStates?: number;
   timeLimit?: number;
@@ -56,8 +57,15 @@ function positiveOrUndefined(name: string, v: unknown): number | undefined {
 }
 
 async function runOne(model: AnyModel, file: string, variant: string | undefined, params: Record<string, unknown>, args: CheckArgs, progress: boolean) {
-  const config = resolveConfig(model, variant, params);
-  const info: RunInfo = { model: model.name, file, variant: config.variant, params: { ...config.params } };
+  const faults = parseParams(args.faults, 'faults');
+  const config = resolveConfig(model, variant, params, faults);
+  const info: RunInfo = {
+    model: model.name,
+    file,
+    variant: config.variant,
+    params: { ...config.params },
+    ...(Object.keys(config.faults).length ? { faults: { ...config.faults } } : {}),
+  };
   let spec;
   try {
     spec = buildSpec(model, config);
@@ -87,7 +95,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
       ? exploreCompiled(compiled, options)
       : await exploreParallel(
           compiled,
-          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params } } })),
+          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params }, faults: { ...config.faults } } })),
           options,
         );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
@@ -182,6 +190,7 @@ async function list(dir: string, json: boolean): Promise<number> {
       name: m.name,
       description: m.description ?? '',
       params: Object.fromEntries(Object.entries(m.params ?? {}).map(([k, p]) => [k, { ...p }])),
+      faults: { ...(m.faults ?? {}) },
       variants: m.variants ? { ...m.variants } : { default: '' },
     });
     if (!json) {
@@ -191,6 +200,8 @@ async function list(dir: string, json: boolean): Promise<number> {
         const choices = 'choices' in p && p.choices ? ` (${p.choices.join('|')})` : '';
         process.stdout.write(`  --param ${k}=${String(p.default)}${range}${choices}  ${p.description ?? ''}\n`);
       }
+      const budgets = Object.entries(m.faults ?? {});
+      if (budgets.length) process.stdout.write(`  --faults ${budgets.map(([k, n]) => `${k}=${n}`).join(',')}  (default fault budgets)\n`);
       variantNames(m).forEach((v, i) => process.stdout.write(`  --variant ${v}${i === 0 ? ' (default)' : ''}  ${m.variants?.[v] ?? ''}\n`));
       process.stdout.write('\n');
     }
@@ -219,6 +230,7 @@ export async function main(argv: string[]): Promise<number> {
           .positional('target', { type: 'string', demandOption: true, describe: 'model file, or a folder of models' })
           .option('variant', { type: 'string', describe: 'variant to check (default: the first)' })
           .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
+          .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,restart=1,drop=2 (see faultline list)' })
           .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
           .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
           .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })

@@ -3,6 +3,7 @@ import type {
   Action,
   ActionResult,
   AnyModel,
+  FaultBudgets,
   Model,
   ModelDefinition,
   ParamSpec,
@@ -21,6 +22,8 @@ export function defineModel<S, const P extends ParamSpecs = Record<never, never>
 ): Model<S, P, V> {
   if (typeof def.name !== 'string' || def.name === '') throw new UsageError('defineModel: a model needs a name');
   if (typeof def.build !== 'function') throw new UsageError(`defineModel(${def.name}): build must be a function`);
+  for (const [k, n] of Object.entries(def.faults ?? {}))
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`defineModel(${def.name}): fault budget ${k} must be a whole number ≥ 0`);
   return { ...def, kind: 'faultline/model' };
 }
 
@@ -94,13 +97,35 @@ function coerceParam(model: string, name: string, spec: ParamSpec, raw: unknown)
 export interface ResolvedConfig {
   readonly variant: string;
   readonly params: Readonly<Record<string, ParamValue>>;
+  readonly faults: FaultBudgets;
+}
+
+/** Check fault budget overrides (`--faults crash=1,drop=2`) against the kinds the model supports. */
+function resolveFaults(model: AnyModel, overrides: Readonly<Record<string, unknown>>): FaultBudgets {
+  const defaults = model.faults ?? {};
+  const out: Record<string, number> = { ...defaults };
+  for (const [k, raw] of Object.entries(overrides)) {
+    if (!Object.hasOwn(defaults, k)) {
+      const known = Object.keys(defaults);
+      throw new UsageError(`unknown fault "${k}" for ${model.name}; ${known.length ? 'faults: ' + known.join(', ') : 'it has no faults to inject'}`);
+    }
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`fault budget ${k} of ${model.name} must be a whole number ≥ 0, got ${JSON.stringify(raw)}`);
+    out[k] = n;
+  }
+  return out;
 }
 
 /**
  * Resolve a variant name and parameter overrides (strings from the CLI, or typed values) into the
  * configuration `build` receives. Throws a UsageError naming what is wrong.
  */
-export function resolveConfig(model: AnyModel, variant: string | undefined, overrides: Readonly<Record<string, unknown>> = {}): ResolvedConfig {
+export function resolveConfig(
+  model: AnyModel,
+  variant: string | undefined,
+  overrides: Readonly<Record<string, unknown>> = {},
+  faults: Readonly<Record<string, unknown>> = {},
+): ResolvedConfig {
   const variants = variantNames(model);
   const v = variant ?? variants[0]!;
   if (!variants.includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
@@ -114,10 +139,10 @@ export function resolveConfig(model: AnyModel, variant: string | undefined, over
     }
     params[k] = coerceParam(model.name, k, spec, raw);
   }
-  return { variant: v, params };
+  return { variant: v, params, faults: resolveFaults(model, faults) };
 }
 
 /** Call the model's build with a resolved configuration. */
 export function buildSpec<S>(model: Model<S, ParamSpecs, string>, config: ResolvedConfig) {
-  return model.build({ params: config.params as ParamValues<ParamSpecs>, variant: config.variant });
+  return model.build({ params: config.params as ParamValues<ParamSpecs>, variant: config.variant, faults: config.faults });
 }

@@ -2,6 +2,7 @@
  * The core types every layer shares: a model is a set of initial states, a pure successor
  * function and named invariants, built from typed parameters and a named variant.
  */
+import type { TraceEvent } from './trace.js';
 
 // ---------------------------------------------------------------- parameters
 
@@ -38,6 +39,13 @@ export type ParamValue = number | boolean | string;
 export interface Successor<S> {
   readonly action: string;
   readonly state: S;
+  /**
+   * The action family the per-action statistics count this step under (default: the label up to
+   * its first parenthesis).
+   */
+  readonly family?: string;
+  /** What happened, for reports (see TraceEvent). */
+  readonly event?: TraceEvent;
 }
 
 /** What an action returns: no successor (`null`/`undefined`: not enabled), one, or several. */
@@ -85,13 +93,25 @@ export interface Spec<S> {
    * the same canonical value are explored once. Traces stay concrete.
    */
   readonly canonical?: (s: S) => unknown;
+  /**
+   * Action families that are faults of the environment (a crash, a lost message) rather than
+   * steps of the protocol: statistics list them apart, and liveness gives them no fairness.
+   */
+  readonly faultActions?: readonly string[];
+  /** Describes an initial state for reports (e.g. the messages the nodes sent on start). */
+  readonly initEvent?: (s: S) => TraceEvent | undefined;
 }
 
 // ---------------------------------------------------------------- models
 
+/** Fault budgets: how many times each kind of fault may happen in one run (e.g. `crash: 1`). */
+export type FaultBudgets = { readonly [kind: string]: number };
+
 export interface BuildConfig<P extends ParamSpecs, V extends string> {
   readonly params: ParamValues<P>;
   readonly variant: V;
+  /** The fault budgets: the model's defaults with the user's overrides (`--faults`). */
+  readonly faults: FaultBudgets;
 }
 
 export interface ModelDefinition<S = unknown, P extends ParamSpecs = ParamSpecs, V extends string = string> {
@@ -100,6 +120,11 @@ export interface ModelDefinition<S = unknown, P extends ParamSpecs = ParamSpecs,
   readonly params?: P;
   /** Variant name → one sentence on what it changes. The first is the default. */
   readonly variants?: { readonly [K in V]: string };
+  /**
+   * The kinds of fault the model supports, with their default budgets. `--faults kind=n`
+   * overrides a budget; naming a kind not listed here is an error.
+   */
+  readonly faults?: FaultBudgets;
   readonly build: (config: BuildConfig<P, V>) => Spec<S>;
 }
 

@@ -9,6 +9,8 @@ export interface CheckJson {
   file?: string;
   variant: string;
   params: Record<string, number | boolean | string>;
+  /** Fault budgets, for a model that injects faults. */
+  faults?: Record<string, number>;
   result: 'ok' | 'violation' | 'deadlock' | 'error';
   complete: boolean;
   stopReason: string | null;
@@ -20,7 +22,7 @@ export interface CheckJson {
     statesPerSecond: number;
     collisionProbability: number;
     peakMemoryBytes: number;
-    actions: { name: string; generated: number; distinct: number }[];
+    actions: { name: string; fault: boolean; generated: number; distinct: number }[];
   } | null;
   violation: null | {
     kind: 'invariant' | 'deadlock';
@@ -37,6 +39,7 @@ export interface RunInfo {
   file?: string;
   variant: string;
   params: Record<string, number | boolean | string>;
+  faults?: Record<string, number>;
 }
 
 export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
@@ -46,6 +49,7 @@ export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
     ...(info.file ? { file: info.file } : {}),
     variant: info.variant,
     params: info.params,
+    ...(info.faults ? { faults: info.faults } : {}),
     result: r.result,
     complete: r.complete,
     stopReason: r.stopReason,

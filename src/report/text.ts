@@ -47,15 +47,23 @@ export function formatStats(s: Stats): string[] {
     `  ${formatDuration(s.durationMs)}, ${num(s.statesPerSecond)} states/s, peak memory ${formatBytes(s.peakMemoryBytes)}, fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
   ];
   if (s.actions.length) {
-    const w = Math.max(...s.actions.map((a) => a.name.length));
-    lines.push('  action' + ' '.repeat(Math.max(1, w - 4)) + '   generated    distinct');
-    for (const a of s.actions) lines.push(`    ${a.name.padEnd(w)}  ${num(a.generated).padStart(10)}  ${num(a.distinct).padStart(10)}`);
+    // Protocol steps first, then the faults the environment injected, each under its own heading
+    // when the model has both.
+    const protocol = s.actions.filter((a) => !a.fault);
+    const faults = s.actions.filter((a) => a.fault);
+    const w = Math.max(12, ...s.actions.map((a) => a.name.length));
+    const row = (a: Stats['actions'][number]) => `    ${a.name.padEnd(w)}  ${num(a.generated).padStart(10)}  ${num(a.distinct).padStart(10)}`;
+    const head = (title: string) => `  ${title.padEnd(w + 2)}   generated    distinct`;
+    if (protocol.length) lines.push(head(faults.length ? 'protocol steps' : 'action'), ...protocol.map(row));
+    if (faults.length) lines.push(head('faults'), ...faults.map(row));
   }
   return lines;
 }
 
 export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
-  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}`;
+  const budgets = Object.entries(info.faults ?? {}).filter(([, n]) => n > 0);
+  const faultText = info.faults ? `, faults ${budgets.length ? budgets.map(([k, n]) => `${k}=${n}`).join(',') : 'none'}` : '';
+  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}`;
   const lines: string[] = [];
   const v = r.violation;
   if (!v) {
