@@ -3,7 +3,8 @@
  * successors of a state into a reusable buffer, with an action family per successor (for the
  * per-action statistics) and a label that is only built when someone needs it.
  */
-import { describeThrown, ModelError } from '../model/errors.js';
+import { ActionError, ModelError } from '../model/errors.js';
+import { fingerprint, fpHigh, fpLow, setFingerprint } from './fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
 import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
 
@@ -40,15 +41,7 @@ export interface CompiledInvariant<S> {
   readonly explain?: (s: S) => string;
 }
 
-/** Thrown (as a ModelError) when an action of the model throws. */
-export class ActionError extends ModelError {
-  constructor(
-    readonly action: string,
-    readonly thrown: unknown,
-  ) {
-    super(`action ${action} threw: ${describeThrown(thrown)}`, thrown);
-  }
-}
+export { ActionError };
 
 export interface Compiled<S> {
   readonly init: readonly S[];
@@ -56,7 +49,13 @@ export interface Compiled<S> {
   readonly families: string[];
   readonly invariants: readonly CompiledInvariant<S>[];
   readonly deadlock: boolean;
-  readonly canonical?: (s: S) => unknown;
+  /** Whether symmetry reduction (`canonical` or `symmetry`) is in use. */
+  readonly reduced: boolean;
+  /**
+   * Fingerprint the state as the seen set keys it (fpHigh()/fpLow() afterwards): its canonical
+   * value's fingerprint, or the least fingerprint among its symmetric images.
+   */
+  key(s: S): void;
   /** Whether an action family is a fault of the environment (Spec.faultActions). */
   isFault(family: string): boolean;
   readonly initEvent?: (s: S) => TraceEvent | undefined;
@@ -108,7 +107,40 @@ export function familyNumbering(names: string[]): (name: string) => number {
   };
 }
 
-export function compile<S>(spec: Spec<S>): Compiled<S> {
+export interface CompileOptions {
+  /** Use the model's `canonical`/`symmetry` (default true; `--no-symmetry` turns it off). */
+  readonly symmetry?: boolean;
+}
+
+/**
+ * The seen-set key of a state. With `symmetry`, the least fingerprint (as an unsigned 64-bit
+ * number) over the state and its images: equal for every state of one orbit, so each orbit is
+ * explored once (exactly, barring fingerprint collisions).
+ */
+function keyFunction<S>(spec: Spec<S>, reduce: boolean): (s: S) => void {
+  const canonical = reduce ? spec.canonical : undefined;
+  const symmetry = reduce ? spec.symmetry : undefined;
+  if (canonical && symmetry) throw new ModelError('give either canonical or symmetry, not both');
+  if (canonical) return (s) => fingerprint(canonical(s));
+  if (!symmetry) return (s) => fingerprint(s);
+  return (s) => {
+    fingerprint(s);
+    let hi = fpHigh() >>> 0;
+    let lo = fpLow() >>> 0;
+    for (const image of symmetry(s)) {
+      fingerprint(image);
+      const h = fpHigh() >>> 0;
+      const l = fpLow() >>> 0;
+      if (h < hi || (h === hi && l < lo)) {
+        hi = h;
+        lo = l;
+      }
+    }
+    setFingerprint(hi, lo);
+  };
+}
+
+export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compiled<S> {
   if (!spec || !Array.isArray(spec.init)) throw new ModelError('build must return an object with an init array');
   if (spec.init.length === 0) throw new ModelError('the model has no initial state (init is empty)');
   if (!spec.next && !spec.actions) throw new ModelError('the model has neither next nor actions');
@@ -229,7 +261,8 @@ export function compile<S>(spec: Spec<S>): Compiled<S> {
     families,
     invariants,
     deadlock: spec.deadlock ?? true,
-    ...(spec.canonical ? { canonical: spec.canonical } : {}),
+    reduced: options.symmetry !== false && !!(spec.canonical || spec.symmetry),
+    key: keyFunction(spec, options.symmetry !== false),
     isFault: (family) => faults.has(family),
     ...(spec.initEvent ? { initEvent: spec.initEvent } : {}),
     expand,

@@ -111,7 +111,6 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   const deadlockOn = options.deadlock ?? model.deadlock;
   const progressEvery = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
-  const canonical = model.canonical;
   const invariants = model.invariants;
 
   const store = new StateStore();
@@ -124,7 +123,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   let stopReason: StopReason | null = null;
   let found: Found | null = null;
 
-  const fp = (s: S): void => fingerprint(canonical ? canonical(s) : s);
+  const fp = (s: S): void => model.key(s);
 
   /** Check every invariant on a newly found state; record the first that fails. */
   const checkInvariants = (s: S, id: number, d: number): boolean => {
@@ -290,7 +289,7 @@ export function takeInitialStates<S>(model: Compiled<S>, store: StateStore, maxS
   for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
     const s = model.init[i]!;
     generated++;
-    fingerprint(model.canonical ? model.canonical(s) : s);
+    model.key(s);
     const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
     if (id < 0) continue;
     held.push(i);
@@ -368,7 +367,7 @@ export function finishSearch<S>(
 export function replay<S>(model: Compiled<S>, store: StateStore, id: number): TraceStep<S>[] {
   const path = store.pathTo(id);
   const fpOf = (s: S): [number, number] => {
-    fingerprint(model.canonical ? model.canonical(s) : s);
+    model.key(s);
     return [fpHigh(), fpLow()];
   };
   const root = path[0]!;

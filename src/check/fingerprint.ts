@@ -440,6 +440,11 @@ export function fpHigh(): number {
 export function fpLow(): number {
   return B;
 }
+/** Make (hi, lo) the current fingerprint, for a caller that chose it among several. */
+export function setFingerprint(hi: number, lo: number): void {
+  A = hi >>> 0;
+  B = lo >>> 0;
+}
 
 /** The fingerprint of `x` as 16 hex digits (for tests, reports and debugging). */
 export function fingerprintHex(x: unknown): string {

@@ -94,7 +94,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         const t = buf.states[j]!;
         fams.push(buf.families[j]!);
         if (t === s) continue;
-        fingerprint(model.canonical ? model.canonical(t) : t);
+        model.key(t);
         const hi = fpHigh();
         const lo = fpLow();
         // Seen before this level, or earlier in this part of it: the merge would drop it too.

@@ -45,6 +45,7 @@ interface CheckArgs {
   maxStates?: number;
   timeLimit?: number;
   deadlock: boolean;
+  symmetry: boolean;
   json: boolean;
   report?: string | boolean;
   workers: number;
@@ -73,7 +74,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
     if (e instanceof FaultlineError) throw e;
     throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
   }
-  const compiled = compile(spec);
+  const compiled = compile(spec, { symmetry: args.symmetry !== false });
   const options: CheckOptions = {
     ...(args.maxDepth !== undefined ? { maxDepth: positiveOrUndefined('max-depth', args.maxDepth)! } : {}),
     ...(args.maxStates !== undefined ? { maxStates: positiveOrUndefined('max-states', args.maxStates)! } : {}),
@@ -95,7 +96,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
       ? exploreCompiled(compiled, options)
       : await exploreParallel(
           compiled,
-          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params }, faults: { ...config.faults } } })),
+          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params }, faults: { ...config.faults }, symmetry: args.symmetry !== false } })),
           options,
         );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
@@ -235,6 +236,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
           .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
           .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+          .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
           .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })
           .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' }),

@@ -25,6 +25,17 @@ export class ModelError extends FaultlineError {
   }
 }
 
+/** Thrown when an action of the model throws: names the action (the explorer adds the state). */
+export class ActionError extends ModelError {
+  constructor(
+    readonly action: string,
+    readonly thrown: unknown,
+  ) {
+    super(`action ${action} threw: ${describeThrown(thrown)}`, thrown);
+    this.name = 'ActionError';
+  }
+}
+
 /** One line describing a thrown value, whatever it is. */
 export function describeThrown(e: unknown): string {
   if (e instanceof Error) return `${e.name === 'Error' ? '' : e.name + ': '}${e.message}`.split('\n')[0] ?? '';

@@ -94,6 +94,13 @@ export interface Spec<S> {
    */
   readonly canonical?: (s: S) => unknown;
   /**
+   * The images of a state under the model's symmetries (e.g. every permutation of interchangeable
+   * node ids; the identity may be left out). States with a common image are explored once: the
+   * explorer keys each state by the least fingerprint among it and its images. Invariants must
+   * not tell symmetric states apart. Give `canonical` or `symmetry`, not both.
+   */
+  readonly symmetry?: (s: S) => Iterable<S>;
+  /**
    * Action families that are faults of the environment (a crash, a lost message) rather than
    * steps of the protocol: statistics list them apart, and liveness gives them no fairness.
    */
