@@ -1,0 +1,126 @@
+/**
+ * Messages between nodes. A message is plain data with a `type` (`{ type: 'Vote', yes: true }`).
+ * In the network it is kept as one canonical string, its key — `p1→c Vote {"yes":true}` — which is
+ * cheap to hash and compare, reads well in a state diff, and is the same for equal messages
+ * however their fields were written. Handlers receive the decoded message, frozen.
+ */
+import { ModelError } from '../model/errors.js';
+import type { MessageInfo } from '../model/trace.js';
+
+/** Plain data: what messages, choices and history values are made of. */
+export type Json = string | number | boolean | null | readonly Json[] | { readonly [field: string]: Json };
+
+/** A message: a `type` naming the handler that receives it, and any other fields. */
+export interface Message {
+  readonly type: string;
+  readonly [field: string]: Json;
+}
+
+const ID = /^[A-Za-z0-9_.-]+$/;
+const TYPE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+export function checkId(id: string, what: string): void {
+  if (typeof id !== 'string' || !ID.test(id)) throw new ModelError(`${what} ${JSON.stringify(id)} is not a valid node id (letters, digits, _ . - only)`);
+}
+
+/** JSON with object keys sorted, rejecting anything that is not plain data. */
+export function canonicalJson(x: unknown, where: string): string {
+  switch (typeof x) {
+    case 'string':
+      return JSON.stringify(x);
+    case 'boolean':
+      return x ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(x)) throw new ModelError(`${where} is ${x}; only finite numbers are plain data`);
+      return Object.is(x, -0) ? '0' : String(x);
+    case 'object': {
+      if (x === null) return 'null';
+      if (Array.isArray(x)) return '[' + x.map((v, i) => canonicalJson(v, `${where}[${i}]`)).join(',') + ']';
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== null)
+        throw new ModelError(`${where} is a ${(x as object).constructor?.name ?? 'non-plain object'}; messages hold plain data (convert Immutable values with .toJS())`);
+      const keys = Object.keys(x).sort();
+      return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson((x as Record<string, unknown>)[k], `${where}.${k}`)).join(',') + '}';
+    }
+    default:
+      throw new ModelError(`${where} is ${x === undefined ? 'undefined' : 'a ' + typeof x}; messages hold plain data`);
+  }
+}
+
+/** The key of a message from `from` to `to`. */
+export function encodeMessage(from: string, to: string, msg: Message): string {
+  if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string' || !TYPE.test(msg.type))
+    throw new ModelError(`a message needs a type naming its handler (letters, digits, _ . -), got ${safeShow(msg)}`);
+  const keys = Object.keys(msg).filter((k) => k !== 'type');
+  if (keys.length === 0) return `${from}→${to} ${msg.type}`;
+  const body: Record<string, unknown> = {};
+  for (const k of keys) body[k] = msg[k];
+  return `${from}→${to} ${msg.type} ${canonicalJson(body, `field of message ${msg.type}`)}`;
+}
+
+function safeShow(x: unknown): string {
+  try {
+    return JSON.stringify(x) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+export interface Decoded {
+  readonly info: MessageInfo;
+  /** The message as its handler receives it (frozen). */
+  readonly msg: Message;
+}
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
+
+// Decoding is a pure function of the key; the cache only saves re-parsing. It is bounded so a
+// model with unboundedly many distinct messages cannot grow it without limit.
+const cache = new Map<string, Decoded>();
+
+export function decodeMessage(key: string): Decoded {
+  let d = cache.get(key);
+  if (d !== undefined) return d;
+  const arrow = key.indexOf('→');
+  const sp = key.indexOf(' ', arrow);
+  const sp2 = key.indexOf(' ', sp + 1);
+  const from = key.slice(0, arrow);
+  const to = key.slice(arrow + 1, sp);
+  const type = sp2 < 0 ? key.slice(sp + 1) : key.slice(sp + 1, sp2);
+  const body = sp2 < 0 ? {} : (JSON.parse(key.slice(sp2 + 1)) as Record<string, Json>);
+  const msg = deepFreeze({ type, ...structuredClone(body) }) as Message;
+  d = { info: deepFreeze({ from, to, type, body, key }), msg };
+  if (cache.size >= 200_000) cache.clear();
+  cache.set(key, d);
+  return d;
+}
+
+/** The message's text without sender and receiver: `Vote {"yes":true}`. */
+export function messageText(key: string): string {
+  const arrow = key.indexOf('→');
+  return key.slice(key.indexOf(' ', arrow) + 1);
+}
+
+/** Replace every string equal to a key of `perm` by its image, throughout plain data. */
+export function remapJson(x: Json, perm: ReadonlyMap<string, string>): Json {
+  if (typeof x === 'string') return perm.get(x) ?? x;
+  if (typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) return x.map((v: Json) => remapJson(v, perm));
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(x as Record<string, Json>)) out[perm.get(k) ?? k] = remapJson(v, perm);
+  return out;
+}
+
+/** The key of the same message with node ids permuted (sender, receiver and any field). */
+export function remapMessageKey(key: string, perm: ReadonlyMap<string, string>): string {
+  const { info } = decodeMessage(key);
+  const from = perm.get(info.from) ?? info.from;
+  const to = perm.get(info.to) ?? info.to;
+  return encodeMessage(from, to, { ...(remapJson(info.body as Json, perm) as Record<string, Json>), type: info.type });
+}

@@ -1,0 +1,144 @@
+/**
+ * A role: what every node of one kind does. Its state is an Immutable Record of the `durable`
+ * fields (kept through a crash) and the `volatile` ones (reset to these initial values on a
+ * crash); its handlers are pure functions of that state and what happened.
+ */
+import { isImmutable, Record, type RecordOf } from 'immutable';
+import { ModelError } from '../model/errors.js';
+import type { Json, Message } from './messages.js';
+
+/** What a handler may do besides returning the node's new state. */
+export interface Ctx {
+  /** This node's id. */
+  readonly id: string;
+  /** This node's role. */
+  readonly role: string;
+  /** This node's position among the nodes of its role (0, 1, ...). */
+  readonly index: number;
+  /** The sender of the message being handled (null in timer, step, start and restart handlers). */
+  readonly from: string | null;
+  /** The ids of a role's nodes (all nodes without an argument), in declaration order. */
+  nodes(role?: string): readonly string[];
+  /** The smallest majority of a role's nodes: ⌊n/2⌋ + 1. */
+  quorum(role: string): number;
+  /** Send a message. To a node that is down it is lost. */
+  send(to: string, msg: Message): void;
+  /** Send to every node of a role (or every listed node) except this one. */
+  broadcast(to: string | readonly string[], msg: Message): void;
+  /** Send to the sender of the message being handled. */
+  reply(msg: Message): void;
+  /** Arm a timer (a no-op if armed); it may fire at any later step while this node is up. */
+  setTimer(name: string): void;
+  cancelTimer(name: string): void;
+  /**
+   * A nondeterministic choice: the explorer tries every option (the handler is re-run once per
+   * option; handlers are pure, so that is safe).
+   */
+  choose<T extends Json>(options: readonly T[]): T;
+  /** Record in the history that this node (a client) invoked operation `f` with `value`. */
+  invoke(f: string, value?: Json): void;
+  /** Record that this node's pending operation `f` completed with `value`. */
+  ok(f: string, value?: Json): void;
+  /** Record that this node's pending operation `f` failed (it certainly did not take effect). */
+  fail(f: string, value?: Json): void;
+  /** Update the ghost variables (read only by invariants). */
+  updateGhost<G>(update: (ghost: G) => G): void;
+}
+
+/** A handler's result: the node's new state (return `self` for no change), or null: not enabled. */
+export type Result<Self> = Self | null;
+
+// Method syntax makes these bivariant in their parameters, so a handler may annotate its message
+// with the exact shape it expects: `Vote: (self, msg: { type: 'Vote'; yes: boolean }, ctx) => ...`.
+export type MessageHandler<Self> = { bivarianceHack(self: Self, msg: Message, ctx: Ctx): Result<Self> }['bivarianceHack'];
+export type Handler<Self> = { bivarianceHack(self: Self, ctx: Ctx): Result<Self> }['bivarianceHack'];
+
+export interface RoleSpec<D extends object, V extends object> {
+  /** The ids of this role's nodes. */
+  readonly ids: readonly string[];
+  /** The nodes are interchangeable: explore states only up to a permutation of their ids. */
+  readonly symmetric?: boolean;
+  /** Whether these nodes may crash (default true). */
+  readonly crashes?: boolean;
+  /** Fields that survive a crash, with their initial values. */
+  readonly durable: D;
+  /** Fields lost on a crash, with the values they start from (again after a restart). */
+  readonly volatile?: V;
+  /** Runs once at the start. */
+  readonly start?: Handler<RecordOf<D & V>>;
+  /** Runs when the node restarts after a crash (default: `start`). */
+  readonly restart?: Handler<RecordOf<D & V>>;
+  /** Message handlers by message type. */
+  readonly on?: { readonly [type: string]: MessageHandler<RecordOf<D & V>> };
+  /** Timer handlers by timer name. */
+  readonly timers?: { readonly [name: string]: Handler<RecordOf<D & V>> };
+  /** Local steps a node may take on its own at any time (return null when not enabled). */
+  readonly steps?: { readonly [name: string]: Handler<RecordOf<D & V>> };
+}
+
+/** A role as the system uses it. `Self` is the type of its nodes' state. */
+export interface Role<Self> {
+  readonly kind: 'faultline/role';
+  readonly ids: readonly string[];
+  readonly symmetric: boolean;
+  readonly crashes: boolean;
+  /** A node's state before its start handler runs. */
+  readonly initial: Self;
+  /** The state after a crash: durable fields kept, volatile ones back to their initial values. */
+  crash(self: Self): Self;
+  isState(x: unknown): boolean;
+  readonly durableFields: readonly string[];
+  readonly volatileFields: readonly string[];
+  readonly start?: Handler<Self>;
+  readonly restart?: Handler<Self>;
+  readonly on: { readonly [type: string]: MessageHandler<Self> };
+  readonly timers: { readonly [name: string]: Handler<Self> };
+  readonly steps: { readonly [name: string]: Handler<Self> };
+}
+
+function checkField(name: string, value: unknown): void {
+  const ok = value === null || ['string', 'number', 'boolean'].includes(typeof value) || isImmutable(value);
+  if (!ok)
+    throw new ModelError(
+      `role field ${name} starts as ${Array.isArray(value) ? 'an array' : typeof value}; node state holds plain values (string, number, boolean, null) and Immutable collections`,
+    );
+}
+
+/** Declare a role: its nodes' ids, their durable and volatile state, and their handlers. */
+/** No fields (the default for `volatile`). */
+export type NoFields = { readonly [K in never]: never };
+
+export function role<D extends object, V extends object = NoFields>(spec: RoleSpec<D, V>): Role<RecordOf<D & V>> {
+  const durable = spec.durable ?? ({} as D);
+  const volatile = spec.volatile ?? ({} as V);
+  const durableFields = Object.keys(durable);
+  const volatileFields = Object.keys(volatile);
+  for (const k of volatileFields) if (durableFields.includes(k)) throw new ModelError(`role field ${k} is both durable and volatile`);
+  for (const [k, v] of Object.entries(durable)) checkField(k, v);
+  for (const [k, v] of Object.entries(volatile)) checkField(k, v);
+  if (!Array.isArray(spec.ids) || spec.ids.length === 0) throw new ModelError('a role needs at least one node id (ids: [...])');
+  const Factory = Record({ ...durable, ...volatile } as D & V);
+  const initial = Factory() as RecordOf<D & V>;
+  const crash = (self: RecordOf<D & V>): RecordOf<D & V> => {
+    if (volatileFields.length === 0) return self;
+    let out = self;
+    for (const k of volatileFields) out = out.set(k as keyof (D & V), (volatile as { readonly [k: string]: unknown })[k] as never);
+    return out;
+  };
+  return {
+    kind: 'faultline/role',
+    ids: [...spec.ids],
+    symmetric: spec.symmetric ?? false,
+    crashes: spec.crashes ?? true,
+    initial,
+    crash,
+    isState: (x) => x instanceof Factory,
+    durableFields,
+    volatileFields,
+    ...(spec.start ? { start: spec.start } : {}),
+    ...(spec.restart ? { restart: spec.restart } : {}),
+    on: spec.on ?? {},
+    timers: spec.timers ?? {},
+    steps: spec.steps ?? {},
+  };
+}

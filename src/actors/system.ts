@@ -1,0 +1,574 @@
+/**
+ * Message-passing systems as models: the author writes roles (what each node does) and
+ * invariants; faultline supplies the interleavings — every deliverable message, every armed
+ * timer, every local step — and the faults, each within its budget: crash, restart, drop,
+ * duplicate, partition (and heal). The result is an ordinary Spec the explorer checks.
+ * Documented in docs/actors.md.
+ */
+import { fromJS, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
+import { defineModel } from '../model/define.js';
+import { ActionError, ModelError } from '../model/errors.js';
+import type { SentMessage, StepEffects, TraceEvent } from '../model/trace.js';
+import type { BuildConfig, FaultBudgets, Model, ParamSpecs, Spec, Successor } from '../model/types.js';
+import { checkId, decodeMessage, encodeMessage, type Json, type Message, messageText, remapJson, remapMessageKey } from './messages.js';
+import { type Net, network, type Network, NETWORK_KINDS, type NetworkKind, receiverOf } from './network.js';
+import type { Ctx, Handler, Role } from './role.js';
+import { type ActorState, HistoryEvent, type Layout, type Roles, World, WorldRecord } from './world.js';
+
+export const FAULT_KINDS = ['crash', 'restart', 'drop', 'duplicate', 'partition'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+/** The action families of faults, as the statistics list them. */
+export const FAULT_FAMILIES = ['crash', 'restart', 'drop', 'duplicate', 'partition', 'heal'] as const;
+
+export type ActorInvariant<R extends Roles, G> =
+  | ((w: World<R, G>) => boolean)
+  | { readonly holds: (w: World<R, G>) => boolean; readonly explain?: (w: World<R, G>) => string; readonly description?: string };
+
+/** Which splits a partition fault may make. */
+export type PartitionShapes = 'any' | 'isolate' | 'majority' | readonly (readonly string[])[];
+
+export interface ActorSystem<R extends Roles, G> {
+  readonly roles: R;
+  /** How in-flight messages behave (default `unordered`). */
+  readonly network?: NetworkKind;
+  /**
+   * When an armed timer may fire: `any` step (default), or only when no message to its node can
+   * be delivered (`quiet`) — fewer interleavings, but it hides a timeout racing a reply.
+   */
+  readonly timers?: 'any' | 'quiet';
+  /** The splits a partition may make (default `any`: every split into two non-empty sides). */
+  readonly partitions?: PartitionShapes;
+  /** Initial value of the ghost variables. */
+  readonly ghost?: G;
+  readonly invariants?: { readonly [name: string]: ActorInvariant<R, G> };
+  /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
+  readonly deadlock?: boolean;
+}
+
+export interface ActorModelDefinition<P extends ParamSpecs, V extends string, R extends Roles, G> {
+  readonly name: string;
+  readonly description?: string;
+  readonly params?: P;
+  readonly variants?: { readonly [K in V]: string };
+  /** Default fault budgets (kinds not named default to 0); `--faults` overrides them. */
+  readonly faults?: { readonly [K in FaultKind]?: number };
+  readonly build: (config: BuildConfig<P, V>) => ActorSystem<R, G>;
+}
+
+/** Declare a message-passing model. */
+export function defineActorModel<const P extends ParamSpecs = Record<never, never>, const V extends string = 'default', R extends Roles = Roles, G = null>(
+  def: ActorModelDefinition<P, V, R, G>,
+): Model<ActorState, P, V> {
+  const faults: Record<string, number> = {};
+  for (const k of FAULT_KINDS) faults[k] = def.faults?.[k] ?? 0;
+  for (const k of Object.keys(def.faults ?? {}))
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new ModelError(`defineActorModel(${def.name}): unknown fault kind ${k}; kinds: ${FAULT_KINDS.join(', ')}`);
+  return defineModel<ActorState, P, V>({
+    name: def.name,
+    ...(def.description !== undefined ? { description: def.description } : {}),
+    ...(def.params ? { params: def.params } : {}),
+    ...(def.variants ? { variants: def.variants } : {}),
+    faults,
+    build: (config) => actorSpec(def.build(config), config.faults),
+  });
+}
+
+// ------------------------------------------------------------------ running handlers
+
+interface Effects extends StepEffects {
+  readonly sends: SentMessage[];
+}
+
+/** One way a handler ran (one branch of its choices). */
+interface Run {
+  readonly self: unknown;
+  /** Messages to send, as [to, key]. */
+  readonly out: [string, string][];
+  readonly timerOps: [boolean, string][];
+  readonly choices: string[];
+  readonly history: HistoryEvent[];
+  readonly ghost: ((g: unknown) => unknown)[];
+}
+
+function choiceText(x: Json): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
+}
+
+class HandlerCtx implements Ctx {
+  readonly out: [string, string][] = [];
+  readonly timerOps: [boolean, string][] = [];
+  readonly choices: string[] = [];
+  readonly history: HistoryEvent[] = [];
+  readonly ghost: ((g: unknown) => unknown)[] = [];
+  /** Sizes of the choice points met, and the option taken at each. */
+  readonly sizes: number[] = [];
+  readonly picked: number[] = [];
+
+  constructor(
+    private readonly sys: System,
+    readonly id: string,
+    readonly role: string,
+    readonly index: number,
+    readonly from: string | null,
+    private readonly prefix: readonly number[],
+  ) {}
+
+  nodes(role?: string): readonly string[] {
+    if (role === undefined) return this.sys.ids;
+    const ids = this.sys.layout.idsOf.get(role);
+    if (!ids) throw new ModelError(`no role ${JSON.stringify(role)} (roles: ${[...this.sys.layout.idsOf.keys()].join(', ')})`);
+    return ids;
+  }
+  quorum(role: string): number {
+    return Math.floor(this.nodes(role).length / 2) + 1;
+  }
+  send(to: string, msg: Message): void {
+    if (!this.sys.layout.roleOf.has(to)) throw new ModelError(`${this.id} sent ${String(msg?.type)} to unknown node ${JSON.stringify(to)}`);
+    const key = encodeMessage(this.id, to, msg);
+    const type = msg.type;
+    const target = this.sys.roles[this.sys.layout.roleOf.get(to)!]!;
+    if (!Object.hasOwn(target.on, type)) throw new ModelError(`${this.id} sent ${type} to ${to}, whose role ${this.sys.layout.roleOf.get(to)} has no handler for ${type}`);
+    this.out.push([to, key]);
+  }
+  broadcast(to: string | readonly string[], msg: Message): void {
+    const ids = typeof to === 'string' ? this.nodes(to) : to;
+    for (const id of ids) if (id !== this.id) this.send(id, msg);
+  }
+  reply(msg: Message): void {
+    if (this.from === null) throw new ModelError(`${this.id}: reply outside a message handler`);
+    this.send(this.from, msg);
+  }
+  setTimer(name: string): void {
+    const r = this.sys.roles[this.role]!;
+    if (!Object.hasOwn(r.timers, name)) throw new ModelError(`${this.id} set timer ${JSON.stringify(name)}, but role ${this.role} has no handler for it`);
+    this.timerOps.push([true, name]);
+  }
+  cancelTimer(name: string): void {
+    this.timerOps.push([false, name]);
+  }
+  choose<T extends Json>(options: readonly T[]): T {
+    if (!Array.isArray(options) || options.length === 0) throw new ModelError(`${this.id}: choose needs at least one option`);
+    const k = this.sizes.length;
+    const pick = k < this.prefix.length ? this.prefix[k]! : 0;
+    this.sizes.push(options.length);
+    this.picked.push(pick);
+    const v = options[pick]!;
+    this.choices.push(choiceText(v));
+    return v;
+  }
+  private record(type: 'invoke' | 'ok' | 'fail', f: string, value: Json | undefined): void {
+    const v = value === undefined ? null : typeof value === 'object' && value !== null ? fromJS(value) : value;
+    this.history.push(HistoryEvent({ process: this.id, type, f, value: v }));
+  }
+  invoke(f: string, value?: Json): void {
+    this.record('invoke', f, value);
+  }
+  ok(f: string, value?: Json): void {
+    this.record('ok', f, value);
+  }
+  fail(f: string, value?: Json): void {
+    this.record('fail', f, value);
+  }
+  updateGhost<G>(update: (ghost: G) => G): void {
+    this.ghost.push(update as (g: unknown) => unknown);
+  }
+}
+
+// ------------------------------------------------------------------ the system
+
+interface Split {
+  readonly cut: string;
+  readonly sideA: ReadonlySet<string>;
+  readonly sides: [string[], string[]];
+}
+
+class System {
+  readonly ids: string[] = [];
+  readonly layout: Layout;
+  readonly net: Network;
+  readonly quiet: boolean;
+  readonly splits: Split[];
+  readonly splitOf = new Map<string, Split>();
+  readonly order = new Map<string, number>();
+  readonly perms: ReadonlyMap<string, string>[];
+
+  constructor(
+    readonly roles: { readonly [role: string]: Role<unknown> },
+    def: ActorSystem<Roles, unknown>,
+  ) {
+    const roleOf = new Map<string, string>();
+    const idsOf = new Map<string, readonly string[]>();
+    for (const [name, r] of Object.entries(roles)) {
+      if (!r || r.kind !== 'faultline/role') throw new ModelError(`roles.${name} must be made with role({...})`);
+      for (const id of r.ids) {
+        checkId(id, `node id of role ${name}`);
+        if (roleOf.has(id)) throw new ModelError(`node id ${id} is used twice (roles ${roleOf.get(id)} and ${name})`);
+        roleOf.set(id, name);
+        this.order.set(id, this.ids.length);
+        this.ids.push(id);
+      }
+      idsOf.set(name, r.ids);
+    }
+    const kind = def.network ?? 'unordered';
+    if (!NETWORK_KINDS.includes(kind)) throw new ModelError(`network must be one of ${NETWORK_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+    this.net = network(kind);
+    this.layout = { roleOf, idsOf, net: this.net };
+    const timers = def.timers ?? 'any';
+    if (timers !== 'any' && timers !== 'quiet') throw new ModelError(`timers must be any or quiet, got ${JSON.stringify(timers)}`);
+    this.quiet = timers === 'quiet';
+    this.splits = this.makeSplits(def.partitions ?? 'any');
+    for (const s of this.splits) this.splitOf.set(s.cut, s);
+    this.perms = this.makePerms();
+  }
+
+  /** `a,b|c,d`, the side holding the first node first, each side in declaration order. */
+  cutText(sideA: Iterable<string>): string {
+    const a = new Set(sideA);
+    const byOrder = (x: string, y: string) => this.order.get(x)! - this.order.get(y)!;
+    let left = this.ids.filter((id) => a.has(id));
+    let right = this.ids.filter((id) => !a.has(id));
+    if (!left.includes(this.ids[0]!)) [left, right] = [right, left];
+    return `${left.sort(byOrder).join(',')}|${right.sort(byOrder).join(',')}`;
+  }
+
+  private makeSplits(shapes: PartitionShapes): Split[] {
+    const n = this.ids.length;
+    const sides: string[][] = [];
+    if (Array.isArray(shapes)) {
+      for (const side of shapes as readonly (readonly string[])[]) {
+        for (const id of side) if (!this.layout.roleOf.has(id)) throw new ModelError(`partitions: unknown node ${JSON.stringify(id)}`);
+        if (side.length === 0 || side.length === n) throw new ModelError('partitions: each side must hold some but not all nodes');
+        sides.push([...side]);
+      }
+    } else if (shapes === 'isolate') {
+      if (n > 1) for (const id of this.ids) sides.push([id]);
+    } else if (shapes === 'any' || shapes === 'majority') {
+      // Every subset holding the first node, except all of them: each split once.
+      for (let mask = 1; mask < 2 ** n - 1; mask += 2) {
+        const side = this.ids.filter((_, i) => (mask >> i) & 1);
+        if (shapes === 'majority' && side.length * 2 === n) continue;
+        sides.push(side);
+      }
+    } else throw new ModelError(`partitions must be any, isolate, majority or a list of sides, got ${JSON.stringify(shapes)}`);
+    const out: Split[] = [];
+    const seen = new Set<string>();
+    for (const side of sides) {
+      const cut = this.cutText(side);
+      if (seen.has(cut)) continue;
+      seen.add(cut);
+      const [a = '', b = ''] = cut.split('|');
+      out.push({ cut, sideA: new Set(a.split(',')), sides: [a.split(','), b.split(',')] });
+    }
+    return out.sort((x, y) => (x.cut < y.cut ? -1 : x.cut > y.cut ? 1 : 0));
+  }
+
+  /** Every permutation of the symmetric roles' ids but the identity, as id → image maps. */
+  private makePerms(): ReadonlyMap<string, string>[] {
+    let perms: [string, string][][] = [[]];
+    for (const r of Object.values(this.roles)) {
+      if (!r.symmetric || r.ids.length < 2) continue;
+      const next: [string, string][][] = [];
+      for (const p of permutations(r.ids)) for (const base of perms) next.push([...base, ...r.ids.map((id, i): [string, string] => [id, p[i]!])]);
+      perms = next;
+    }
+    return perms.map((p) => new Map(p.filter(([a, b]) => a !== b))).filter((m) => m.size > 0);
+  }
+
+  blocked(s: ActorState, from: string, to: string): boolean {
+    if (s.cut === null) return false;
+    const a = this.splitOf.get(s.cut)!.sideA;
+    return a.has(from) !== a.has(to);
+  }
+
+  /** Run a handler, once per combination of its choices; null results are dropped. */
+  run(label: string, id: string, from: string | null, fn: (self: unknown, ctx: HandlerCtx) => unknown, self: unknown): Run[] {
+    const roleName = this.layout.roleOf.get(id)!;
+    const r = this.roles[roleName]!;
+    const index = r.ids.indexOf(id);
+    const runs: Run[] = [];
+    const todo: number[][] = [[]];
+    for (let t = 0; t < todo.length; t++) {
+      const prefix = todo[t]!;
+      const ctx = new HandlerCtx(this, id, roleName, index, from, prefix);
+      let result: unknown;
+      try {
+        result = fn(self, ctx);
+      } catch (e) {
+        throw new ActionError(label, e);
+      }
+      for (let k = prefix.length; k < ctx.sizes.length; k++)
+        for (let alt = 1; alt < ctx.sizes[k]!; alt++) todo.push([...ctx.picked.slice(0, k), alt]);
+      if (result === null) continue;
+      if (!r.isState(result))
+        throw new ActionError(
+          label,
+          new ModelError(
+            result === undefined
+              ? `the handler returned nothing; return self (no change), the new state, or null (not enabled)`
+              : `the handler returned ${isImmutable(result) ? 'an Immutable value' : typeof result} that is not a ${roleName} state`,
+          ),
+        );
+      runs.push({ self: result, out: ctx.out, timerOps: ctx.timerOps, choices: ctx.choices, history: ctx.history, ghost: ctx.ghost });
+    }
+    return runs;
+  }
+
+  /** Apply a handler's run at node `id` to the world. */
+  apply(s: ActorState, id: string, run: Run): { state: ActorState; effects: Effects } {
+    let nodes = s.nodes;
+    if (nodes.get(id) !== run.self) nodes = nodes.set(id, run.self);
+    let timers = s.timers;
+    const set: string[] = [];
+    const cancelled: string[] = [];
+    for (const [on, name] of run.timerOps) {
+      const key = `${id}/${name}`;
+      if (on) {
+        timers = timers.add(key);
+        set.push(name);
+      } else {
+        timers = timers.remove(key);
+        cancelled.push(name);
+      }
+    }
+    let net = s.net;
+    const sends: SentMessage[] = [];
+    for (const [to, key] of run.out) {
+      const info = decodeMessage(key).info;
+      if (s.down.has(to)) sends.push({ ...info, lost: 'receiver down' });
+      else {
+        net = this.net.send(net, key);
+        sends.push(info);
+      }
+    }
+    let history = s.history;
+    if (run.history.length) history = history.push(...run.history);
+    let ghost = s.ghost;
+    for (const g of run.ghost) ghost = g(ghost);
+    let out = s;
+    if (nodes !== s.nodes) out = out.set('nodes', nodes);
+    if (timers !== s.timers) out = out.set('timers', timers);
+    if (net !== s.net) out = out.set('net', net);
+    if (history !== s.history) out = out.set('history', history);
+    if (ghost !== s.ghost) out = out.set('ghost', ghost);
+    const effects: Effects = {
+      sends,
+      ...(set.length ? { timersSet: set } : {}),
+      ...(cancelled.length ? { timersCancelled: cancelled } : {}),
+      ...(run.choices.length ? { choices: run.choices } : {}),
+    };
+    return { state: out, effects };
+  }
+
+  roleOf(id: string): Role<unknown> {
+    return this.roles[this.layout.roleOf.get(id)!]!;
+  }
+
+  // ---------------------------------------------------------------- initial states
+
+  init(budgets: FaultBudgets, ghost: unknown): ActorState[] {
+    let budget = IMap<string, number>();
+    for (const k of FAULT_KINDS) if ((budgets[k] ?? 0) > 0) budget = budget.set(k, budgets[k]!);
+    let nodes = IMap<string, unknown>();
+    for (const id of this.ids) nodes = nodes.set(id, this.roleOf(id).initial);
+    let worlds = [WorldRecord({ nodes, budget, net: this.net.empty, ghost })];
+    for (const id of this.ids) {
+      const start = this.roleOf(id).start as Handler<unknown> | undefined;
+      if (!start) continue;
+      const next: ActorState[] = [];
+      for (const w of worlds)
+        for (const run of this.run(`start ${id}`, id, null, (self, ctx) => start(self, ctx), w.nodes.get(id))) next.push(this.apply(w, id, run).state);
+      worlds = next;
+    }
+    return worlds;
+  }
+
+  // ---------------------------------------------------------------- successors
+
+  *next(s: ActorState): Iterable<Successor<ActorState>> {
+    // Deliveries, in key order.
+    for (const key of this.net.deliverable(s.net)) {
+      const { info, msg } = decodeMessage(key);
+      if (s.down.has(info.to) || this.blocked(s, info.from, info.to)) continue;
+      const r = this.roleOf(info.to);
+      const h = r.on[info.type];
+      if (!h) throw new ActionError(key, new ModelError(`${info.to} has no handler for ${info.type}`));
+      const rest = this.net.consume(s.net, key);
+      const consumed = rest === s.net ? s : s.set('net', rest);
+      for (const run of this.run(key, info.to, info.from, (self, ctx) => h(self, msg, ctx), s.nodes.get(info.to))) {
+        const { state, effects } = this.apply(consumed, info.to, run);
+        const label = run.choices.length ? `${key} [${run.choices.join(', ')}]` : key;
+        yield { action: label, state, family: `recv ${info.type}`, event: { kind: 'deliver', node: info.to, message: info, ...effects } };
+      }
+    }
+    // Timers, in node/timer order.
+    for (const t of [...s.timers].sort()) {
+      const slash = t.indexOf('/');
+      const id = t.slice(0, slash);
+      const name = t.slice(slash + 1);
+      if (this.quiet && this.canDeliverTo(s, id)) continue;
+      const h = this.roleOf(id).timers[name]!;
+      const label = `${id} timeout ${name}`;
+      const disarmed = s.set('timers', s.timers.remove(t));
+      for (const run of this.run(label, id, null, (self, ctx) => h(self, ctx), s.nodes.get(id))) {
+        const { state, effects } = this.apply(disarmed, id, run);
+        yield { action: label + (run.choices.length ? ` [${run.choices.join(', ')}]` : ''), state, family: `timeout ${name}`, event: { kind: 'timeout', node: id, timer: name, ...effects } };
+      }
+    }
+    // Local steps, in node order.
+    for (const id of this.ids) {
+      if (s.down.has(id)) continue;
+      const steps = this.roleOf(id).steps;
+      for (const name of Object.keys(steps)) {
+        const h = steps[name]!;
+        const label = `${id} ${name}`;
+        for (const run of this.run(label, id, null, (self, ctx) => h(self, ctx), s.nodes.get(id))) {
+          const { state, effects } = this.apply(s, id, run);
+          yield { action: label + (run.choices.length ? ` [${run.choices.join(', ')}]` : ''), state, family: `step ${name}`, event: { kind: 'local', node: id, step: name, ...effects } };
+        }
+      }
+    }
+    yield* this.faults(s);
+  }
+
+  private canDeliverTo(s: ActorState, id: string): boolean {
+    for (const key of this.net.deliverable(s.net)) {
+      if (receiverOf(key) !== id) continue;
+      const { info } = decodeMessage(key);
+      if (!this.blocked(s, info.from, info.to)) return true;
+    }
+    return false;
+  }
+
+  private spend(s: ActorState, kind: FaultKind): ActorState {
+    const left = s.budget.get(kind)! - 1;
+    return s.set('budget', left === 0 ? s.budget.remove(kind) : s.budget.set(kind, left));
+  }
+
+  private *faults(s: ActorState): Iterable<Successor<ActorState>> {
+    const b = s.budget;
+    if (b.has('crash'))
+      for (const id of this.ids) {
+        const r = this.roleOf(id);
+        if (s.down.has(id) || !r.crashes) continue;
+        const { net, lost } = this.net.dropTo(s.net, id);
+        const timers = s.timers.filter((t) => !t.startsWith(id + '/'));
+        const state = this.spend(s, 'crash').merge({ nodes: s.nodes.set(id, r.crash(s.nodes.get(id))), down: s.down.add(id), net, timers });
+        yield { action: `crash ${id}`, state, family: 'crash', event: { kind: 'crash', node: id, lost: lost.map((k) => decodeMessage(k).info) } };
+      }
+    if (b.has('restart'))
+      for (const id of [...s.down].sort((x, y) => this.order.get(x)! - this.order.get(y)!)) {
+        const r = this.roleOf(id);
+        const h = (r.restart ?? r.start) as Handler<unknown> | undefined;
+        const up = this.spend(s, 'restart').set('down', s.down.remove(id));
+        const label = `restart ${id}`;
+        const runs = h ? this.run(label, id, null, (self, ctx) => h(self, ctx), s.nodes.get(id)) : [{ self: s.nodes.get(id), out: [], timerOps: [], choices: [], history: [], ghost: [] }];
+        for (const run of runs) {
+          const { state, effects } = this.apply(up, id, run);
+          yield { action: label + (run.choices.length ? ` [${run.choices.join(', ')}]` : ''), state, family: 'restart', event: { kind: 'restart', node: id, ...effects } };
+        }
+      }
+    if (b.has('drop'))
+      for (const { key, net } of this.net.drops(s.net))
+        yield { action: `drop ${key}`, state: this.spend(s, 'drop').set('net', net), family: 'drop', event: { kind: 'drop', message: decodeMessage(key).info } };
+    if (b.has('duplicate'))
+      for (const { key, net } of this.net.duplicates(s.net))
+        yield { action: `duplicate ${key}`, state: this.spend(s, 'duplicate').set('net', net), family: 'duplicate', event: { kind: 'duplicate', message: decodeMessage(key).info } };
+    if (s.cut === null) {
+      if (b.has('partition'))
+        for (const split of this.splits)
+          yield {
+            action: `partition ${split.sides[0].join(' ')} | ${split.sides[1].join(' ')}`,
+            state: this.spend(s, 'partition').set('cut', split.cut),
+            family: 'partition',
+            event: { kind: 'partition', sides: split.sides },
+          };
+    } else yield { action: 'heal', state: s.set('cut', null), family: 'heal', event: { kind: 'heal' } };
+  }
+
+  initEvent(s: ActorState): TraceEvent {
+    const sends = this.net.all(s.net).map((k) => decodeMessage(k).info);
+    const timersSet = [...s.timers].sort();
+    return { kind: 'init', sends, ...(timersSet.length ? { timersSet } : {}) };
+  }
+
+  // ---------------------------------------------------------------- symmetry
+
+  /** The state with node ids renamed by `perm` everywhere: node map, timers, messages, values. */
+  permute(s: ActorState, perm: ReadonlyMap<string, string>): ActorState {
+    const id = (x: string) => perm.get(x) ?? x;
+    let nodes = IMap<string, unknown>();
+    for (const [k, v] of s.nodes) nodes = nodes.set(id(k), remapValue(v, perm));
+    return s.merge({
+      nodes,
+      down: s.down.map(id),
+      timers: s.timers.map((t) => {
+        const slash = t.indexOf('/');
+        return id(t.slice(0, slash)) + t.slice(slash);
+      }),
+      net: this.net.map(s.net, (k) => remapMessageKey(k, perm)),
+      cut: s.cut === null ? null : this.cutText(s.cut.split('|')[0]!.split(',').map(id)),
+      ghost: remapValue(s.ghost, perm),
+      history: remapValue(s.history, perm) as ActorState['history'],
+    });
+  }
+}
+
+function* permutations<T>(xs: readonly T[]): Generator<T[]> {
+  if (xs.length <= 1) {
+    yield [...xs];
+    return;
+  }
+  for (let i = 0; i < xs.length; i++) for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) yield [xs[i]!, ...rest];
+}
+
+/** Rename node ids in a node's state, the ghost variables or the history: every equal string. */
+function remapValue(x: unknown, perm: ReadonlyMap<string, string>): unknown {
+  if (typeof x === 'string') return perm.get(x) ?? x;
+  if (typeof x !== 'object' || x === null) return x;
+  if (List.isList(x)) return (x as List<unknown>).map((v) => remapValue(v, perm));
+  if (IMap.isMap(x)) return (x as IMap<unknown, unknown>).mapEntries(([k, v]) => [remapValue(k, perm), remapValue(v, perm)]);
+  if (ISet.isSet(x)) return (x as ISet<unknown>).map((v) => remapValue(v, perm));
+  if (isRecord(x)) {
+    // A Record: same type, fields renamed.
+    let r = x as unknown as { set(k: string, v: unknown): unknown; toSeq(): Iterable<[string, unknown]> };
+    for (const [k, v] of (x as unknown as { toSeq(): { entries(): Iterable<[string, unknown]> } }).toSeq().entries()) {
+      const w = remapValue(v, perm);
+      if (w !== v) r = r.set(k, w) as typeof r;
+    }
+    return r;
+  }
+  if (isImmutable(x)) throw new ModelError('symmetry: node state may hold Maps, Sets, Lists and Records of plain values only');
+  if (Array.isArray(x) || Object.getPrototypeOf(x) === Object.prototype) return remapJson(x as Json, perm);
+  return x;
+}
+
+// ------------------------------------------------------------------ the Spec
+
+function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBudgets): Spec<ActorState> {
+  if (!def || typeof def !== 'object' || !def.roles) throw new ModelError('build must return an actor system: { roles: { name: role({...}) }, ... }');
+  const sys = new System(def.roles, def as ActorSystem<Roles, unknown>);
+  const g = def.ghost ?? null;
+  if (g !== null && typeof g === 'object' && !isImmutable(g)) throw new ModelError('ghost must start as a plain value or an Immutable collection');
+  const init = sys.init(budgets, g);
+  const view = (s: ActorState) => new World<R, G>(s, sys.layout);
+  const invariants: Record<string, { holds: (s: ActorState) => boolean; explain?: (s: ActorState) => string }> = {};
+  for (const [name, inv] of Object.entries(def.invariants ?? {})) {
+    if (typeof inv === 'function') invariants[name] = { holds: (s) => inv(view(s)) };
+    else if (inv && typeof inv.holds === 'function') {
+      const { holds, explain } = inv;
+      invariants[name] = explain ? { holds: (s) => holds(view(s)), explain: (s) => explain(view(s)) } : { holds: (s) => holds(view(s)) };
+    } else throw new ModelError(`invariant ${name} must be a function of the world or { holds: (w) => boolean }`);
+  }
+  return {
+    init,
+    next: (s) => sys.next(s),
+    invariants,
+    deadlock: def.deadlock ?? false,
+    faultActions: FAULT_FAMILIES,
+    initEvent: (s) => sys.initEvent(s),
+    ...(sys.perms.length ? { symmetry: (s: ActorState) => sys.perms.map((p) => sys.permute(s, p)) } : {}),
+  };
+}
+
+export { messageText };
+export type { Net };
