@@ -13,7 +13,8 @@ export type Json = string | number | boolean | null | readonly Json[] | { readon
 /** A message: a `type` naming the handler that receives it, and any other fields. */
 export interface Message {
   readonly type: string;
-  readonly [field: string]: Json;
+  /** (`undefined` fields are left out, as JSON does.) */
+  readonly [field: string]: Json | undefined;
 }
 
 const ID = /^[A-Za-z0-9_.-]+$/;
@@ -39,7 +40,9 @@ export function canonicalJson(x: unknown, where: string): string {
       const proto = Object.getPrototypeOf(x);
       if (proto !== Object.prototype && proto !== null)
         throw new ModelError(`${where} is a ${(x as object).constructor?.name ?? 'non-plain object'}; messages hold plain data (convert Immutable values with .toJS())`);
-      const keys = Object.keys(x).sort();
+      const keys = Object.keys(x)
+        .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+        .sort();
       return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson((x as Record<string, unknown>)[k], `${where}.${k}`)).join(',') + '}';
     }
     default:
@@ -51,7 +54,7 @@ export function canonicalJson(x: unknown, where: string): string {
 export function encodeMessage(from: string, to: string, msg: Message): string {
   if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string' || !TYPE.test(msg.type))
     throw new ModelError(`a message needs a type naming its handler (letters, digits, _ . -), got ${safeShow(msg)}`);
-  const keys = Object.keys(msg).filter((k) => k !== 'type');
+  const keys = Object.keys(msg).filter((k) => k !== 'type' && msg[k] !== undefined);
   if (keys.length === 0) return `${from}→${to} ${msg.type}`;
   const body: Record<string, unknown> = {};
   for (const k of keys) body[k] = msg[k];

@@ -55,6 +55,14 @@ export interface ActorModelDefinition<P extends ParamSpecs, V extends string, R 
   readonly build: (config: BuildConfig<P, V>) => ActorSystem<R, G>;
 }
 
+/**
+ * The system a model's build returns. An identity function: it exists so that TypeScript infers
+ * the roles' state types from `roles` and types the world that `invariants` receive.
+ */
+export function system<R extends Roles, G = null>(def: ActorSystem<R, G>): ActorSystem<R, G> {
+  return def;
+}
+
 /** Declare a message-passing model. */
 export function defineActorModel<const P extends ParamSpecs = Record<never, never>, const V extends string = 'default', R extends Roles = Roles, G = null>(
   def: ActorModelDefinition<P, V, R, G>,

@@ -1,0 +1,332 @@
+/**
+ * The actor layer on systems small enough to count by hand. Each expected number is derived in
+ * the comment above it, from the semantics in docs/actors.md, not from faultline's output.
+ */
+import { List, Map as IMap, Set as ISet } from 'immutable';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../src/check/compile.js';
+import { explore, exploreCompiled } from '../src/check/explore.js';
+import { defineActorModel, role, system, type ActorState, type NetworkKind, type PartitionShapes } from '../src/index.js';
+import voting from './fixtures/voting.js';
+import { buildSpec, resolveConfig, toPlain, type AnyModel, type Spec } from '../src/model/index.js';
+
+function specOf(model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}): Spec<ActorState> {
+  const m = model as AnyModel;
+  return buildSpec(m, resolveConfig(m, undefined, params, faults)) as Spec<ActorState>;
+}
+const count = (model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}) => explore(specOf(model, params, faults)).stats.distinctStates;
+
+/** Sender s sends A then B to receiver r at start; r appends what it gets to a list (or adds to a set). */
+const twoMessages = defineActorModel({
+  name: 'two-messages',
+  params: {
+    network: { default: 'unordered', choices: ['unordered', 'duplicating', 'fifo'] },
+    record: { default: 'list', choices: ['list', 'set'] },
+    messages: { default: 2, min: 1, max: 2 },
+  },
+  faults: {},
+  build: ({ params }) =>
+    system({
+      network: params.network as NetworkKind,
+      roles: {
+        sender: role({
+          ids: ['s'],
+          durable: {},
+          start: (self, ctx) => {
+            ctx.send('r', { type: 'A' });
+            if (params.messages > 1) ctx.send('r', { type: 'B' });
+            return self;
+          },
+        }),
+        receiver: role({
+          ids: ['r'],
+          durable: { got: List<string>(), seen: ISet<string>() },
+          on: {
+            A: (self) => (params.record === 'list' ? self.set('got', self.got.push('A')) : self.set('seen', self.seen.add('A'))),
+            B: (self) => (params.record === 'list' ? self.set('got', self.got.push('B')) : self.set('seen', self.seen.add('B'))),
+          },
+        }),
+      },
+    }),
+});
+
+describe('network semantics', () => {
+  it('unordered: either message first', () => {
+    // (in flight | received): {A,B}|[] → {B}|[A], {A}|[B] → {}|[A,B], {}|[B,A]: 5 states.
+    const r = explore(specOf(twoMessages));
+    expect(r.stats.distinctStates).toBe(5);
+    expect(r.stats.diameter).toBe(2);
+    // With a set at the receiver both orders end in the same state: 4.
+    expect(count(twoMessages, { record: 'set' })).toBe(4);
+  });
+
+  it('fifo: one channel delivers in send order', () => {
+    // [A,B]|[] → [B]|[A] → []|[A,B]: 3 states.
+    expect(count(twoMessages, { network: 'fifo' })).toBe(3);
+  });
+
+  it('duplicating: a message stays deliverable, and a delivery that changes nothing is a self-loop', () => {
+    // The network stays {A,B}; the receiver's set is any subset of {A,B}: 4 states.
+    const r = explore(specOf(twoMessages, { network: 'duplicating', record: 'set' }));
+    expect(r.stats.distinctStates).toBe(4);
+    // Every state has two deliveries (re-deliveries included): 1 initial + 4·2 generated.
+    expect(r.stats.generatedStates).toBe(9);
+  });
+});
+
+describe('faults, one at a time', () => {
+  it('drop on an unordered network', () => {
+    // (net, received, drops left): {A,B},[],1 → {B},[A],1  {A},[B],1  {B},[],0  {A},[],0
+    // → {},[A,B],1  {},[A],0  {},[B,A],1  {},[B],0 (reached again from {B},[],0 and {A},[],0): 9.
+    expect(count(twoMessages, {}, { drop: 1 })).toBe(9);
+  });
+
+  it('drop on a fifo channel may lose any queued message', () => {
+    // [A,B],[],1 → [B],[A],1  [B],[],0  [A],[],0 → [],[A,B],1  [],[A],0  [],[B],0: 7.
+    expect(count(twoMessages, { network: 'fifo' }, { drop: 1 })).toBe(7);
+  });
+
+  it('duplicate makes a second copy in flight', () => {
+    // One message A: {A},[],1 → {},[A],1 and {A,A},[],0 → {A},[A],0 → {},[A,A],0: 5 states.
+    expect(count(twoMessages, { messages: 1 }, { duplicate: 1 })).toBe(5);
+    // A duplicating network already re-delivers: the duplicate fault adds nothing there.
+    expect(count(twoMessages, { messages: 1, network: 'duplicating', record: 'set' }, { duplicate: 1 })).toBe(2);
+  });
+
+  it('rejects unknown faults and bad budgets in one line', () => {
+    expect(() => specOf(twoMessages, {}, { flood: 1 })).toThrow(/unknown fault "flood" for two-messages; faults: crash, restart, drop, duplicate, partition/);
+    expect(() => specOf(twoMessages, {}, { drop: -1 })).toThrow(/fault budget drop of two-messages must be a whole number/);
+  });
+});
+
+/** One node: durable d, volatile v; it may bump (v: 0 → 1, d + 1) while v is 0 and d < 2. */
+const bumper = defineActorModel({
+  name: 'bumper',
+  faults: { crash: 1, restart: 1 },
+  build: () =>
+    system({
+      roles: {
+        node: role({
+          ids: ['n'],
+          durable: { d: 0 },
+          volatile: { v: 0 },
+          steps: { bump: (self) => (self.v === 0 && self.d < 2 ? self.set('v', 1).set('d', self.d + 1) : null) },
+        }),
+      },
+      invariants: { BelowTwo: (w) => w.get('node', 'n').d < 2 },
+    }),
+});
+
+describe('crash and restart', () => {
+  it('a crash loses volatile state and keeps durable state', () => {
+    // (d, v, up, crash left, restart left):
+    //   0,0,up,1,1 → 1,1,up,1,1 (bump) and 0,0,down,0,1 (crash)
+    //   1,1,up,1,1 → 1,0,down,0,1 (crash: v lost, d kept) → 1,0,up,0,0 → 2,1,up,0,0
+    //   0,0,down,0,1 → 0,0,up,0,0 → 1,1,up,0,0
+    // 8 states; d reaches 2 only through a crash (v blocks a second bump).
+    const spec = specOf(bumper);
+    const all = explore(spec, { deadlock: false });
+    expect(all.stats.distinctStates).toBe(8);
+    const r = explore({ ...spec, invariants: { BelowTwo: spec.invariants!.BelowTwo! } });
+    expect(r.result).toBe('violation');
+    expect(r.violation!.trace.map((t) => t.action)).toEqual([null, 'n bump', 'crash n', 'restart n', 'n bump']);
+    const afterCrash = r.violation!.trace[2]!.state;
+    expect(toPlain(afterCrash.nodes.get('n'))).toEqual({ d: 1, v: 0 });
+    expect(afterCrash.down.has('n')).toBe(true);
+    expect(r.violation!.trace[2]!.event).toEqual({ kind: 'crash', node: 'n', lost: [] });
+    // Without restarts the node stays down: 0,0,up → 1,1,up; crash from either: 4 states.
+    expect(count(bumper, {}, { restart: 0 })).toBe(4);
+  });
+
+  it('a down node takes no steps, receives nothing, and loses the messages in flight to it', () => {
+    const spec = specOf(twoMessages, {}, { crash: 2 });
+    const c = compile(spec);
+    const s0 = spec.init[0]!;
+    const succ = [...spec.next!(s0)];
+    const crash = succ.find((x) => x.action === 'crash r')!;
+    expect(crash.event).toMatchObject({ kind: 'crash', node: 'r', lost: [{ type: 'A' }, { type: 'B' }] });
+    expect(crash.state.net.size).toBe(0);
+    // After r's crash: nothing to deliver; with one crash left, s may crash too.
+    expect([...spec.next!(crash.state)].map((x) => x.action)).toEqual(['crash s']);
+    expect(c.isFault('crash')).toBe(true);
+  });
+});
+
+/** A node that arms timer t at start; t counts firings up to 2 and re-arms itself below 2. */
+const ticker = defineActorModel({
+  name: 'ticker',
+  faults: { crash: 1 },
+  build: () =>
+    system({
+      roles: {
+        node: role({
+          ids: ['n'],
+          durable: { fired: 0 },
+          start: (self, ctx) => {
+            ctx.setTimer('t');
+            return self;
+          },
+          timers: {
+            t: (self, ctx) => {
+              if (self.fired + 1 < 2) ctx.setTimer('t');
+              return self.set('fired', self.fired + 1);
+            },
+          },
+        }),
+      },
+    }),
+});
+
+/** s sends M to r; r arms timer t at start. */
+const raceModel = (timers: 'any' | 'quiet', partitions?: PartitionShapes) =>
+  defineActorModel({
+    name: 'race',
+    faults: { partition: 1 },
+    build: () =>
+      system({
+        timers,
+        ...(partitions ? { partitions } : {}),
+        roles: {
+          sender: role({ ids: ['s'], durable: {}, start: (self, ctx) => (ctx.send('r', { type: 'M' }), self) }),
+          receiver: role({
+            ids: ['r'],
+            durable: { got: false, fired: false },
+            start: (self, ctx) => (ctx.setTimer('t'), self),
+            on: { M: (self) => self.set('got', true) },
+            timers: { t: (self) => self.set('fired', true) },
+          }),
+        },
+      }),
+  });
+
+describe('timers', () => {
+  it('fire at any step once armed, and a crash clears them', () => {
+    // fired 0 (armed) → 1 (armed) → 2 (not armed): 3 states up; a crash from each: 3 more.
+    expect(count(ticker)).toBe(6);
+    expect(count(ticker, {}, { crash: 0 })).toBe(3);
+  });
+
+  it('quiet timers wait while a message to the node can be delivered', () => {
+    // any: (got, fired) ∈ {ff, tf, ft, tt}: 4 states. quiet: ff → tf → tt: 3.
+    expect(count(raceModel('any'), {}, { partition: 0 })).toBe(4);
+    expect(count(raceModel('quiet'), {}, { partition: 0 })).toBe(3);
+  });
+
+  it('a partition blocks delivery across it until the heal; a quiet timer may then fire', () => {
+    const spec = specOf(raceModel('quiet'));
+    const cut = [...spec.next!(spec.init[0]!)].find((x) => x.action.startsWith('partition'))!;
+    expect(cut.action).toBe('partition s | r');
+    expect(cut.event).toEqual({ kind: 'partition', sides: [['s'], ['r']] });
+    // M cannot cross, so the quiet timer may fire; the heal is always possible.
+    expect([...spec.next!(cut.state)].map((x) => x.action)).toEqual(['r timeout t', 'heal']);
+  });
+});
+
+/** n nodes that do nothing: the states are the partitions. */
+const idle = (n: number, partitions: PartitionShapes) =>
+  defineActorModel({
+    name: 'idle',
+    faults: { partition: 1 },
+    build: () => system({ partitions, roles: { node: role({ ids: ['a', 'b', 'c', 'd', 'e'].slice(0, n), durable: {} }) } }),
+  });
+
+describe('partition shapes', () => {
+  // States: no cut with the budget, each split (budget spent), and healed: splits + 2.
+  it('any: every split into two non-empty sides, 2^(n-1) - 1 of them', () => {
+    expect(count(idle(4, 'any'))).toBe(7 + 2);
+    expect(count(idle(5, 'any'))).toBe(15 + 2);
+  });
+  it('isolate: one node against the rest, n splits', () => {
+    expect(count(idle(4, 'isolate'))).toBe(4 + 2);
+  });
+  it('majority: no split into equal halves; with 4 nodes, the 3 of the 7 splits that are 2|2 are left out', () => {
+    expect(count(idle(4, 'majority'))).toBe(4 + 2);
+    expect(count(idle(5, 'majority'))).toBe(15 + 2);
+  });
+  it('named sides', () => {
+    expect(count(idle(4, [['a', 'b'], ['c']]))).toBe(2 + 2);
+    expect(() => count(idle(3, [['a', 'x']]))).toThrow(/partitions: unknown node "x"/);
+  });
+});
+
+/** JSON with object keys sorted: a canonical text of a state, independent of faultline's hashing. */
+function sortedJson(x: unknown): string {
+  if (Array.isArray(x)) return '[' + x.map(sortedJson).join(',') + ']';
+  if (typeof x === 'object' && x !== null)
+    return '{' + Object.keys(x).sort().map((k) => JSON.stringify(k) + ':' + sortedJson((x as Record<string, unknown>)[k])).join(',') + '}';
+  return JSON.stringify(x);
+}
+
+/** Every reachable state by a plain BFS, deduplicated by canonical text. */
+function allStates(spec: Spec<ActorState>): string[] {
+  const seen = new Map<string, ActorState>();
+  let frontier = spec.init.filter((s) => {
+    const k = sortedJson(toPlain(s));
+    return !seen.has(k) && (seen.set(k, s), true);
+  });
+  while (frontier.length) {
+    const next: ActorState[] = [];
+    for (const s of frontier)
+      for (const { state } of spec.next!(s)) {
+        const k = sortedJson(toPlain(state));
+        if (!seen.has(k)) {
+          seen.set(k, state);
+          next.push(state);
+        }
+      }
+    frontier = next;
+  }
+  return [...seen.keys()];
+}
+
+function permutationsOf<T>(xs: T[]): T[][] {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutationsOf([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+describe('symmetry reduction', () => {
+  for (const n of [2, 3]) {
+    it(`explores one state per orbit (brute force over all ${n === 2 ? 2 : 6} renamings, ${n} participants)`, () => {
+      const full = specOf(voting, { participants: n, symmetric: false });
+      const states = allStates(full);
+      const ids = Array.from({ length: n }, (_, i) => `p${i + 1}`);
+      // Orbit of a state: rename p1..pn in its canonical text by every permutation, re-canonicalise,
+      // and keep the least text as the orbit's name.
+      const orbits = new Set(
+        states.map((text) =>
+          permutationsOf(ids)
+            .map((perm) => sortedJson(JSON.parse(text.replace(/\bp(\d+)\b/g, (_, d: string) => perm[Number(d) - 1]!))))
+            .sort()[0],
+        ),
+      );
+      const spec = specOf(voting, { participants: n });
+      // Counts with no invariant to stop the search.
+      const unreduced = explore({ ...full, invariants: {} });
+      const reduced = explore({ ...spec, invariants: {} });
+      expect(unreduced.stats.distinctStates).toBe(states.length);
+      expect(reduced.stats.distinctStates).toBe(orbits.size);
+      expect(reduced.stats.distinctStates).toBeLessThan(unreduced.stats.distinctStates);
+      // The verdicts agree, and the reduced counterexample is concrete and as short.
+      const ok = explore({ ...spec, invariants: { Agreement: spec.invariants!.Agreement! } });
+      expect(ok.result).toBe('ok');
+      const bad = explore(spec);
+      const badFull = explore(full);
+      expect(bad.result).toBe('violation');
+      expect(bad.violation!.name).toBe('NotAllCommitted');
+      expect(bad.violation!.trace.length).toBe(badFull.violation!.trace.length);
+      // n votes delivered, then n outcomes: 2n steps.
+      expect(bad.violation!.trace.length - 1).toBe(2 * n);
+      // --no-symmetry: the symmetric model explored state by state.
+      const off = compile({ ...spec, invariants: {} }, { symmetry: false });
+      expect(off.reduced).toBe(false);
+      expect(exploreCompiled(off).stats.distinctStates).toBe(states.length);
+    });
+  }
+
+  it('choose gives one initial state per combination of votes', () => {
+    // Each of 3 participants votes yes or no at start: 2^3 = 8 initial states; 4 up to renaming.
+    expect(specOf(voting, { participants: 3, symmetric: false }).init.length).toBe(8);
+    const r = explore(specOf(voting, { participants: 3 }), { maxDepth: 0 });
+    expect(r.stats.distinctStates).toBe(4);
+  });
+});
