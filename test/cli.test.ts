@@ -114,3 +114,63 @@ describe('faultline check', () => {
     expect(r.out).toMatch(/--variant commit-without-votes/);
   });
 });
+
+describe('actor models on the command line', () => {
+  it('reports fault budgets and separates fault steps from protocol steps', () => {
+    // no-dedupe double-counts after two deliveries of one request; the second copy needs one more
+    // step (a retry or a duplicate): 3 steps is the least.
+    const r = run('check', 'models/examples/at-least-once.ts', '--variant', 'no-dedupe', '--json');
+    expect(r.code).toBe(12);
+    const j = JSON.parse(r.out);
+    expect(j.faults).toEqual({ crash: 1, restart: 1, drop: 1, duplicate: 1, partition: 0 });
+    expect(j.violation).toMatchObject({ name: 'ExactlyOnce', length: 3 });
+    const kinds = Object.fromEntries(j.stats.actions.map((a: { name: string; fault: boolean }) => [a.name, a.fault]));
+    expect(kinds).toEqual({ 'recv Inc': false, 'timeout retry': false, 'recv Ack': false, crash: true, restart: true, drop: true, duplicate: true });
+    const text = run('check', 'models/examples/at-least-once.ts', '--variant', 'no-dedupe').out;
+    expect(text).toMatch(/faults crash=1,restart=1,drop=1,duplicate=1\n/);
+    expect(text).toMatch(/protocol steps +generated +distinct\n(.*\n){3} +faults +generated +distinct\n/);
+  });
+
+  it('--faults overrides the budgets; a retry alone is enough to double-count', () => {
+    const none = 'crash=0,restart=0,drop=0,duplicate=0';
+    const r = run('check', 'models/examples/at-least-once.ts', '--variant', 'no-dedupe', '--faults', none, '--json');
+    expect(r.code).toBe(12);
+    expect(JSON.parse(r.out).violation.trace.map((s: { action: string | null }) => s.action)).toEqual([
+      null,
+      'client→server Inc {"id":1}',
+      'client timeout retry',
+      'client→server Inc {"id":1}',
+    ]);
+    expect(run('check', 'models/examples/at-least-once.ts', '--faults', none).code).toBe(0);
+    // volatile-dedupe needs a crash of the server between the two deliveries.
+    expect(run('check', 'models/examples/at-least-once.ts', '--variant', 'volatile-dedupe', '--faults', 'crash=0').code).toBe(0);
+    expect(run('check', 'models/examples/at-least-once.ts', '--variant', 'volatile-dedupe').code).toBe(12);
+  });
+
+  it('--no-symmetry explores every state', () => {
+    const counts = (...extra: string[]) => JSON.parse(run('check', 'test/fixtures/voting.ts', '--param', 'participants=3', '--json', ...extra).out).stats.distinctStates;
+    const reduced = counts('--variant', 'default');
+    expect(counts('--no-symmetry')).toBe(counts('--param', 'symmetric=false'));
+    expect(reduced).toBeLessThan(counts('--no-symmetry'));
+  });
+
+  it.each([
+    [['--faults', 'flood=1'], /^faultline: unknown fault "flood" for at-least-once; faults: crash, restart, drop, duplicate, partition\n$/],
+    [['--faults', 'drop=x'], /^faultline: fault budget drop of at-least-once must be a whole number ≥ 0, got "x"\n$/],
+    [['--faults', 'drop'], /^faultline: --faults expects name=value, got "drop"\n$/],
+  ])('bad --faults %j: one line, exit 1', (args, message) => {
+    const r = run('check', 'models/examples/at-least-once.ts', ...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+  });
+
+  it('a handler that returns nothing is a one-line model error naming the step and the state', () => {
+    const r = run('check', 'test/fixtures/no-return.ts');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^faultline: action a→b Hi threw on state #0 \(depth 0\) .*: the handler returned nothing; return self \(no change\), the new state, or null \(not enabled\)\n$/);
+  });
+
+  it('list shows the default fault budgets', () => {
+    expect(run('list', 'models/examples').out).toMatch(/--faults crash=1,restart=1,drop=1,duplicate=1,partition=0 {2}\(default fault budgets\)/);
+  });
+});

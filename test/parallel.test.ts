@@ -26,6 +26,10 @@ describe('parallel search', () => {
     ['models/classic/die-hard.ts'],
     ['models/classic/two-phase.ts', '--param', 'rms=5', '--max-states', '3000'],
     ['models/classic/two-phase.ts', '--param', 'rms=5', '--max-depth', '7'],
+    // Actor models: Records of several roles, message keys, symmetry, trace events.
+    ['models/examples/at-least-once.ts', '--param', 'requests=3,retries=2'],
+    ['models/examples/at-least-once.ts', '--variant', 'volatile-dedupe', '--param', 'requests=3,retries=2'],
+    ['test/fixtures/voting.ts', '--param', 'participants=4'],
   ].map((a) => [a]))('%j: same result with 2 workers as with 1', (args: string[]) => {
     const one = check(...args, '--workers', '1');
     const two = check(...args, '--workers', '2');

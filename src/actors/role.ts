@@ -117,7 +117,9 @@ export function role<D extends object, V extends object = NoFields>(spec: RoleSp
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
   if (!Array.isArray(spec.ids) || spec.ids.length === 0) throw new ModelError('a role needs at least one node id (ids: [...])');
-  const Factory = Record({ ...durable, ...volatile } as D & V);
+  // Named after its nodes (unique across roles), so that worker threads rebuild each role's state
+  // with the right Record type even when two roles have the same fields.
+  const Factory = Record({ ...durable, ...volatile } as D & V, `role(${spec.ids.join(',')})`);
   const initial = Factory() as RecordOf<D & V>;
   const crash = (self: RecordOf<D & V>): RecordOf<D & V> => {
     if (volatileFields.length === 0) return self;
