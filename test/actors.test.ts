@@ -330,3 +330,48 @@ describe('symmetry reduction', () => {
     expect(r.stats.distinctStates).toBe(4);
   });
 });
+
+describe('histories and ghost variables', () => {
+  it('records invoke and ok in order, as the handlers call them', async () => {
+    const { default: atLeastOnce } = await import('../models/examples/at-least-once.js');
+    const spec = specOf(atLeastOnce, { requests: 2, retries: 0 }, { crash: 0, restart: 0, drop: 0, duplicate: 0 });
+    // Without faults or retries the run is one line: Inc 1, Ack 1, Inc 2, Ack 2.
+    const r = explore({ ...spec, invariants: { NotDone: (s: ActorState) => s.history.size < 4 } });
+    expect(r.violation!.trace.length - 1).toBe(4);
+    expect(toPlain(r.violation!.trace.at(-1)!.state.history)).toEqual([
+      { process: 'client', type: 'invoke', f: 'inc', value: 1 },
+      { process: 'client', type: 'ok', f: 'inc', value: 1 },
+      { process: 'client', type: 'invoke', f: 'inc', value: 2 },
+      { process: 'client', type: 'ok', f: 'inc', value: 2 },
+    ]);
+  });
+
+  it('ghost variables change only through updateGhost and are part of the state', () => {
+    const model = defineActorModel({
+      name: 'ghostly',
+      build: () =>
+        system({
+          ghost: ISet<string>(),
+          roles: {
+            node: role({
+              ids: ['a', 'b'],
+              durable: { done: false },
+              steps: {
+                mark: (self, ctx) => {
+                  if (self.done) return null;
+                  ctx.updateGhost((g: ISet<string>) => g.add(ctx.id));
+                  return self.set('done', true);
+                },
+              },
+            }),
+          },
+          invariants: { NotBoth: (w) => w.ghost.size < 2 },
+        }),
+    });
+    // (a done, b done) ∈ 4 combinations, the ghost set mirrors them; both done breaks NotBoth in 2 steps.
+    const r = explore(specOf(model));
+    expect(r.violation!.trace.length - 1).toBe(2);
+    expect(r.violation!.trace.at(-1)!.state.ghost).toEqual(ISet(['a', 'b']));
+    expect(explore({ ...specOf(model), invariants: {} }).stats.distinctStates).toBe(4);
+  });
+});

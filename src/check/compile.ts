@@ -18,18 +18,32 @@ export class SuccessorBuffer<S> {
   events: (TraceEvent | undefined)[] = [];
   length = 0;
 
+  /** Whether any successor since the last clear had an event (models without events skip them). */
+  private withEvents = false;
+
   push(state: S, family: number, label: string | number, event?: TraceEvent): void {
     const i = this.length++;
     this.states[i] = state;
     this.families[i] = family;
     this.labels[i] = label;
-    this.events[i] = event;
+    if (event !== undefined || this.withEvents) {
+      if (!this.withEvents) {
+        this.withEvents = true;
+        for (let k = 0; k < i; k++) this.events[k] = undefined;
+      }
+      this.events[i] = event;
+    }
+  }
+  /** The event of successor i, if it had one. */
+  event(i: number): TraceEvent | undefined {
+    return this.withEvents ? this.events[i] : undefined;
   }
   clear(): void {
     // Drop references so states can be collected; keep the arrays' capacity.
-    for (let i = 0; i < this.length; i++) {
-      this.states[i] = undefined as S;
-      this.events[i] = undefined;
+    for (let i = 0; i < this.length; i++) this.states[i] = undefined as S;
+    if (this.withEvents) {
+      for (let i = 0; i < this.length; i++) this.events[i] = undefined;
+      this.withEvents = false;
     }
     this.length = 0;
   }
@@ -122,7 +136,7 @@ function keyFunction<S>(spec: Spec<S>, reduce: boolean): (s: S) => void {
   const symmetry = reduce ? spec.symmetry : undefined;
   if (canonical && symmetry) throw new ModelError('give either canonical or symmetry, not both');
   if (canonical) return (s) => fingerprint(canonical(s));
-  if (!symmetry) return (s) => fingerprint(s);
+  if (!symmetry) return fingerprint;
   return (s) => {
     fingerprint(s);
     let hi = fpHigh() >>> 0;

@@ -123,7 +123,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   let stopReason: StopReason | null = null;
   let found: Found | null = null;
 
-  const fp = (s: S): void => model.key(s);
+  const fp = model.key;
 
   /** Check every invariant on a newly found state; record the first that fails. */
   const checkInvariants = (s: S, id: number, d: number): boolean => {
@@ -391,7 +391,7 @@ export function replay<S>(model: Compiled<S>, store: StateStore, id: number): Tr
         `the model is not deterministic: replaying the trace from ${where(path[k - 1]!, k - 1, s)}, successor ${c + 1} is not the state found during the search`,
       );
     }
-    const event = buf.events[c];
+    const event = buf.event(c);
     trace.push(event ? { action: model.label(buf, c), state: t as S, event } : { action: model.label(buf, c), state: t as S });
     s = t as S;
   }
