@@ -10,9 +10,9 @@ import { defineActorModel, role, system, type ActorState, type NetworkKind, type
 import voting from './fixtures/voting.js';
 import { buildSpec, resolveConfig, toPlain, type AnyModel, type Spec } from '../src/model/index.js';
 
-function specOf(model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}): Spec<ActorState> {
+function specOf(model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}, variant?: string): Spec<ActorState> {
   const m = model as AnyModel;
-  return buildSpec(m, resolveConfig(m, undefined, params, faults)) as Spec<ActorState>;
+  return buildSpec(m, resolveConfig(m, variant, params, faults)) as Spec<ActorState>;
 }
 const count = (model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}) => explore(specOf(model, params, faults)).stats.distinctStates;
 
@@ -373,5 +373,52 @@ describe('histories and ghost variables', () => {
     expect(r.violation!.trace.length - 1).toBe(2);
     expect(r.violation!.trace.at(-1)!.state.ghost).toEqual(ISet(['a', 'b']));
     expect(explore({ ...specOf(model), invariants: {} }).stats.distinctStates).toBe(4);
+  });
+});
+
+describe('trace events', () => {
+  it('every step of a replayed trace says what happened, in protocol-neutral terms', async () => {
+    const { default: atLeastOnce } = await import('../models/examples/at-least-once.js');
+    const r = explore(specOf(atLeastOnce, {}, { crash: 0, restart: 0, drop: 0, duplicate: 0 }, 'no-dedupe'));
+    const events = r.violation!.trace.map((t) => t.event);
+    const inc = { from: 'client', to: 'server', type: 'Inc', body: { id: 1 }, key: 'client→server Inc {"id":1}' };
+    const ack = { from: 'server', to: 'client', type: 'Ack', body: { id: 1 }, key: 'server→client Ack {"id":1}' };
+    expect(events).toEqual([
+      { kind: 'init', sends: [inc], timersSet: ['client/retry'] },
+      { kind: 'deliver', node: 'server', message: inc, sends: [ack] },
+      { kind: 'timeout', node: 'client', timer: 'retry', sends: [inc] },
+      { kind: 'deliver', node: 'server', message: inc, sends: [ack] },
+    ]);
+  });
+
+  it('a send to a down node is marked lost', () => {
+    const model = defineActorModel({
+      name: 'lost',
+      faults: { crash: 1 },
+      build: () =>
+        system({
+          roles: {
+            a: role({ ids: ['a'], durable: { sent: false }, steps: { go: (self, ctx) => (self.sent ? null : (ctx.send('b', { type: 'M' }), self.set('sent', true))) } }),
+            b: role({ ids: ['b'], durable: {}, on: { M: (self) => self } }),
+          },
+        }),
+    });
+    const s = specOf(model);
+    const crashed = [...s.next!(s.init[0]!)].find((x) => x.action === 'crash b')!;
+    const go = [...s.next!(crashed.state)].find((x) => x.action === 'a go')!;
+    expect(go.event).toEqual({ kind: 'local', node: 'a', step: 'go', sends: [{ from: 'a', to: 'b', type: 'M', body: {}, key: 'a→b M', lost: 'receiver down' }] });
+    expect(go.state.net.size).toBe(0);
+  });
+
+  it('model mistakes are errors naming the step', () => {
+    const bad = (on: (self: unknown, ctx: { send(to: string, m: { type: string }): void }) => unknown) =>
+      defineActorModel({
+        name: 'bad',
+        build: () => system({ roles: { a: role({ ids: ['a'], durable: {}, start: on as never, on: { M: (self) => self } }) } }),
+      });
+    expect(() => specOf(bad((self, ctx) => (ctx.send('zz', { type: 'M' }), self)))).toThrow(/action start a threw: .*a sent M to unknown node "zz"/);
+    expect(() => specOf(bad((self, ctx) => (ctx.send('a', { type: 'N' }), self)))).toThrow(/a sent N to a, whose role a has no handler for N/);
+    expect(() => specOf(bad((self, ctx) => (ctx.send('a', { type: 'M', at: new Date(0) } as never), self)))).toThrow(/field of message M.at is a Date; messages hold plain data/);
+    expect(() => specOf(bad(() => 42))).toThrow(/the handler returned number that is not a a state/);
   });
 });
