@@ -496,7 +496,8 @@ class System {
   initEvent(s: ActorState): TraceEvent {
     const sends = this.net.all(s.net).map((k) => decodeMessage(k).info);
     const timersSet = [...s.timers].sort();
-    return { kind: 'init', sends, ...(timersSet.length ? { timersSet } : {}) };
+    const nodes = this.ids.map((id) => ({ id, role: this.layout.roleOf.get(id)! }));
+    return { kind: 'init', nodes, sends, ...(timersSet.length ? { timersSet } : {}) };
   }
 
   // ---------------------------------------------------------------- symmetry

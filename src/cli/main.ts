@@ -1,18 +1,21 @@
 /**
- * The faultline command line: `check`, `list`, `bench`. Documented in docs/cli.md.
+ * The faultline command line: `check`, `list`, `render`, `report`, `bench`. Documented in docs/cli.md.
  * Exit codes follow TLC: 0 nothing found, 12 invariant violated, 11 deadlock, 13 liveness
  * (reserved), 1 usage or model error.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import yargs from 'yargs';
 import { Worker } from 'node:worker_threads';
-import { compile } from '../check/compile.js';
+import { compile, type Compiled } from '../check/compile.js';
 import { exploreCompiled, type CheckOptions, type CheckResult } from '../check/explore.js';
 import { exploreParallel } from '../check/parallel.js';
 import { buildSpec, describeThrown, FaultlineError, ModelError, resolveConfig, variantNames, type AnyModel } from '../model/index.js';
 import { checkJson, errorJson, type RunInfo } from '../report/json.js';
+import { readItf } from '../report/itf.js';
+import { traceHtml } from '../report/html.js';
 import { formatDuration, formatResult } from '../report/text.js';
+import { writeIndex, writeReport, writeSequence } from '../report/write.js';
 import { runBench } from './bench.js';
 import { loadModel, modelFiles } from './load.js';
 
@@ -100,13 +103,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
           options,
         );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
-  return { info, result };
-}
-
-function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(checkJson(info, result), null, 2) + '\n');
-  writeFileSync(join(dir, 'trace.txt'), formatResult(info, result));
+  return { info, result, compiled };
 }
 
 function defaultReportDir(info: RunInfo): string {
@@ -116,13 +113,14 @@ function defaultReportDir(info: RunInfo): string {
 async function checkFile(args: CheckArgs): Promise<number> {
   const model = await loadModel(args.target);
   const params = parseParams(args.param);
-  const { info, result } = await runOne(model, args.target, args.variant, params, args, process.stderr.isTTY === true && !args.json);
+  const { info, result, compiled } = await runOne(model, args.target, args.variant, params, args, process.stderr.isTTY === true && !args.json);
   if (args.json) process.stdout.write(JSON.stringify(checkJson(info, result)) + '\n');
   else process.stdout.write(formatResult(info, result));
   if (args.report !== undefined && args.report !== false) {
     const dir = typeof args.report === 'string' && args.report !== '' ? args.report : defaultReportDir(info);
-    writeReport(dir, info, result);
-    if (!args.json) process.stdout.write(`  report: ${join(dir, 'trace.txt')}\n`);
+    await writeReport(dir, info, result, compiled as Compiled<unknown>);
+    if (dir === defaultReportDir(info)) writeIndex('reports');
+    if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
   }
   return exitCodeOf(result);
 }
@@ -146,7 +144,7 @@ async function checkFolder(args: CheckArgs): Promise<number> {
     }
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {
       try {
-        const { info, result } = await runOne(model, file, variant, params, args, false);
+        const { info, result, compiled } = await runOne(model, file, variant, params, args, false);
         const v = result.violation;
         rows.push([
           model.name,
@@ -160,7 +158,7 @@ async function checkFolder(args: CheckArgs): Promise<number> {
         docs.push(checkJson(info, result));
         if (args.report !== undefined && args.report !== false) {
           const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
-          writeReport(join(base, info.model, info.variant), info, result);
+          await writeReport(join(base, info.model, info.variant), info, result, compiled as Compiled<unknown>);
         }
       } catch (e) {
         failed = true;
@@ -177,9 +175,27 @@ async function checkFolder(args: CheckArgs): Promise<number> {
   if (args.report !== undefined && args.report !== false) {
     const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
     writeFileSync(join(base, 'summary.json'), JSON.stringify(docs, null, 2) + '\n');
-    if (!args.json) process.stdout.write(`reports written under ${base}/ (summary.json, and <model>/<variant>/trace.txt)\n`);
+    writeIndex(base);
+    if (!args.json) process.stdout.write(`reports written under ${base}/ — open ${join(base, 'index.html')}\n`);
   }
   return failed ? EXIT.error : EXIT.ok;
+}
+
+/** `render trace.itf.json`: redraw a saved trace (sequence.dot, sequence.svg, trace.html). */
+async function render(file: string, out: string | undefined): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new FaultlineError(`cannot read ${file}`);
+  }
+  const trace = readItf(text, file);
+  const dir = out ?? dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const svg = await writeSequence(dir, trace);
+  writeFileSync(join(dir, 'trace.html'), traceHtml(trace, svg));
+  process.stdout.write(`${trace.title}: ${trace.steps.length - 1} steps → ${join(dir, 'sequence.svg')}, ${join(dir, 'trace.html')}\n`);
+  return EXIT.ok;
 }
 
 async function list(dir: string, json: boolean): Promise<number> {
@@ -261,6 +277,27 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'render <trace>',
+      'redraw a saved trace (trace.itf.json): sequence.dot, sequence.svg and trace.html',
+      (y) =>
+        y
+          .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace written by check --report' })
+          .option('out', { type: 'string', describe: 'folder to write to (default: the trace file’s folder)' }),
+      async (a) => {
+        code = await render(a.trace as string, a.out as string | undefined);
+      },
+    )
+    .command(
+      'report [dir]',
+      'write dir/index.html linking every report under dir',
+      (y) => y.positional('dir', { type: 'string', default: 'reports' }),
+      async (a) => {
+        const n = writeIndex(a.dir as string);
+        process.stdout.write(`${join(a.dir as string, 'index.html')}: ${n} report(s)\n`);
+        code = EXIT.ok;
+      },
+    )
+    .command(
       'bench',
       'benchmark the explorer on TwoPhase (see docs/performance.md)',
       (y) =>
@@ -271,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await runBench(String(a.rms), Number(a.workers));
       },
     )
-    .demandCommand(1, 'give a command: check, list or bench');
+    .demandCommand(1, 'give a command: check, list, render, report or bench');
   try {
     await cli.parseAsync();
   } catch (e) {

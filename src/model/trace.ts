@@ -35,8 +35,8 @@ export interface StepEffects {
 }
 
 export type TraceEvent =
-  /** The initial state: what every node's start handler sent. */
-  | ({ readonly kind: 'init' } & StepEffects)
+  /** The initial state: the nodes (in order, with their roles) and what their start handlers did. */
+  | ({ readonly kind: 'init'; readonly nodes?: readonly { readonly id: string; readonly role: string }[] } & StepEffects)
   /** `node` received `message` (its handler ran). */
   | ({ readonly kind: 'deliver'; readonly node: string; readonly message: MessageInfo } & StepEffects)
   /** A timer of `node` fired. */

@@ -1,0 +1,46 @@
+/**
+ * A counterexample in the form every report draws from: plain JSON states and the trace events
+ * of the steps. Built from a check's result, or read back from a saved ITF file.
+ */
+import type { CheckResult } from '../check/explore.js';
+import type { TraceEvent } from '../model/trace.js';
+import { type Plain, toPlain } from '../model/values.js';
+
+export interface PlainStep {
+  readonly action: string | null;
+  readonly state: Plain;
+  readonly event?: TraceEvent;
+}
+
+export interface PlainTrace {
+  /** e.g. `two-phase-commit, variant abort-on-timeout`. */
+  readonly title: string;
+  readonly steps: readonly PlainStep[];
+  /** What the last state breaks, if the trace is a counterexample. */
+  readonly violation: null | { readonly kind: string; readonly name: string; readonly explanation: string | null };
+}
+
+export function plainTrace(title: string, r: CheckResult<unknown>): PlainTrace | null {
+  const v = r.violation;
+  if (!v) return null;
+  return {
+    title,
+    steps: v.trace.map((t) => (t.event ? { action: t.action, state: toPlain(t.state), event: t.event } : { action: t.action, state: toPlain(t.state) })),
+    violation: { kind: v.kind, name: v.name, explanation: v.explanation },
+  };
+}
+
+/** Escape text for HTML and XML (SVG) content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A DOT double-quoted string: backslashes and quotes escaped, newlines as \n. */
+export function dotString(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n') + '"';
+}
+
+/** Cut text to `max` characters with an ellipsis. */
+export function clip(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}

@@ -1,0 +1,93 @@
+/**
+ * The report folder of a check (`--report`): result.json, trace.txt, and for a counterexample
+ * trace.itf.json and the sequence chart; the state graph when it is small enough; index.html to
+ * open. And the index page linking every report under a folder.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Compiled } from '../check/compile.js';
+import type { CheckResult } from '../check/explore.js';
+import { GRAPH_LIMIT, stateGraphDot } from './graph.js';
+import { indexHtml, reportHtml, type IndexEntry } from './html.js';
+import { itfDocument } from './itf.js';
+import { checkJson, type CheckJson, type RunInfo } from './json.js';
+import { sequenceDot } from './sequence.js';
+import { inlineSvg, renderSvg } from './svg.js';
+import { formatResult } from './text.js';
+import { plainTrace, type PlainTrace } from './trace.js';
+
+export function runTitle(info: RunInfo): string {
+  return `${info.model}, variant ${info.variant}`;
+}
+
+/** Write the sequence chart of a trace: sequence.dot and sequence.svg. Returns the SVG. */
+export async function writeSequence(dir: string, trace: PlainTrace): Promise<string> {
+  const dot = sequenceDot(trace);
+  writeFileSync(join(dir, 'sequence.dot'), dot);
+  const svg = await renderSvg(dot);
+  writeFileSync(join(dir, 'sequence.svg'), svg);
+  return svg;
+}
+
+export async function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>, model: Compiled<unknown> | null): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const json = checkJson(info, result);
+  const files = ['result.json', 'trace.txt'];
+  writeFileSync(join(dir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(join(dir, 'trace.txt'), formatResult(info, result));
+  const trace = plainTrace(runTitle(info), result);
+  let sequenceSvg: string | null = null;
+  if (trace) {
+    writeFileSync(join(dir, 'trace.itf.json'), JSON.stringify(itfDocument(info, result), null, 1) + '\n');
+    sequenceSvg = await writeSequence(dir, trace);
+    files.push('trace.itf.json', 'sequence.dot', 'sequence.svg');
+  }
+  let graphSvg: string | null = null;
+  let graphNote: string | null = null;
+  if (model) {
+    const g = stateGraphDot(model, result.violation?.trace ?? null, runTitle(info));
+    if (g) {
+      writeFileSync(join(dir, 'state-graph.dot'), g.dot);
+      graphSvg = await renderSvg(g.dot);
+      writeFileSync(join(dir, 'state-graph.svg'), graphSvg);
+      files.push('state-graph.dot', 'state-graph.svg');
+      graphNote =
+        g.mode === 'full'
+          ? `All ${g.states} reachable states; the numbered ones are the counterexample's steps, double rings are initial states, double circles states without successors. Hover for a state or a step.`
+          : `More than ${GRAPH_LIMIT} reachable states: only the counterexample's states (numbered by step) and every state one step off it (${g.states} in all). Hover for a state or a step.`;
+    }
+  }
+  writeFileSync(
+    join(dir, 'index.html'),
+    reportHtml({ json, trace, sequenceSvg: sequenceSvg && inlineSvg(sequenceSvg), graphSvg: graphSvg && inlineSvg(graphSvg), graphNote, files }),
+  );
+}
+
+/** Every report (a folder with result.json and index.html) under `base`, in path order. */
+function findReports(base: string): { dir: string; json: CheckJson }[] {
+  const out: { dir: string; json: CheckJson }[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 4) return;
+    if (existsSync(join(dir, 'result.json')) && existsSync(join(dir, 'index.html'))) {
+      try {
+        out.push({ dir, json: JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as CheckJson });
+      } catch {
+        // not one of ours
+      }
+      return;
+    }
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) if (e.isDirectory()) walk(join(dir, e.name), depth + 1);
+  };
+  if (existsSync(base)) walk(base, 0);
+  return out;
+}
+
+/** Write `base`/index.html linking every report under it; returns how many it links. */
+export function writeIndex(base: string, title = 'faultline reports'): number {
+  const entries: IndexEntry[] = findReports(base)
+    .filter((r) => r.dir !== base)
+    .map((r) => ({ href: relative(base, join(r.dir, 'index.html')).split('\\').join('/'), json: r.json }));
+  mkdirSync(base, { recursive: true });
+  writeFileSync(join(base, 'index.html'), indexHtml(title, entries));
+  return entries.length;
+}
