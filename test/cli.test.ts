@@ -174,3 +174,28 @@ describe('actor models on the command line', () => {
     expect(run('list', 'models/examples').out).toMatch(/--faults crash=1,restart=1,drop=1,duplicate=1,partition=0 {2}\(default fault budgets\)/);
   });
 });
+
+describe('witnesses: a trace on request', () => {
+  it('finds the shortest path to a witness (exit 0), and says when none is reachable (exit 12)', () => {
+    // AllAcked with 2 requests and no faults: Inc 1, Ack 1, Inc 2, Ack 2 — 4 deliveries, none shorter.
+    const found = run('check', 'models/examples/at-least-once.ts', '--witness', 'AllAcked', '--json');
+    expect(found.code).toBe(0);
+    const j = JSON.parse(found.out);
+    expect(j).toMatchObject({ result: 'witness', witness: 'AllAcked', violation: { kind: 'witness', name: 'AllAcked', length: 4 } });
+    expect(j.violation.trace.map((s: { action: string | null }) => s.action)).toEqual([
+      null,
+      'client→server Inc {"id":1}',
+      'server→client Ack {"id":1}',
+      'client→server Inc {"id":2}',
+      'server→client Ack {"id":2}',
+    ]);
+    // The correct variant never double counts: every state explored, exit 12.
+    const none = run('check', 'models/examples/at-least-once.ts', '--witness', 'DoubleCount');
+    expect(none.code).toBe(12);
+    expect(none.out).toMatch(/^✗ witness DoubleCount not found — .*\n {2}no reachable state has it \(all explored\)\n {2}814 distinct states/);
+    expect(run('check', 'models/examples/at-least-once.ts', '--variant', 'no-dedupe', '--witness', 'DoubleCount').code).toBe(0);
+    const bad = run('check', 'models/examples/at-least-once.ts', '--witness', 'Nope');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('faultline: unknown witness "Nope"; witnesses: AllAcked, DoubleCount\n');
+  });
+});

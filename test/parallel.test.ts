@@ -30,6 +30,7 @@ describe('parallel search', () => {
     ['models/examples/at-least-once.ts', '--param', 'requests=3,retries=2'],
     ['models/examples/at-least-once.ts', '--variant', 'volatile-dedupe', '--param', 'requests=3,retries=2'],
     ['test/fixtures/voting.ts', '--param', 'participants=4'],
+    ['models/examples/at-least-once.ts', '--param', 'requests=3,retries=2', '--witness', 'AllAcked'],
   ].map((a) => [a]))('%j: same result with 2 workers as with 1', (args: string[]) => {
     const one = check(...args, '--workers', '1');
     const two = check(...args, '--workers', '2');

@@ -86,5 +86,11 @@ export default defineActorModel({
         // An acknowledged increment is never lost: the count covers every acked request.
         AckedApplied: (w) => w.get('server', 'server').count >= w.get('client', 'client').acked,
       },
+      witnesses: {
+        // The happy path: every request acknowledged (`--witness AllAcked`).
+        AllAcked: (w) => w.get('client', 'client').acked === params.requests,
+        // A request counted twice: reachable in the buggy variants only.
+        DoubleCount: (w) => w.get('server', 'server').count > w.get('server', 'server').applied.size,
+      },
     }),
 });

@@ -41,6 +41,8 @@ export interface ActorSystem<R extends Roles, G> {
   /** Initial value of the ghost variables. */
   readonly ghost?: G;
   readonly invariants?: { readonly [name: string]: ActorInvariant<R, G> };
+  /** Scenarios to find an example of with `--witness Name` (e.g. "two leaders in different terms"). */
+  readonly witnesses?: { readonly [name: string]: (w: World<R, G>) => boolean };
   /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
   readonly deadlock?: boolean;
 }
@@ -568,8 +570,14 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
       invariants[name] = explain ? { holds: (s) => holds(view(s)), explain: (s) => explain(view(s)) } : { holds: (s) => holds(view(s)) };
     } else throw new ModelError(`invariant ${name} must be a function of the world or { holds: (w) => boolean }`);
   }
+  const witnesses: Record<string, (s: ActorState) => boolean> = {};
+  for (const [name, pred] of Object.entries(def.witnesses ?? {})) {
+    if (typeof pred !== 'function') throw new ModelError(`witness ${name} must be a function of the world`);
+    witnesses[name] = (s) => pred(view(s));
+  }
   return {
     init,
+    witnesses,
     next: (s) => sys.next(s),
     invariants,
     deadlock: def.deadlock ?? false,

@@ -3,7 +3,7 @@
  * successors of a state into a reusable buffer, with an action family per successor (for the
  * per-action statistics) and a label that is only built when someone needs it.
  */
-import { ActionError, ModelError } from '../model/errors.js';
+import { ActionError, ModelError, UsageError } from '../model/errors.js';
 import { fingerprint, fpHigh, fpLow, setFingerprint } from './fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
 import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
@@ -63,6 +63,10 @@ export interface Compiled<S> {
   readonly families: string[];
   readonly invariants: readonly CompiledInvariant<S>[];
   readonly deadlock: boolean;
+  /** The witness searched for (CompileOptions.witness), or null. */
+  readonly witness: string | null;
+  /** The model's witnesses, by name. */
+  readonly witnessNames: readonly string[];
   /** Whether symmetry reduction (`canonical` or `symmetry`) is in use. */
   readonly reduced: boolean;
   /**
@@ -124,6 +128,11 @@ export function familyNumbering(names: string[]): (name: string) => number {
 export interface CompileOptions {
   /** Use the model's `canonical`/`symmetry` (default true; `--no-symmetry` turns it off). */
   readonly symmetry?: boolean;
+  /**
+   * Look for an example of this witness instead of checking invariants: its negation becomes
+   * the only invariant, and deadlocks are not reported.
+   */
+  readonly witness?: string;
 }
 
 /**
@@ -261,7 +270,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     return act.labels[code % 0x10000]!;
   };
 
-  const invariants: CompiledInvariant<S>[] = Object.entries(spec.invariants ?? {}).map(([name, inv]: [string, Invariant<S>]) => {
+  let invariants: CompiledInvariant<S>[] = Object.entries(spec.invariants ?? {}).map(([name, inv]: [string, Invariant<S>]) => {
     if (typeof inv === 'function') return { name, holds: inv };
     if (inv && typeof inv.holds === 'function') return inv.explain ? { name, holds: inv.holds, explain: inv.explain } : { name, holds: inv.holds };
     throw new ModelError(`invariant ${name} must be a function or { holds: (s) => boolean }`);
@@ -269,12 +278,24 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
 
   for (const act of named) if ('over' in act && act.over.length > 0xffff) throw new ModelError(`action ${act.name} ranges over more than 65535 values`);
 
+  const witnesses = spec.witnesses ?? {};
+  const witnessNames = Object.keys(witnesses);
+  const witness = options.witness ?? null;
+  if (witness !== null) {
+    const w = witnesses[witness];
+    if (typeof w !== 'function')
+      throw new UsageError(`unknown witness "${witness}"; ${witnessNames.length ? 'witnesses: ' + witnessNames.join(', ') : 'the model declares no witnesses'}`);
+    invariants = [{ name: witness, holds: (s) => !w(s), explain: () => `${witness} holds` }];
+  }
+
   const faults = new Set(spec.faultActions ?? []);
   return {
     init: spec.init,
     families,
     invariants,
-    deadlock: spec.deadlock ?? true,
+    deadlock: witness === null && (spec.deadlock ?? true),
+    witness,
+    witnessNames,
     reduced: options.symmetry !== false && !!(spec.canonical || spec.symmetry),
     key: keyFunction(spec, options.symmetry !== false),
     isFault: (family) => faults.has(family),

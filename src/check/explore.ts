@@ -46,7 +46,8 @@ export interface TraceStep<S> {
 }
 
 export interface Violation<S> {
-  readonly kind: 'invariant' | 'deadlock';
+  /** `witness`: not a violation but the example a `--witness` search asked for. */
+  readonly kind: 'invariant' | 'deadlock' | 'witness';
   /** The invariant's name, or `Deadlock`. */
   readonly name: string;
   /** The model's explanation of what breaks, if its invariant gives one. */
@@ -85,7 +86,8 @@ export interface Stats {
 export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit';
 
 export interface CheckResult<S> {
-  readonly result: 'ok' | 'violation' | 'deadlock';
+  /** With a witness search: `witness` when found, `ok` when no reachable state has it. */
+  readonly result: 'ok' | 'violation' | 'deadlock' | 'witness';
   /** True when every reachable state was explored. */
   readonly complete: boolean;
   /** Why the search ended early; null when it is complete. */
@@ -349,10 +351,10 @@ export function finishSearch<S>(
         explanation = `(explain threw: ${describeThrown(e)})`;
       }
     }
-    violation = { kind: f.kind, name: f.name, explanation, trace };
+    violation = { kind: model.witness !== null && f.kind === 'invariant' ? 'witness' : f.kind, name: f.name, explanation, trace };
   }
   return {
-    result: f ? (f.kind === 'deadlock' ? 'deadlock' : 'violation') : 'ok',
+    result: f ? (f.kind === 'deadlock' ? 'deadlock' : model.witness !== null ? 'witness' : 'violation') : 'ok',
     complete: stopReason === null,
     stopReason,
     stats,

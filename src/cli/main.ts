@@ -21,7 +21,9 @@ import { loadModel, modelFiles } from './load.js';
 
 export const EXIT = { ok: 0, error: 1, deadlock: 11, violation: 12, liveness: 13 } as const;
 
-export function exitCodeOf(r: CheckResult<unknown>): number {
+export function exitCodeOf(r: CheckResult<unknown>, witness?: string): number {
+  // A witness search succeeds when it finds its example; not finding it is the failure.
+  if (witness) return r.result === 'witness' ? EXIT.ok : r.result === 'deadlock' ? EXIT.deadlock : EXIT.violation;
   return r.result === 'violation' ? EXIT.violation : r.result === 'deadlock' ? EXIT.deadlock : EXIT.ok;
 }
 
@@ -49,6 +51,7 @@ interface CheckArgs {
   timeLimit?: number;
   deadlock: boolean;
   symmetry: boolean;
+  witness?: string;
   json: boolean;
   report?: string | boolean;
   workers: number;
@@ -69,6 +72,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
     variant: config.variant,
     params: { ...config.params },
     ...(Object.keys(config.faults).length ? { faults: { ...config.faults } } : {}),
+    ...(args.witness ? { witness: args.witness } : {}),
   };
   let spec;
   try {
@@ -77,7 +81,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
     if (e instanceof FaultlineError) throw e;
     throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
   }
-  const compiled = compile(spec, { symmetry: args.symmetry !== false });
+  const compiled = compile(spec, { symmetry: args.symmetry !== false, ...(args.witness ? { witness: args.witness } : {}) });
   const options: CheckOptions = {
     ...(args.maxDepth !== undefined ? { maxDepth: positiveOrUndefined('max-depth', args.maxDepth)! } : {}),
     ...(args.maxStates !== undefined ? { maxStates: positiveOrUndefined('max-states', args.maxStates)! } : {}),
@@ -99,7 +103,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
       ? exploreCompiled(compiled, options)
       : await exploreParallel(
           compiled,
-          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params }, faults: { ...config.faults }, symmetry: args.symmetry !== false } })),
+          Array.from({ length: workers }, () => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file, variant: config.variant, params: { ...config.params }, faults: { ...config.faults }, symmetry: args.symmetry !== false, witness: args.witness ?? null } })),
           options,
         );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
@@ -122,7 +126,7 @@ async function checkFile(args: CheckArgs): Promise<number> {
     if (dir === defaultReportDir(info)) writeIndex('reports');
     if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
   }
-  return exitCodeOf(result);
+  return exitCodeOf(result, args.witness);
 }
 
 /** Every variant of every model in a folder, with default params: a table, and reports/ if asked. */
@@ -252,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
           .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
           .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+          .option('witness', { type: 'string', describe: 'find the shortest path to a state where this witness of the model holds' })
           .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
           .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })

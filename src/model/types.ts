@@ -105,6 +105,11 @@ export interface Spec<S> {
    * steps of the protocol: statistics list them apart, and liveness gives them no fairness.
    */
   readonly faultActions?: readonly string[];
+  /**
+   * Named predicates to find an example of (`--witness Name`): the explorer then looks for the
+   * nearest reachable state where the predicate holds and reports the path to it.
+   */
+  readonly witnesses?: { readonly [name: string]: (s: S) => boolean };
   /** Describes an initial state for reports (e.g. the messages the nodes sent on start). */
   readonly initEvent?: (s: S) => TraceEvent | undefined;
 }

@@ -51,8 +51,11 @@ function configText(j: Pick<CheckJson, 'params' | 'faults'>): string {
 
 function verdictText(j: CheckJson): { cls: string; text: string } {
   if (j.result === 'error') return { cls: 'error', text: `error: ${j.error ?? ''}` };
-  if (j.result === 'ok') return { cls: 'ok', text: j.complete ? '✓ no violation — every reachable state explored' : `✓ no violation found (search stopped: ${j.stopReason})` };
+  if (j.result === 'ok' && !j.witness) return { cls: 'ok', text: j.complete ? '✓ no violation — every reachable state explored' : `✓ no violation found (search stopped: ${j.stopReason})` };
+  if (j.witness && j.result !== 'witness' && j.result !== 'deadlock')
+    return { cls: 'bad', text: j.complete ? `✗ witness ${j.witness} not found — no reachable state has it` : `✗ witness ${j.witness} not found before the search stopped (${j.stopReason})` };
   const v = j.violation!;
+  if (v.kind === 'witness') return { cls: 'ok', text: `✓ witness ${v.name} found — shortest trace ${v.length} steps` };
   return { cls: 'bad', text: v.kind === 'deadlock' ? `✗ deadlock after ${v.length} steps` : `✗ ${v.name} violated — shortest trace ${v.length} steps` };
 }
 
@@ -117,7 +120,7 @@ export function indexHtml(title: string, entries: readonly IndexEntry[]): string
   const rows = entries.map(({ href, json: j }) => {
     const v = j.violation;
     const result = j.result === 'ok' ? (j.complete ? 'ok' : `ok (${j.stopReason})`) : j.result === 'error' ? `error: ${j.error ?? ''}` : `${j.result}: ${v?.name ?? ''}`;
-    const cls = j.result === 'ok' ? 'ok' : j.result === 'error' ? 'error' : 'bad';
+    const cls = j.result === 'ok' || j.result === 'witness' ? 'ok' : j.result === 'error' ? 'error' : 'bad';
     return `<tr><td><a href="${h(encodeURI(href))}">${h(j.model)}</a></td><td>${h(j.variant)}</td><td class="${cls}">${h(result)}</td><td class="num">${j.stats ? num(j.stats.distinctStates) : ''}</td><td class="num">${v ? v.length : ''}</td><td class="muted">${h(configText(j))}</td></tr>`;
   });
   const body = `<h1>${h(title)}</h1>

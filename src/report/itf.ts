@@ -80,7 +80,7 @@ export function itfDocument(info: RunInfo, r: CheckResult<unknown>): Itf | null 
     '#meta': {
       format: 'ITF',
       'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-      description: `faultline counterexample: ${v.name} (${v.kind}) in ${info.model}, variant ${info.variant}`,
+      description: `faultline ${v.kind === 'witness' ? 'witness' : 'counterexample'}: ${v.name} (${v.kind}) in ${info.model}, variant ${info.variant}`,
       source: info.file ?? null,
       model: info.model,
       variant: info.variant,

@@ -11,7 +11,9 @@ export interface CheckJson {
   params: Record<string, number | boolean | string>;
   /** Fault budgets, for a model that injects faults. */
   faults?: Record<string, number>;
-  result: 'ok' | 'violation' | 'deadlock' | 'error';
+  result: 'ok' | 'violation' | 'deadlock' | 'witness' | 'error';
+  /** The witness searched for (`--witness`), if any. */
+  witness?: string;
   complete: boolean;
   stopReason: string | null;
   stats: {
@@ -25,7 +27,7 @@ export interface CheckJson {
     actions: { name: string; fault: boolean; generated: number; distinct: number }[];
   } | null;
   violation: null | {
-    kind: 'invariant' | 'deadlock';
+    kind: 'invariant' | 'deadlock' | 'witness';
     name: string;
     explanation: string | null;
     length: number;
@@ -40,6 +42,7 @@ export interface RunInfo {
   variant: string;
   params: Record<string, number | boolean | string>;
   faults?: Record<string, number>;
+  witness?: string;
 }
 
 export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
@@ -50,6 +53,7 @@ export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
     variant: info.variant,
     params: info.params,
     ...(info.faults ? { faults: info.faults } : {}),
+    ...(info.witness ? { witness: info.witness } : {}),
     result: r.result,
     complete: r.complete,
     stopReason: r.stopReason,

@@ -26,6 +26,7 @@ const COLORS = {
   lost: '#c0392b',
   inflight: '#8795a1',
   violation: '#c0392b',
+  witness: '#1e7b34',
 };
 
 /** The nodes of the system: from the first event if it lists them, else from every event. */
@@ -104,7 +105,9 @@ export function sequenceDot(t: PlainTrace): string {
   const w = (s: string) => out.push(s);
 
   w('digraph sequence {');
-  w(`  label=${dotString(t.title + (t.violation ? ` — ${t.violation.name} ${t.violation.kind === 'deadlock' ? '' : 'violated'}`.trimEnd() : ''))}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
+  const what = !t.violation ? '' : t.violation.kind === 'deadlock' ? ' — deadlock' : t.violation.kind === 'witness' ? ` — witness ${t.violation.name}` : ` — ${t.violation.name} violated`;
+  w(`  label=${dotString(t.title + what)}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
+  const hi = t.violation?.kind === 'witness' ? COLORS.witness : COLORS.violation;
   w('  rankdir=TB; newrank=true; nodesep=0.5; ranksep=0.22; splines=true;');
   w('  node [fontname="Helvetica", fontsize=10];');
   w('  edge [fontname="Helvetica", fontsize=9];');
@@ -147,7 +150,7 @@ export function sequenceDot(t: PlainTrace): string {
     const row: string[] = [];
     const bad = k === last && t.violation !== null;
     const actionText = k === 0 ? 'start' : (step.action ?? '');
-    row.push(`    L${k} [shape=plaintext, label=${dotString(`${k}  ${clip(actionText, 48)}`)}${bad ? `, fontcolor="${COLORS.violation}", fontname="Helvetica-Bold"` : ''}];`);
+    row.push(`    L${k} [shape=plaintext, label=${dotString(`${k}  ${clip(actionText, 48)}`)}${bad ? `, fontcolor="${hi}", fontname="Helvetica-Bold"` : ''}];`);
 
     const active = e && 'node' in e ? e.node : e?.kind === 'drop' || e?.kind === 'duplicate' ? e.message.to : generic && k > 0 ? lines[0]!.id : undefined;
     lines.forEach((l, i) => {
@@ -161,7 +164,7 @@ export function sequenceDot(t: PlainTrace): string {
       } else if (head || changes.length || (generic && k > 0)) {
         const text = [head?.text ?? (generic ? clip(actionText, 44) : ''), ...changes].filter((x) => x !== '').join('\n');
         const fill = head?.fill ?? '#ffffff';
-        const edge = bad && l.id === active ? `, color="${COLORS.violation}", penwidth=2` : '';
+        const edge = bad && l.id === active ? `, color="${hi}", penwidth=2` : '';
         row.push(`    ${id} [shape=box, style="rounded,filled", fillcolor="${fill}", fontsize=9, group=life${i}, label=${dotString(text)}${edge}];`);
       } else {
         const big = l.id === active;
@@ -170,8 +173,10 @@ export function sequenceDot(t: PlainTrace): string {
     });
     if (bad) {
       const v = t.violation!;
-      const text = v.kind === 'deadlock' ? '✗ deadlock: no step is possible' : `✗ ${v.name}${v.explanation ? '\n' + clip(v.explanation, 80) : ''}`;
-      row.push(`    V [shape=note, style=filled, fillcolor="#fde2e2", color="${COLORS.violation}", fontcolor="${COLORS.violation}", label=${dotString(text)}];`);
+      const text =
+        v.kind === 'deadlock' ? '✗ deadlock: no step is possible' : v.kind === 'witness' ? `★ witness ${v.name}` : `✗ ${v.name}${v.explanation ? '\n' + clip(v.explanation, 80) : ''}`;
+      const fill = v.kind === 'witness' ? '#e6f4ea' : '#fde2e2';
+      row.push(`    V [shape=note, style=filled, fillcolor="${fill}", color="${hi}", fontcolor="${hi}", label=${dotString(text)}];`);
     }
     row.push(`    ${[`L${k}`, ...lines.map((_, i) => `n${k}_${i}`), ...(bad ? ['V'] : [])].join(' -> ')} [style=invis];`);
     rows.push(row);

@@ -66,9 +66,14 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   const head = `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}`;
   const lines: string[] = [];
   const v = r.violation;
-  if (!v) {
+  if (!v && info.witness) {
+    const scope = r.complete ? 'no reachable state has it (all explored)' : `not found before the search stopped (${r.stopReason})`;
+    lines.push(`✗ witness ${info.witness} not found — ${head}`, `  ${scope}`);
+  } else if (!v) {
     const scope = r.complete ? 'all reachable states explored' : `search stopped early (${r.stopReason}): nothing found so far`;
     lines.push(`✓ no violation — ${head}`, `  ${scope}`);
+  } else if (v.kind === 'witness') {
+    lines.push(`✓ witness ${v.name} found — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);
   } else {
     const what = v.kind === 'deadlock' ? 'Deadlock reached (a state with no successors)' : `${v.name} violated`;
     lines.push(`✗ ${what} — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);
@@ -76,7 +81,8 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   lines.push(...formatStats(r.stats));
   if (v) {
     lines.push('', ...formatTrace(v.trace), '');
-    if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
+    if (v.kind === 'witness') lines.push(`  ${v.name} holds in the last state`);
+    else if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
     else lines.push('  no action is enabled in the last state (use --no-deadlock if that is expected)');
   }
   return lines.join('\n') + '\n';
