@@ -107,7 +107,7 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
     if (k !== undefined) attrs.push(`label=${dotString(String(k))}`, 'fillcolor="#cfe2f3"', 'color="#1f4e79"', 'penwidth=1.5');
     else attrs.push('label=""', 'width=0.15');
     if (n.init) attrs.push('peripheries=2');
-    if (n.terminal && mode === 'full') attrs.push('shape=doublecircle');
+    if (n.terminal && mode === 'full') attrs.push('shape=square');
     if (n.id === lastId) attrs.push('fillcolor="#fde2e2"', 'color="#c0392b"', 'penwidth=2');
     out.push(`  s${n.id} [${attrs.join(', ')}];`);
   }

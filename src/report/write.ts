@@ -53,7 +53,7 @@ export async function writeReport(dir: string, info: RunInfo, result: CheckResul
       files.push('state-graph.dot', 'state-graph.svg');
       graphNote =
         g.mode === 'full'
-          ? `All ${g.states} reachable states; the numbered ones are the counterexample's steps, double rings are initial states, double circles states without successors. Hover for a state or a step.`
+          ? `All ${g.states} reachable states${trace ? "; the numbered ones are the trace's steps" : ''}. Double rings are initial states, squares states without successors. Hover for a state or a step.`
           : `More than ${GRAPH_LIMIT} reachable states: only the counterexample's states (numbered by step) and every state one step off it (${g.states} in all). Hover for a state or a step.`;
     }
   }
