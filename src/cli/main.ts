@@ -1,5 +1,5 @@
 /**
- * The faultline command line: `check`, `list`, `render`, `report`, `bench`. Documented in docs/cli.md.
+ * The faultline command line: `check`, `list`, `regress`, `render`, `report`, `bench`. Documented in docs/cli.md.
  * Exit codes follow TLC: 0 nothing found, 12 invariant violated, 11 deadlock, 13 liveness
  * (reserved), 1 usage or model error.
  */
@@ -17,6 +17,7 @@ import { traceHtml } from '../report/html.js';
 import { formatDuration, formatResult } from '../report/text.js';
 import { writeIndex, writeReport, writeSequence } from '../report/write.js';
 import { runBench } from './bench.js';
+import { regress } from './regress.js';
 import { loadModel, modelFiles } from './load.js';
 
 export const EXIT = { ok: 0, error: 1, deadlock: 11, violation: 12, liveness: 13 } as const;
@@ -282,6 +283,26 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'regress [targets..]',
+      'run the cases of regression specs and compare with their expectations (exit 1 on any difference)',
+      (y) =>
+        y
+          .positional('targets', { type: 'string', array: true, default: ['specs'], describe: 'spec files or folders' })
+          .option('filter', { type: 'string', describe: 'only cases whose id or model path contains this text' })
+          .option('update', { type: 'boolean', default: false, describe: 'rewrite the expectations of cases that differ from the current results' })
+          .option('jobs', { type: 'number', describe: 'cases run at once (default: the number of cores)' })
+          .option('out', { type: 'string', default: join('reports', 'regress'), describe: 'where junit.xml, index.html and the case reports go' }),
+      async (a) => {
+        code = await regress({
+          targets: a.targets as string[],
+          update: a.update as boolean,
+          out: a.out as string,
+          ...(a.filter !== undefined ? { filter: a.filter as string } : {}),
+          ...(a.jobs !== undefined ? { jobs: a.jobs as number } : {}),
+        });
+      },
+    )
+    .command(
       'render <trace>',
       'redraw a saved trace (trace.itf.json): sequence.dot, sequence.svg and trace.html',
       (y) =>
@@ -313,7 +334,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await runBench(String(a.rms), Number(a.workers));
       },
     )
-    .demandCommand(1, 'give a command: check, list, render, report or bench');
+    .demandCommand(1, 'give a command: check, list, regress, render, report or bench');
   try {
     await cli.parseAsync();
   } catch (e) {

@@ -7,6 +7,7 @@
 import { showPlain } from '../model/values.js';
 import { diffPlain, showChange } from './diff.js';
 import type { CheckJson } from './json.js';
+import type { RegressRow } from './junit.js';
 import { formatDuration } from './text.js';
 import { escapeHtml as h, type PlainTrace } from './trace.js';
 
@@ -138,4 +139,22 @@ export function traceHtml(t: PlainTrace, sequenceSvg: string): string {
   const i = sequenceSvg.indexOf('<svg');
   const svg = i < 0 ? sequenceSvg : sequenceSvg.slice(i);
   return page(t.title, `<h1>${h(t.title)}</h1>\n${verdict}\n<h2>Sequence chart</h2>\n<div class="diagram" id="sequence">${svg}</div>\n<h2>Steps</h2>\n${stepTable(t)}`);
+}
+
+/** The summary page of a regression run: every case, expected against got, linking its report. */
+export function regressHtml(rows: readonly RegressRow[]): string {
+  const bad = rows.filter((r) => r.status !== 'passed').length;
+  const body = rows.map(
+    (r) =>
+      `<tr><td><a href="${h(encodeURI(r.href))}">${h(`${r.suite}/${r.name}`)}</a></td><td>${h(r.expected)}</td><td>${h(r.got)}</td><td class="num">${h(formatDuration(r.ms))}</td>` +
+      `<td class="${r.status === 'passed' ? 'ok' : r.status === 'failed' ? 'bad' : 'error'}">${r.status === 'passed' ? '✓' : `✗ ${h(r.message)}`}</td></tr>`,
+  );
+  return page(
+    'faultline regress',
+    `<h1>faultline regress</h1>
+<div class="verdict ${bad ? 'bad' : 'ok'}"><strong>${bad ? `✗ ${bad} of ${rows.length} cases differ from their expectations` : `✓ all ${rows.length} cases as expected`}</strong></div>
+<table><thead><tr><th>case</th><th>expected</th><th>got</th><th>time</th><th></th></tr></thead><tbody>
+${body.join('\n')}
+</tbody></table>`,
+  );
 }
