@@ -170,3 +170,91 @@ describe('explorer on hand-counted systems', () => {
     );
   });
 });
+
+describe('properties of the explorer against references', () => {
+  it('--max-depth d visits exactly the states within distance d (random graphs)', () => {
+    fc.assert(
+      fc.property(graphs, fc.integer({ min: 0, max: 6 }), ({ edges, inits }, d) => {
+        const ref = referenceBfs(edges, inits, []);
+        const within = [...ref.dist.values()].filter((x) => x <= d).length;
+        const r = explore(graphSpec(edges, inits, [], false), { maxDepth: d });
+        expect(r.stats.distinctStates).toBe(within);
+        expect(r.stats.diameter).toBe(Math.min(d, ref.diameter));
+        if (ref.diameter > d) expect(r.complete).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  /**
+   * A random symmetric system: k interchangeable nodes, each with a value in 0..m-1; node i may
+   * move from a to b when the random relation allows it and fewer than `cap` nodes hold b. The
+   * initial states are closed under permutation and the invariant counts values, so renaming nodes
+   * maps the system onto itself.
+   */
+  const symmetric = fc
+    .record({ k: fc.integer({ min: 2, max: 4 }), m: fc.integer({ min: 2, max: 3 }) })
+    .chain(({ k, m }) =>
+      fc.record({
+        k: fc.constant(k),
+        m: fc.constant(m),
+        moves: fc.array(fc.array(fc.boolean(), { minLength: m, maxLength: m }), { minLength: m, maxLength: m }),
+        cap: fc.integer({ min: 1, max: k }),
+        inits: fc.array(fc.array(fc.integer({ min: 0, max: m - 1 }), { minLength: k, maxLength: k }), { minLength: 1, maxLength: 2 }),
+        limit: fc.integer({ min: 1, max: k + 1 }),
+      }),
+    );
+
+  const permutations = (xs: number[]): number[][] =>
+    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+
+  it('symmetry reduction keeps the verdict and the shortest trace, and explores one state per orbit (random systems)', () => {
+    fc.assert(
+      fc.property(symmetric, ({ k, m, moves, cap, inits, limit }) => {
+        const count = (s: readonly number[], v: number) => s.filter((x) => x === v).length;
+        const succ = (s: readonly number[]) => {
+          const out: number[][] = [];
+          for (let i = 0; i < k; i++) for (let b = 0; b < m; b++) if (moves[s[i]!]![b] && s[i] !== b && count(s, b) < cap) out.push(s.map((x, j) => (j === i ? b : x)));
+          return out;
+        };
+        const closed = [...new Set(inits.flatMap((t) => permutations(t.map((_, i) => i)).map((p) => JSON.stringify(p.map((j) => t[j])))))].map((x) => JSON.parse(x) as number[]);
+        const badValue = m - 1;
+        const ok = (s: readonly number[]) => count(s, badValue) < limit;
+        // Reference: BFS over tuples; orbits are the sorted tuples; the first bad distance.
+        const dist = new globalThis.Map<string, number>(closed.map((t) => [JSON.stringify(t), 0]));
+        let frontier = closed;
+        for (let d = 1; frontier.length; d++) {
+          const next: number[][] = [];
+          for (const s of frontier)
+            for (const t of succ(s)) {
+              const key = JSON.stringify(t);
+              if (!dist.has(key)) (dist.set(key, d), next.push(t));
+            }
+          frontier = next;
+        }
+        const orbits = new Set([...dist.keys()].map((x) => JSON.stringify((JSON.parse(x) as number[]).sort())));
+        const badDist = [...dist].filter(([x]) => !ok(JSON.parse(x) as number[])).map(([, d]) => d);
+
+        const perms = permutations([...Array(k).keys()]).slice(1);
+        const base = spec({
+          init: closed.map((t) => List(t)),
+          next: (s) => succ(s.toArray()).map((t) => ({ action: 'Move', state: List(t) })),
+          invariants: { Few: (s) => ok(s.toArray()) },
+          deadlock: false,
+        });
+        const reduced = { ...base, symmetry: (s: List<number>) => perms.map((p) => List(p.map((j) => s.get(j)!))) };
+        const a = explore(base);
+        const b = explore(reduced);
+        expect(b.result).toBe(a.result);
+        if (badDist.length) {
+          expect(a.violation!.trace.length - 1).toBe(Math.min(...badDist));
+          expect(b.violation!.trace.length - 1).toBe(Math.min(...badDist));
+        } else {
+          expect(a.stats.distinctStates).toBe(dist.size);
+          expect(b.stats.distinctStates).toBe(orbits.size);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
