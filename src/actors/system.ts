@@ -9,7 +9,7 @@ import { fromJS, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'i
 import { defineModel } from '../model/define.js';
 import { ActionError, ModelError } from '../model/errors.js';
 import type { SentMessage, StepEffects, TraceEvent } from '../model/trace.js';
-import type { BuildConfig, FaultBudgets, Model, ParamSpecs, Spec, Successor } from '../model/types.js';
+import type { BuildConfig, FaultBudgets, Model, ParamSpecs, Property, Spec, Successor } from '../model/types.js';
 import { checkId, decodeMessage, encodeMessage, type Json, type Message, messageText, remapJson, remapMessageKey } from './messages.js';
 import { type Net, network, type Network, NETWORK_KINDS, type NetworkKind, receiverOf } from './network.js';
 import type { Ctx, Handler, Role } from './role.js';
@@ -41,6 +41,8 @@ export interface ActorSystem<R extends Roles, G> {
   /** Initial value of the ghost variables. */
   readonly ghost?: G;
   readonly invariants?: { readonly [name: string]: ActorInvariant<R, G> };
+  /** Liveness properties: `eventually(w => ...)`, `alwaysEventually(...)`, `leadsTo(p, q)` (docs/liveness.md). */
+  readonly properties?: { readonly [name: string]: Property<World<R, G>> };
   /** Scenarios to find an example of with `--witness Name` (e.g. "two leaders in different terms"). */
   readonly witnesses?: { readonly [name: string]: (w: World<R, G>) => boolean };
   /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
@@ -575,9 +577,17 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
     if (typeof pred !== 'function') throw new ModelError(`witness ${name} must be a function of the world`);
     witnesses[name] = (s) => pred(view(s));
   }
+  const properties: Record<string, Property<ActorState>> = {};
+  for (const [name, prop] of Object.entries(def.properties ?? {})) {
+    if (!prop || typeof prop.p !== 'function') throw new ModelError(`property ${name} must be eventually(p), alwaysEventually(p) or leadsTo(p, q)`);
+    const lift = (f: (w: World<R, G>) => boolean) => (s: ActorState) => f(view(s));
+    const d = prop.description !== undefined ? { description: prop.description } : {};
+    properties[name] = prop.kind === 'leadsTo' ? { kind: 'leadsTo', p: lift(prop.p), q: lift(prop.q), ...d } : { kind: prop.kind, p: lift(prop.p), ...d };
+  }
   return {
     init,
     witnesses,
+    properties,
     next: (s) => sys.next(s),
     invariants,
     deadlock: def.deadlock ?? false,

@@ -7,6 +7,7 @@ import { ActionError, ModelError, UsageError } from '../model/errors.js';
 import { fingerprint, fpHigh, fpLow, setFingerprint } from './fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
 import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
+import type { CompiledProperty } from './liveness.js';
 
 /** Successors of one state; reused from state to state. */
 export class SuccessorBuffer<S> {
@@ -67,6 +68,8 @@ export interface Compiled<S> {
   readonly witness: string | null;
   /** The model's witnesses, by name. */
   readonly witnessNames: readonly string[];
+  /** The model's liveness properties. */
+  readonly properties: readonly CompiledProperty<S>[];
   /** Whether symmetry reduction (`canonical` or `symmetry`) is in use. */
   readonly reduced: boolean;
   /**
@@ -296,6 +299,11 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     deadlock: witness === null && (spec.deadlock ?? true),
     witness,
     witnessNames,
+    properties: Object.entries(spec.properties ?? {}).map(([name, property]) => {
+      const ok = property && (property.kind === 'leadsTo' ? typeof property.p === 'function' && typeof property.q === 'function' : ['eventually', 'alwaysEventually'].includes(property.kind) && typeof property.p === 'function');
+      if (!ok) throw new ModelError(`property ${name} must be eventually(p), alwaysEventually(p) or leadsTo(p, q)`);
+      return { name, property };
+    }),
     reduced: options.symmetry !== false && !!(spec.canonical || spec.symmetry),
     key: keyFunction(spec, options.symmetry !== false),
     isFault: (family) => faults.has(family),

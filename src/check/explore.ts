@@ -47,13 +47,15 @@ export interface TraceStep<S> {
 
 export interface Violation<S> {
   /** `witness`: not a violation but the example a `--witness` search asked for. */
-  readonly kind: 'invariant' | 'deadlock' | 'witness';
+  readonly kind: 'invariant' | 'deadlock' | 'witness' | 'liveness';
   /** The invariant's name, or `Deadlock`. */
   readonly name: string;
   /** The model's explanation of what breaks, if its invariant gives one. */
   readonly explanation: string | null;
   /** From an initial state to the bad state; its length minus one is the number of steps. */
   readonly trace: readonly TraceStep<S>[];
+  /** A liveness lasso: the index of the step the trace's last step returns to (it loops forever). */
+  readonly loop?: number | null;
 }
 
 export interface ActionStats {
@@ -87,13 +89,15 @@ export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit'
 
 export interface CheckResult<S> {
   /** With a witness search: `witness` when found, `ok` when no reachable state has it. */
-  readonly result: 'ok' | 'violation' | 'deadlock' | 'witness';
+  readonly result: 'ok' | 'violation' | 'deadlock' | 'witness' | 'liveness';
   /** True when every reachable state was explored. */
   readonly complete: boolean;
   /** Why the search ended early; null when it is complete. */
   readonly stopReason: StopReason | null;
   readonly stats: Stats;
   readonly violation: Violation<S> | null;
+  /** The liveness pass, when the model has properties. */
+  readonly liveness?: { readonly states: number; readonly edges: number; readonly durationMs: number; readonly complete: boolean };
 }
 
 /** Describe a state in an error message: its number, depth and a short rendering. */

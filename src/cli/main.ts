@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { compile, type Compiled } from '../check/compile.js';
 import { exploreCompiled, type CheckOptions, type CheckResult } from '../check/explore.js';
 import { exploreParallel } from '../check/parallel.js';
+import { checkLiveness } from '../check/liveness.js';
 import { buildSpec, describeThrown, FaultlineError, ModelError, resolveConfig, variantNames, type AnyModel } from '../model/index.js';
 import { checkJson, errorJson, type RunInfo } from '../report/json.js';
 import { readItf } from '../report/itf.js';
@@ -25,7 +26,7 @@ export const EXIT = { ok: 0, error: 1, deadlock: 11, violation: 12, liveness: 13
 export function exitCodeOf(r: CheckResult<unknown>, witness?: string): number {
   // A witness search succeeds when it finds its example; not finding it is the failure.
   if (witness) return r.result === 'witness' ? EXIT.ok : r.result === 'deadlock' ? EXIT.deadlock : EXIT.violation;
-  return r.result === 'violation' ? EXIT.violation : r.result === 'deadlock' ? EXIT.deadlock : EXIT.ok;
+  return r.result === 'violation' ? EXIT.violation : r.result === 'deadlock' ? EXIT.deadlock : r.result === 'liveness' ? EXIT.liveness : EXIT.ok;
 }
 
 /** `--param k=v` (repeatable, or comma-separated) → an object of raw strings. */
@@ -52,6 +53,7 @@ interface CheckArgs {
   timeLimit?: number;
   deadlock: boolean;
   symmetry: boolean;
+  liveness: boolean;
   witness?: string;
   json: boolean;
   report?: string | boolean;
@@ -97,6 +99,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
         }
       : {}),
   };
+  const liveOptions = { ...options };
   const workers = Math.floor(args.workers ?? 1);
   if (!(workers >= 1)) throw new FaultlineError(`--workers expects a whole number of at least 1, got ${String(args.workers)}`);
   const result =
@@ -108,6 +111,17 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
           options,
         );
   if (progress && result.stats.durationMs >= 1000) process.stderr.write('\r\x1b[K');
+  // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
+  if (result.result === 'ok' && !args.witness && args.liveness !== false && compiled.properties.length) {
+    const plain = compiled.reduced ? compile(spec, { symmetry: false }) : compiled;
+    const live = checkLiveness(plain, plain.properties, liveOptions);
+    const v = live.violation;
+    const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
+    const merged: CheckResult<unknown> = v
+      ? { ...result, result: 'liveness', liveness, violation: { kind: 'liveness', name: v.name, explanation: v.explanation, trace: v.trace, loop: v.loop } }
+      : { ...result, liveness, complete: result.complete && live.complete };
+    return { info, result: merged, compiled: plain };
+  }
   return { info, result, compiled };
 }
 
@@ -257,6 +271,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
           .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
           .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+          .option('liveness', { type: 'boolean', default: true, describe: "check the model's liveness properties (--no-liveness: safety only)" })
           .option('witness', { type: 'string', describe: 'find the shortest path to a state where this witness of the model holds' })
           .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })

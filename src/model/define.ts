@@ -10,6 +10,7 @@ import type {
   ParamSpecs,
   ParamValue,
   ParamValues,
+  Property,
   Spec,
 } from './types.js';
 
@@ -42,6 +43,19 @@ export function spec<S>(s: Spec<S>): Spec<S> {
  */
 export function each<S, A>(over: readonly A[], step: (s: S, arg: A) => ActionResult<S>, when?: (s: S) => boolean): Action<S> {
   return when ? { over, step: step as (s: S, arg: never) => ActionResult<S>, when } : { over, step: step as (s: S, arg: never) => ActionResult<S> };
+}
+
+/** Liveness: every fair behaviour eventually reaches a state where `p` holds (◇p). */
+export function eventually<S>(p: (s: S) => boolean, description?: string): Property<S> {
+  return description ? { kind: 'eventually', p, description } : { kind: 'eventually', p };
+}
+/** Liveness: `p` holds infinitely often on every fair behaviour (□◇p). */
+export function alwaysEventually<S>(p: (s: S) => boolean, description?: string): Property<S> {
+  return description ? { kind: 'alwaysEventually', p, description } : { kind: 'alwaysEventually', p };
+}
+/** Liveness: whenever `p` holds, `q` holds then or later (□(p ⇒ ◇q)). */
+export function leadsTo<S>(p: (s: S) => boolean, q: (s: S) => boolean, description?: string): Property<S> {
+  return description ? { kind: 'leadsTo', p, q, description } : { kind: 'leadsTo', p, q };
 }
 
 /** `['p1', 'p2', ...]`: n ids with a prefix. */

@@ -74,6 +74,16 @@ export type Invariant<S> =
       readonly description?: string;
     };
 
+/**
+ * A liveness property over states (docs/liveness.md): `eventually(p)` — every fair behaviour from
+ * an initial state reaches p; `alwaysEventually(p)` — p holds again and again, forever;
+ * `leadsTo(p, q)` — whenever p holds, q holds then or later.
+ */
+export type Property<S> =
+  | { readonly kind: 'eventually'; readonly p: (s: S) => boolean; readonly description?: string }
+  | { readonly kind: 'alwaysEventually'; readonly p: (s: S) => boolean; readonly description?: string }
+  | { readonly kind: 'leadsTo'; readonly p: (s: S) => boolean; readonly q: (s: S) => boolean; readonly description?: string };
+
 /** What a model's `build` returns: everything the explorer needs. */
 export interface Spec<S> {
   /** One or more initial states. */
@@ -86,6 +96,8 @@ export interface Spec<S> {
   /** Named actions, tried in the order written. */
   readonly actions?: { readonly [name: string]: Action<S> };
   readonly invariants?: { readonly [name: string]: Invariant<S> };
+  /** Liveness properties, checked under weak fairness of the protocol's steps. */
+  readonly properties?: { readonly [name: string]: Property<S> };
   /** Report states without successors as deadlocks (default true). */
   readonly deadlock?: boolean;
   /**

@@ -11,7 +11,7 @@ export interface CheckJson {
   params: Record<string, number | boolean | string>;
   /** Fault budgets, for a model that injects faults. */
   faults?: Record<string, number>;
-  result: 'ok' | 'violation' | 'deadlock' | 'witness' | 'error';
+  result: 'ok' | 'violation' | 'deadlock' | 'witness' | 'liveness' | 'error';
   /** The witness searched for (`--witness`), if any. */
   witness?: string;
   complete: boolean;
@@ -27,7 +27,9 @@ export interface CheckJson {
     actions: { name: string; fault: boolean; generated: number; distinct: number }[];
   } | null;
   violation: null | {
-    kind: 'invariant' | 'deadlock' | 'witness';
+    kind: 'invariant' | 'deadlock' | 'witness' | 'liveness';
+    /** A liveness lasso: the step the last step returns to. */
+    loop?: number;
     name: string;
     explanation: string | null;
     length: number;
@@ -73,6 +75,7 @@ export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
           name: r.violation.name,
           explanation: r.violation.explanation,
           length: r.violation.trace.length - 1,
+          ...(r.violation.loop !== undefined && r.violation.loop !== null ? { loop: r.violation.loop } : {}),
           trace: r.violation.trace.map((t) => ({ action: t.action, state: toPlain(t.state) })),
         }
       : null,

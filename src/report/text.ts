@@ -72,6 +72,9 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   } else if (!v) {
     const scope = r.complete ? 'all reachable states explored' : `search stopped early (${r.stopReason}): nothing found so far`;
     lines.push(`✓ no violation — ${head}`, `  ${scope}`);
+  } else if (v.kind === 'liveness') {
+    const shape = v.loop !== undefined && v.loop !== null ? `a lasso: steps ${v.loop}–${v.trace.length - 1} repeat forever` : 'it ends in a stuck state';
+    lines.push(`✗ liveness ${v.name} violated — ${head}`, `  ${v.trace.length - 1} steps; ${shape}`);
   } else if (v.kind === 'witness') {
     lines.push(`✓ witness ${v.name} found — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);
   } else {
@@ -79,9 +82,14 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
     lines.push(`✗ ${what} — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);
   }
   lines.push(...formatStats(r.stats));
+  if (r.liveness)
+    lines.push(`  liveness: ${r.liveness.states.toLocaleString('en-US')} states, ${r.liveness.edges.toLocaleString('en-US')} steps in the graph, ${formatDuration(r.liveness.durationMs)}${r.liveness.complete ? '' : ' (bounded: only the explored part was checked)'}`);
   if (v) {
-    lines.push('', ...formatTrace(v.trace), '');
+    lines.push('', ...formatTrace(v.trace));
+    if (v.loop !== undefined && v.loop !== null) lines.push(`  ↺ back to step ${v.loop}: steps ${v.loop + 1}–${v.trace.length - 1} repeat forever`);
+    lines.push('');
     if (v.kind === 'witness') lines.push(`  ${v.name} holds in the last state`);
+    else if (v.kind === 'liveness') lines.push(`  ${v.name}: ${v.explanation ?? ''}`);
     else if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
     else lines.push('  no action is enabled in the last state (use --no-deadlock if that is expected)');
   }

@@ -1,0 +1,388 @@
+/**
+ * Liveness under weak fairness of the protocol's steps (docs/liveness.md).
+ *
+ * A second breadth-first pass records the reachable graph: every state, every edge with its
+ * label, and which protocol steps each state enables. For each property, the states where its goal
+ * does not hold (the region) are searched for
+ * - a stuck state: no protocol step leads anywhere else (faults may remain: they are never forced);
+ * - a fair lasso: a cycle of protocol steps inside the region on which every protocol step that
+ *   stays enabled all along it is also taken on it (faults may happen before the cycle, not on it:
+ *   the environment injects finitely many). A strongly connected component contains a fair cycle exactly when
+ *   its full tour is fair: a step enabled in all of its states must label one of its edges.
+ * Fault steps get no fairness. Liveness is checked without symmetry reduction, so traces are
+ * concrete.
+ */
+import { describeThrown, ModelError } from '../model/errors.js';
+import type { Property } from '../model/types.js';
+import { type Compiled, SuccessorBuffer } from './compile.js';
+import type { CheckOptions, TraceStep } from './explore.js';
+import { fpHigh, fpLow } from './fingerprint.js';
+
+export interface CompiledProperty<S> {
+  readonly name: string;
+  readonly property: Property<S>;
+}
+
+export interface LivenessViolation<S> {
+  readonly name: string;
+  /** `stuck`: the trace ends in a state where no protocol step can happen; `lasso`: it loops. */
+  readonly shape: 'stuck' | 'lasso';
+  readonly explanation: string;
+  /** For a lasso, the index of the trace step the last step returns to. */
+  readonly loop: number | null;
+  readonly trace: readonly TraceStep<S>[];
+}
+
+export interface LivenessResult<S> {
+  readonly violation: LivenessViolation<S> | null;
+  /** Every reachable state was explored (so "no violation" is a proof, within the model). */
+  readonly complete: boolean;
+  readonly states: number;
+  readonly edges: number;
+  readonly durationMs: number;
+}
+
+/** A step's fairness unit: its label without the choices a handler made (`[yes]`). */
+export function fairnessUnit(label: string): string {
+  return label.replace(/ \[[^\]]*\]$/, '');
+}
+
+interface Graph<S> {
+  states: S[];
+  expanded: boolean[];
+  /** Per state: its edges as parallel arrays. */
+  to: number[][];
+  label: number[][];
+  index: number[][];
+  fault: boolean[][];
+  /** Per edge: the fairness unit of its label. */
+  unit: number[][];
+  /** Per state: the fairness units of the protocol steps it enables. */
+  enabled: Set<number>[];
+  parent: number[];
+  parentEdge: number[];
+  labels: string[];
+  complete: boolean;
+}
+
+function buildGraph<S>(model: Compiled<S>, options: CheckOptions, t0: number): Graph<S> {
+  const ids = new Map<string, number>();
+  const g: Graph<S> = { states: [], expanded: [], to: [], label: [], index: [], fault: [], unit: [], enabled: [], parent: [], parentEdge: [], labels: [], complete: true };
+  const unitIds = new Map<string, number>();
+  const labelIds = new Map<string, number>();
+  const intern = (m: Map<string, number>, s: string, list?: string[]) => {
+    let i = m.get(s);
+    if (i === undefined) {
+      i = m.size;
+      m.set(s, i);
+      list?.push(s);
+    }
+    return i;
+  };
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const timeLimit = options.timeLimitMs ?? Infinity;
+  const add = (s: S, parent: number, edge: number): number => {
+    model.key(s);
+    const k = `${fpHigh()}:${fpLow()}`;
+    let id = ids.get(k);
+    if (id === undefined) {
+      id = g.states.length;
+      ids.set(k, id);
+      g.states.push(s);
+      g.expanded.push(false);
+      g.to.push([]);
+      g.label.push([]);
+      g.index.push([]);
+      g.fault.push([]);
+      g.unit.push([]);
+      g.enabled.push(new Set());
+      g.parent.push(parent);
+      g.parentEdge.push(edge);
+    }
+    return id;
+  };
+  let frontier = model.init.map((s) => add(s, -1, -1));
+  frontier = [...new Set(frontier)];
+  const buf = new SuccessorBuffer<S>();
+  for (let depth = 0; frontier.length; depth++) {
+    if (depth >= maxDepth) {
+      g.complete = false;
+      break;
+    }
+    const next: number[] = [];
+    for (const u of frontier) {
+      if (g.states.length >= maxStates || performance.now() - t0 >= timeLimit) {
+        g.complete = false;
+        return g;
+      }
+      const s = g.states[u]!;
+      try {
+        model.expand(s, buf);
+      } catch (e) {
+        throw new ModelError(`liveness: expanding a state threw: ${describeThrown(e)}`, e);
+      }
+      g.expanded[u] = true;
+      for (let j = 0; j < buf.length; j++) {
+        const t = buf.states[j]!;
+        const label = model.label(buf, j);
+        const fault = model.isFault(model.families[buf.families[j]!]!);
+        const before = g.states.length;
+        const v = t === s ? u : add(t, u, g.to[u]!.length);
+        if (g.states.length > before) next.push(v);
+        g.to[u]!.push(v);
+        g.label[u]!.push(intern(labelIds, label, g.labels));
+        g.index[u]!.push(j);
+        g.fault[u]!.push(fault);
+        const unit = intern(unitIds, fairnessUnit(label));
+        g.unit[u]!.push(unit);
+        if (!fault) g.enabled[u]!.add(unit);
+      }
+      buf.clear();
+    }
+    frontier = next;
+  }
+  return g;
+}
+
+/**
+ * Strongly connected components of the protocol steps among the states `inside` (fault steps are
+ * left out: the environment injects finitely many faults), by Tarjan's algorithm, iteratively.
+ */
+function sccs<S>(g: Graph<S>, inside: (v: number) => boolean, nodes: number[]): number[][] {
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: [number, number][] = [[root, 0]];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const [v, i] = top;
+      const succ = g.to[v]!;
+      if (i < succ.length) {
+        top[1]++;
+        const w = succ[i]!;
+        if (!inside(w) || g.fault[v]![i]) continue;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      } else {
+        work.pop();
+        if (work.length) {
+          const p = work[work.length - 1]![0];
+          low.set(p, Math.min(low.get(p)!, low.get(v)!));
+        }
+        if (low.get(v) === index.get(v)) {
+          const comp: number[] = [];
+          let w: number;
+          do {
+            w = stack.pop()!;
+            onStack.delete(w);
+            comp.push(w);
+          } while (w !== v);
+          out.push(comp);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Shortest path (as [state, edge index] steps) from `from` to `target` by protocol steps into `allowed`. */
+function pathWithin<S>(g: Graph<S>, from: number, target: (v: number) => boolean, allowed: (v: number) => boolean): [number, number][] | null {
+  const prev = new Map<number, [number, number]>([[from, [-1, -1]]]);
+  let frontier = [from];
+  while (frontier.length) {
+    const next: number[] = [];
+    for (const u of frontier) {
+      if (target(u) && u !== from) return unwind(prev, u);
+      const succ = g.to[u]!;
+      for (let e = 0; e < succ.length; e++) {
+        const v = succ[e]!;
+        if (!allowed(v) || g.fault[u]![e]) continue;
+        if (target(v) && !prev.has(v)) {
+          prev.set(v, [u, e]);
+          return unwind(prev, v);
+        }
+        if (!prev.has(v)) {
+          prev.set(v, [u, e]);
+          next.push(v);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+function unwind(prev: Map<number, [number, number]>, v: number): [number, number][] {
+  const steps: [number, number][] = [];
+  for (let x = v; ; ) {
+    const [u, e] = prev.get(x)!;
+    if (u < 0) break;
+    steps.push([u, e]);
+    x = u;
+  }
+  return steps.reverse();
+}
+
+export function checkLiveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], options: CheckOptions = {}): LivenessResult<S> {
+  const t0 = performance.now();
+  const g = buildGraph(model, options, t0);
+  const n = g.states.length;
+  const holds = (f: (s: S) => boolean, v: number, what: string) => {
+    try {
+      return f(g.states[v]!);
+    } catch (e) {
+      throw new ModelError(`property ${what} threw: ${describeThrown(e)}`, e);
+    }
+  };
+  const buf = new SuccessorBuffer<S>();
+
+  /** Trace steps from an initial state to v along the BFS tree. */
+  const prefixTo = (v: number): [number, number][] => {
+    const steps: [number, number][] = [];
+    for (let x = v; g.parent[x]! >= 0; x = g.parent[x]!) steps.push([g.parent[x]!, g.parentEdge[x]!]);
+    return steps.reverse();
+  };
+  const toTrace = (start: number, steps: [number, number][]): TraceStep<S>[] => {
+    const first = g.states[start]!;
+    const ev0 = model.initEvent?.(first);
+    const trace: TraceStep<S>[] = [ev0 ? { action: null, state: first, event: ev0 } : { action: null, state: first }];
+    for (const [u, e] of steps) {
+      model.expand(g.states[u]!, buf);
+      const j = g.index[u]![e]!;
+      const event = buf.event(j);
+      const state = buf.states[j]!;
+      trace.push(event ? { action: model.label(buf, j), state, event } : { action: model.label(buf, j), state });
+      buf.clear();
+    }
+    return trace;
+  };
+  const rootOf = (v: number) => {
+    let x = v;
+    while (g.parent[x]! >= 0) x = g.parent[x]!;
+    return x;
+  };
+
+  for (const { name, property: prop } of properties) {
+    const goal = prop.kind === 'leadsTo' ? prop.q : prop.p;
+    const region = new Uint8Array(n);
+    for (let v = 0; v < n; v++) region[v] = holds(goal, v, name) ? 0 : 1;
+    const inRegion = (v: number) => region[v] === 1;
+    // Where bad behaviours may start.
+    let starts: number[];
+    if (prop.kind === 'eventually') starts = model.init.length ? [...new Set(g.states.map((_, v) => v).filter((v) => g.parent[v] === -1 && inRegion(v)))] : [];
+    else if (prop.kind === 'alwaysEventually') starts = g.states.map((_, v) => v).filter(inRegion);
+    else starts = g.states.map((_, v) => v).filter((v) => inRegion(v) && holds(prop.p, v, name));
+    if (starts.length === 0) continue;
+    // The region reachable from the starts, staying in the region; BFS parents within it.
+    const reach = new Int32Array(n).fill(-2);
+    const via = new Int32Array(n).fill(-1);
+    let frontier = starts;
+    for (const s of starts) reach[s] = -1;
+    const order: number[] = [...starts];
+    while (frontier.length) {
+      const next: number[] = [];
+      for (const u of frontier)
+        g.to[u]!.forEach((v, e) => {
+          if (inRegion(v) && reach[v] === -2) {
+            reach[v] = u;
+            via[v] = e;
+            next.push(v);
+            order.push(v);
+          }
+        });
+      frontier = next;
+    }
+    const inR = (v: number) => reach[v] !== -2;
+    const pathInRegion = (v: number): { start: number; steps: [number, number][] } => {
+      const steps: [number, number][] = [];
+      let x = v;
+      while (reach[x]! >= 0) {
+        steps.push([reach[x]!, via[x]!]);
+        x = reach[x]!;
+      }
+      return { start: x, steps: steps.reverse() };
+    };
+    /** The full trace to v: to the start state, then inside the region. */
+    const traceTo = (v: number) => {
+      const inside = pathInRegion(v);
+      const pre = prop.kind === 'eventually' ? [] : prefixTo(inside.start);
+      const root = prop.kind === 'eventually' ? inside.start : rootOf(inside.start);
+      return { root, steps: [...pre, ...inside.steps] };
+    };
+    const goalText = prop.description ?? name;
+    type Candidate = LivenessViolation<S>;
+    let best: Candidate | null = null;
+    // Stuck states.
+    for (const v of order) {
+      if (!g.expanded[v]) continue;
+      const moves = g.to[v]!.some((w, e) => !g.fault[v]![e] && w !== v);
+      if (moves) continue;
+      const { root, steps } = traceTo(v);
+      best = { name, shape: 'stuck', loop: null, explanation: `stuck: no protocol step can happen, and ${goalText} does not hold`, trace: toTrace(root, steps) };
+      break;
+    }
+    // Fair cycles.
+    for (const comp of sccs(g, inR, order)) {
+      const set = new Set(comp);
+      const selfLoop = comp.length === 1 && g.to[comp[0]!]!.some((w, e) => w === comp[0] && !g.fault[comp[0]!]![e]);
+      if (comp.length === 1 && !selfLoop) continue;
+      if (comp.some((v) => !g.expanded[v])) continue;
+      // Units enabled in every state of the component, and the units its edges take.
+      let always = new Set<number>(g.enabled[comp[0]!]!);
+      for (const v of comp) always = new Set([...always].filter((x: number) => g.enabled[v]!.has(x)));
+      const taken = new Map<number, [number, number]>();
+      for (const v of comp)
+        g.to[v]!.forEach((w, e) => {
+          if (!set.has(w) || g.fault[v]![e]) return;
+          const unit = g.unit[v]![e]!;
+          if (!taken.has(unit)) taken.set(unit, [v, e]);
+        });
+      const unfair = [...always].filter((u) => !taken.has(u));
+      if (unfair.length) continue;
+      // Enter the component at its state nearest to the start, then tour the required edges.
+      const entry = order.find((v) => set.has(v))!;
+      const required = [...always].map((u) => taken.get(u)!);
+      if (required.length === 0) {
+        const e = g.to[entry]!.findIndex((w, i) => set.has(w) && !g.fault[entry]![i]);
+        if (e >= 0) required.push([entry, e]);
+        else required.push([...taken.values()][0]!);
+      }
+      const cycle: [number, number][] = [];
+      let cur = entry;
+      for (const [u, e] of required) {
+        if (cur !== u) cycle.push(...pathWithin(g, cur, (x) => x === u, (x) => set.has(x))!);
+        cycle.push([u, e]);
+        cur = g.to[u]![e]!;
+      }
+      if (cur !== entry) cycle.push(...pathWithin(g, cur, (x) => x === entry, (x) => set.has(x))!);
+      const { root, steps } = traceTo(entry);
+      const trace = toTrace(root, [...steps, ...cycle]);
+      if (!best || trace.length < best.trace.length)
+        best = {
+          name,
+          shape: 'lasso',
+          loop: steps.length,
+          explanation: `a fair cycle (steps ${steps.length}–${steps.length + cycle.length}, repeating forever) on which ${goalText} never holds`,
+          trace,
+        };
+      break;
+    }
+    if (best) return { violation: best, complete: g.complete, states: n, edges: g.to.reduce((a, x) => a + x.length, 0), durationMs: performance.now() - t0 };
+  }
+  return { violation: null, complete: g.complete, states: n, edges: g.to.reduce((a, x) => a + x.length, 0), durationMs: performance.now() - t0 };
+}
