@@ -199,3 +199,36 @@ describe('witnesses: a trace on request', () => {
     expect(bad.err).toBe('faultline: unknown witness "Nope"; witnesses: AllAcked, DoubleCount\n');
   });
 });
+
+describe('liveness on the command line', () => {
+  it('a fair lasso exits 13 with the cycle marked in text, JSON and the sequence chart', () => {
+    // The duel: a→b, b→a, then the same two deliveries forever (the states repeat from step 2).
+    const r = run('check', 'test/fixtures/duel.ts', '--json');
+    expect(r.code).toBe(13);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ result: 'liveness', violation: { kind: 'liveness', name: 'SomeoneDecides', length: 4, loop: 2 } });
+    const text = run('check', 'test/fixtures/duel.ts').out;
+    expect(text).toMatch(/^✗ liveness SomeoneDecides violated — duel/);
+    expect(text).toContain('↺ back to step 2: steps 3–4 repeat forever');
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-live-'));
+    run('check', 'test/fixtures/duel.ts', '--report', dir);
+    const dot = readFileSync(join(dir, 'sequence.dot'), 'utf8');
+    expect(dot).toMatch(/subgraph cluster_cycle \{ label="↺ steps 3–4 repeat forever \(back to the state after step 2\)"/);
+    expect(JSON.parse(readFileSync(join(dir, 'trace.itf.json'), 'utf8')).loop).toBe(2);
+  });
+
+  it('a stuck state: a partition that never heals keeps M from r; without partitions M arrives', () => {
+    // Safety is checked first: with the invariant, the early timeout is a violation (exit 12).
+    expect(run('check', 'test/fixtures/race.ts').code).toBe(12);
+    // Without it: partition, then r's quiet timer fires (M cannot arrive), then no protocol step is
+    // possible and r never got M. Faults are never forced, so the heal need not come.
+    const r = run('check', 'test/fixtures/race.ts', '--variant', 'liveness-only', '--json');
+    expect(r.code).toBe(13);
+    const v = JSON.parse(r.out).violation;
+    expect(v).toMatchObject({ kind: 'liveness', name: 'ReceivesM', length: 2 });
+    expect(v.loop).toBeUndefined();
+    expect(v.trace.map((s: { action: string | null }) => s.action)).toEqual([null, 'partition s | r', 'r timeout t']);
+    expect(run('check', 'test/fixtures/race.ts', '--variant', 'liveness-only', '--faults', 'partition=0').code).toBe(0);
+    expect(run('check', 'test/fixtures/duel.ts', '--no-liveness').code).toBe(0);
+  });
+});

@@ -96,7 +96,7 @@ cases:
     const dir = specDir({ 'x.yaml': `model: $ROOT/models/classic/tcommit.ts\ncases:\n  - variant: correct\n    expect: { result: fine }\n` });
     const r = cli('regress', dir);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^faultline: .*x\.yaml: cases\[0\]\.expect\.result must be one of ok, violation, deadlock, witness\n$/);
+    expect(r.err).toMatch(/^faultline: .*x\.yaml: cases\[0\]\.expect\.result must be one of ok, violation, deadlock, witness, liveness\n$/);
     expect(cli('regress', join(dir, 'nope')).err).toMatch(/no such file or folder/);
   });
 });

@@ -24,6 +24,11 @@ export type ActorInvariant<R extends Roles, G> =
   | ((w: World<R, G>) => boolean)
   | { readonly holds: (w: World<R, G>) => boolean; readonly explain?: (w: World<R, G>) => string; readonly description?: string };
 
+/** A liveness property over the world. */
+export type ActorProperty<R extends Roles, G> =
+  | { readonly eventually: (w: World<R, G>) => boolean; readonly when?: (w: World<R, G>) => boolean; readonly description?: string }
+  | { readonly alwaysEventually: (w: World<R, G>) => boolean; readonly description?: string };
+
 /** Which splits a partition fault may make. */
 export type PartitionShapes = 'any' | 'isolate' | 'majority' | readonly (readonly string[])[];
 
@@ -41,8 +46,11 @@ export interface ActorSystem<R extends Roles, G> {
   /** Initial value of the ghost variables. */
   readonly ghost?: G;
   readonly invariants?: { readonly [name: string]: ActorInvariant<R, G> };
-  /** Liveness properties: `eventually(w => ...)`, `alwaysEventually(...)`, `leadsTo(p, q)` (docs/liveness.md). */
-  readonly properties?: { readonly [name: string]: Property<World<R, G>> };
+  /**
+   * Liveness properties (docs/liveness.md): `{ eventually: (w) => ... }`, `{ alwaysEventually: ... }`,
+   * or `{ when: p, eventually: q }` (p leads to q).
+   */
+  readonly properties?: { readonly [name: string]: ActorProperty<R, G> };
   /** Scenarios to find an example of with `--witness Name` (e.g. "two leaders in different terms"). */
   readonly witnesses?: { readonly [name: string]: (w: World<R, G>) => boolean };
   /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
@@ -579,10 +587,13 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
   }
   const properties: Record<string, Property<ActorState>> = {};
   for (const [name, prop] of Object.entries(def.properties ?? {})) {
-    if (!prop || typeof prop.p !== 'function') throw new ModelError(`property ${name} must be eventually(p), alwaysEventually(p) or leadsTo(p, q)`);
     const lift = (f: (w: World<R, G>) => boolean) => (s: ActorState) => f(view(s));
-    const d = prop.description !== undefined ? { description: prop.description } : {};
-    properties[name] = prop.kind === 'leadsTo' ? { kind: 'leadsTo', p: lift(prop.p), q: lift(prop.q), ...d } : { kind: prop.kind, p: lift(prop.p), ...d };
+    const d = prop?.description !== undefined ? { description: prop.description } : {};
+    if (prop && 'eventually' in prop && typeof prop.eventually === 'function') {
+      if (prop.when !== undefined && typeof prop.when !== 'function') throw new ModelError(`property ${name}: when must be a function of the world`);
+      properties[name] = prop.when ? { kind: 'leadsTo', p: lift(prop.when), q: lift(prop.eventually), ...d } : { kind: 'eventually', p: lift(prop.eventually), ...d };
+    } else if (prop && 'alwaysEventually' in prop && typeof prop.alwaysEventually === 'function') properties[name] = { kind: 'alwaysEventually', p: lift(prop.alwaysEventually), ...d };
+    else throw new ModelError(`property ${name} must be { eventually: (w) => ... }, { alwaysEventually: ... } or { when, eventually }`);
   }
   return {
     init,

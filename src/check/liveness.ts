@@ -377,7 +377,7 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
           name,
           shape: 'lasso',
           loop: steps.length,
-          explanation: `a fair cycle (steps ${steps.length}–${steps.length + cycle.length}, repeating forever) on which ${goalText} never holds`,
+          explanation: `a fair cycle (steps ${steps.length + 1}–${steps.length + cycle.length}, repeating forever) on which ${goalText} never holds`,
           trace,
         };
       break;

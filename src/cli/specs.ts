@@ -10,7 +10,7 @@ import { FaultlineError } from '../model/errors.js';
 export type Scalar = string | number | boolean;
 
 export interface Expectation {
-  /** ok, violation, deadlock, witness (liveness comes with issue 6). */
+  /** ok, violation, deadlock, witness, liveness. */
   readonly result?: string;
   /** The invariant broken, or the witness found. */
   readonly property?: string;
@@ -50,7 +50,7 @@ export interface SpecFile {
 
 const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'symmetry', 'bounds', 'timeout', 'expect'];
 const EXPECT_KEYS = ['result', 'property', 'trace', 'states', 'diameter'];
-const RESULTS = ['ok', 'violation', 'deadlock', 'witness'];
+const RESULTS = ['ok', 'violation', 'deadlock', 'witness', 'liveness'];
 
 function fail(file: string, msg: string): never {
   throw new FaultlineError(`${file}: ${msg}`);

@@ -57,6 +57,8 @@ function verdictText(j: CheckJson): { cls: string; text: string } {
     return { cls: 'bad', text: j.complete ? `✗ witness ${j.witness} not found — no reachable state has it` : `✗ witness ${j.witness} not found before the search stopped (${j.stopReason})` };
   const v = j.violation!;
   if (v.kind === 'witness') return { cls: 'ok', text: `✓ witness ${v.name} found — shortest trace ${v.length} steps` };
+  if (v.kind === 'liveness')
+    return { cls: 'bad', text: `✗ liveness ${v.name} violated — ${v.loop !== undefined ? `steps ${v.loop + 1}–${v.length} repeat forever` : `stuck after ${v.length} steps`}` };
   return { cls: 'bad', text: v.kind === 'deadlock' ? `✗ deadlock after ${v.length} steps` : `✗ ${v.name} violated — shortest trace ${v.length} steps` };
 }
 

@@ -90,6 +90,8 @@ export function itfDocument(info: RunInfo, r: CheckResult<unknown>): Itf | null 
     },
     vars: variables(v.trace[0]!.state).map(([k]) => k),
     states,
+    // ITF's lasso: the index of the state the trace loops back to.
+    ...(v.loop !== undefined && v.loop !== null ? { loop: v.loop } : {}),
   };
 }
 
@@ -142,6 +144,7 @@ export function readItf(text: string, where: string): PlainTrace & { readonly me
   return {
     title,
     steps,
+    ...(typeof doc.loop === 'number' ? { loop: doc.loop } : {}),
     violation: v && typeof v.name === 'string' ? { kind: String(v.kind ?? 'invariant'), name: v.name, explanation: v.explanation ?? null } : null,
     meta,
   };

@@ -105,7 +105,15 @@ export function sequenceDot(t: PlainTrace): string {
   const w = (s: string) => out.push(s);
 
   w('digraph sequence {');
-  const what = !t.violation ? '' : t.violation.kind === 'deadlock' ? ' — deadlock' : t.violation.kind === 'witness' ? ` — witness ${t.violation.name}` : ` — ${t.violation.name} violated`;
+  const what = !t.violation
+    ? ''
+    : t.violation.kind === 'deadlock'
+      ? ' — deadlock'
+      : t.violation.kind === 'witness'
+        ? ` — witness ${t.violation.name}`
+        : t.violation.kind === 'liveness'
+          ? ` — liveness ${t.violation.name} violated`
+          : ` — ${t.violation.name} violated`;
   w(`  label=${dotString(t.title + what)}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
   const hi = t.violation?.kind === 'witness' ? COLORS.witness : COLORS.violation;
   w('  rankdir=TB; newrank=true; nodesep=0.5; ranksep=0.22; splines=true;');
@@ -124,11 +132,17 @@ export function sequenceDot(t: PlainTrace): string {
   w(`    ${['Lh', ...lines.map((_, i) => `h${i}`)].join(' -> ')} [style=invis]; }`);
 
   // Partitions: which rows each one covers.
-  const bands: { from: number; to: number; sides: readonly (readonly string[])[] }[] = [];
+  const bands: { from: number; to: number; label: string; fill: string; color: string }[] = [];
   t.steps.forEach((s, k) => {
-    if (s.event?.kind === 'partition') bands.push({ from: k, to: last, sides: s.event.sides });
+    if (s.event?.kind === 'partition')
+      bands.push({ from: k, to: last, label: 'partition: ' + s.event.sides.map((x) => x.join(' ')).join('  |  '), fill: '#fff8e1', color: '#f0c36d' });
     if (s.event?.kind === 'heal' && bands.length) bands[bands.length - 1]!.to = k - 1;
   });
+  // A lasso: the steps after `loop` repeat forever; shaded unless a partition band is in the way.
+  if (t.loop !== undefined && t.loop !== null && t.loop < last) {
+    const from = t.loop + 1;
+    if (!bands.some((b) => b.to >= from)) bands.push({ from, to: last, label: `↺ steps ${from}–${last} repeat forever (back to the state after step ${t.loop})`, fill: '#fdecea', color: '#e8a3a3' });
+  }
   const bandOf = (k: number) => bands.findIndex((b) => k >= b.from && k <= b.to);
 
   const pending = new Map<string, Pending[]>();
@@ -150,7 +164,8 @@ export function sequenceDot(t: PlainTrace): string {
     const row: string[] = [];
     const bad = k === last && t.violation !== null;
     const actionText = k === 0 ? 'start' : (step.action ?? '');
-    row.push(`    L${k} [shape=plaintext, label=${dotString(`${k}  ${clip(actionText, 48)}`)}${bad ? `, fontcolor="${hi}", fontname="Helvetica-Bold"` : ''}];`);
+    const inLoop = t.loop !== undefined && t.loop !== null && k > t.loop;
+    row.push(`    L${k} [shape=plaintext, label=${dotString(`${inLoop ? '↺ ' : ''}${k}  ${clip(actionText, 48)}`)}${bad ? `, fontcolor="${hi}", fontname="Helvetica-Bold"` : ''}];`);
 
     const active = e && 'node' in e ? e.node : e?.kind === 'drop' || e?.kind === 'duplicate' ? e.message.to : generic && k > 0 ? lines[0]!.id : undefined;
     lines.forEach((l, i) => {
@@ -174,7 +189,11 @@ export function sequenceDot(t: PlainTrace): string {
     if (bad) {
       const v = t.violation!;
       const text =
-        v.kind === 'deadlock' ? '✗ deadlock: no step is possible' : v.kind === 'witness' ? `★ witness ${v.name}` : `✗ ${v.name}${v.explanation ? '\n' + clip(v.explanation, 80) : ''}`;
+        v.kind === 'deadlock'
+          ? '✗ deadlock: no step is possible'
+          : v.kind === 'witness'
+            ? `★ witness ${v.name}`
+            : `✗ ${v.name}${v.explanation ? '\n' + clip(v.explanation, 80) : ''}`;
       const fill = v.kind === 'witness' ? '#e6f4ea' : '#fde2e2';
       row.push(`    V [shape=note, style=filled, fillcolor="${fill}", color="${hi}", fontcolor="${hi}", label=${dotString(text)}];`);
     }
@@ -234,8 +253,9 @@ export function sequenceDot(t: PlainTrace): string {
     const b = bandOf(k);
     const open = b >= 0 && bands[b]!.from === k;
     if (open) {
-      const sides = bands[b]!.sides.map((s) => s.join(' ')).join('  |  ');
-      w(`  subgraph cluster_partition${b} { label=${dotString('partition: ' + sides)}; labeljust=l; style=filled; fillcolor="#fff8e1"; color="#f0c36d"; fontsize=10;`);
+      const band = bands[b]!;
+      const name = band.label.startsWith('partition') ? `cluster_partition${b}` : 'cluster_cycle';
+      w(`  subgraph ${name} { label=${dotString(band.label)}; labeljust=l; style=filled; fillcolor="${band.fill}"; color="${band.color}"; fontsize=10;`);
     }
     w(`  { rank=same;`);
     for (const r of rows[k]!) w(r);

@@ -73,7 +73,7 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
     const scope = r.complete ? 'all reachable states explored' : `search stopped early (${r.stopReason}): nothing found so far`;
     lines.push(`✓ no violation — ${head}`, `  ${scope}`);
   } else if (v.kind === 'liveness') {
-    const shape = v.loop !== undefined && v.loop !== null ? `a lasso: steps ${v.loop}–${v.trace.length - 1} repeat forever` : 'it ends in a stuck state';
+    const shape = v.loop !== undefined && v.loop !== null ? `a lasso: steps ${v.loop + 1}–${v.trace.length - 1} repeat forever` : 'it ends in a stuck state';
     lines.push(`✗ liveness ${v.name} violated — ${head}`, `  ${v.trace.length - 1} steps; ${shape}`);
   } else if (v.kind === 'witness') {
     lines.push(`✓ witness ${v.name} found — ${head}`, `  shortest trace: ${v.trace.length - 1} steps`);

@@ -18,6 +18,8 @@ export interface PlainTrace {
   readonly steps: readonly PlainStep[];
   /** What the last state breaks, if the trace is a counterexample. */
   readonly violation: null | { readonly kind: string; readonly name: string; readonly explanation: string | null };
+  /** A liveness lasso: the step the last step returns to. */
+  readonly loop?: number | null;
 }
 
 export function plainTrace(title: string, r: CheckResult<unknown>): PlainTrace | null {
@@ -27,6 +29,7 @@ export function plainTrace(title: string, r: CheckResult<unknown>): PlainTrace |
     title,
     steps: v.trace.map((t) => (t.event ? { action: t.action, state: toPlain(t.state), event: t.event } : { action: t.action, state: toPlain(t.state) })),
     violation: { kind: v.kind, name: v.name, explanation: v.explanation },
+    ...(v.loop !== undefined && v.loop !== null ? { loop: v.loop } : {}),
   };
 }
 
