@@ -116,7 +116,7 @@ export function role<D extends object, V extends object = NoFields>(spec: RoleSp
   for (const k of volatileFields) if (durableFields.includes(k)) throw new ModelError(`role field ${k} is both durable and volatile`);
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
-  if (!Array.isArray(spec.ids) || spec.ids.length === 0) throw new ModelError('a role needs at least one node id (ids: [...])');
+  if (!Array.isArray(spec.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
   // Named after its nodes (unique across roles), so that worker threads rebuild each role's state
   // with the right Record type even when two roles have the same fields.
   const Factory = Record({ ...durable, ...volatile } as D & V, `role(${spec.ids.join(',')})`);

@@ -176,6 +176,11 @@ export class FingerprintSet {
     this.count = 0;
   }
 
+  /** How many fingerprints it holds. */
+  get size(): number {
+    return this.count;
+  }
+
   private grow(): void {
     const { hi, lo, used } = this;
     const n = used.length * 2;

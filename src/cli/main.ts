@@ -1,5 +1,5 @@
 /**
- * The faultline command line: `check`, `list`, `regress`, `render`, `report`, `bench`. Documented in docs/cli.md.
+ * The faultline command line: `check`, `simulate`, `list`, `regress`, `render`, `report`, `bench`. Documented in docs/cli.md.
  * Exit codes follow TLC: 0 nothing found, 12 invariant violated, 11 deadlock, 13 liveness
  * (reserved), 1 usage or model error.
  */
@@ -11,11 +11,12 @@ import { compile, type Compiled } from '../check/compile.js';
 import { exploreCompiled, type CheckOptions, type CheckResult } from '../check/explore.js';
 import { exploreParallel } from '../check/parallel.js';
 import { checkLiveness } from '../check/liveness.js';
+import { simulate } from '../check/simulate.js';
 import { buildSpec, describeThrown, FaultlineError, ModelError, resolveConfig, variantNames, type AnyModel } from '../model/index.js';
 import { checkJson, errorJson, type RunInfo } from '../report/json.js';
 import { readItf } from '../report/itf.js';
 import { traceHtml } from '../report/html.js';
-import { formatDuration, formatResult } from '../report/text.js';
+import { formatDuration, formatResult, formatSimulation } from '../report/text.js';
 import { writeIndex, writeReport, writeSequence } from '../report/write.js';
 import { runBench } from './bench.js';
 import { regress } from './regress.js';
@@ -200,6 +201,60 @@ async function checkFolder(args: CheckArgs): Promise<number> {
   return failed ? EXIT.error : EXIT.ok;
 }
 
+interface SimulateArgs {
+  model: string;
+  variant?: string;
+  param?: string[];
+  faults?: string[];
+  runs: number;
+  depth: number;
+  seed?: number;
+  timeLimit?: number;
+  deadlock: boolean;
+  json: boolean;
+  report?: string | boolean;
+}
+
+/** `simulate`: random walks with shrinking; reported like check. */
+async function simulateCommand(args: SimulateArgs): Promise<number> {
+  const model = await loadModel(args.model);
+  const config = resolveConfig(model, args.variant, parseParams(args.param), parseParams(args.faults, 'faults'));
+  const info: RunInfo = {
+    model: model.name,
+    file: args.model,
+    variant: config.variant,
+    params: { ...config.params },
+    ...(Object.keys(config.faults).length ? { faults: { ...config.faults } } : {}),
+  };
+  let spec;
+  try {
+    spec = buildSpec(model, config);
+  } catch (e) {
+    if (e instanceof FaultlineError) throw e;
+    throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
+  }
+  const compiled = compile(spec, { symmetry: false });
+  for (const [name, v] of [['runs', args.runs], ['depth', args.depth]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new FaultlineError(`--${name} expects a whole number of at least 1, got ${String(v)}`);
+  if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new FaultlineError(`--seed expects a whole number, got ${String(args.seed)}`);
+  const result = simulate(compiled, {
+    runs: args.runs,
+    depth: args.depth,
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.timeLimit !== undefined ? { timeLimitMs: positiveOrUndefined('time-limit', args.timeLimit)! * 1000 } : {}),
+    ...(args.deadlock ? {} : { deadlock: false }),
+  });
+  const sim = result.simulation;
+  if (args.json) process.stdout.write(JSON.stringify({ ...checkJson(info, result), simulation: sim }) + '\n');
+  else process.stdout.write(formatSimulation(info, result));
+  if (args.report !== undefined && args.report !== false) {
+    const dir = typeof args.report === 'string' && args.report !== '' ? args.report : join('reports', info.model, `${info.variant}-simulate`);
+    await writeReport(dir, info, result, compiled as Compiled<unknown>);
+    if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
+  }
+  return exitCodeOf(result);
+}
+
 /** `render trace.itf.json`: redraw a saved trace (sequence.dot, sequence.svg, trace.html). */
 async function render(file: string, out: string | undefined): Promise<number> {
   let text: string;
@@ -318,6 +373,26 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'simulate <model>',
+      'random walks through a model, far deeper than check; a failing run is shrunk and reported like check',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'model file' })
+          .option('variant', { type: 'string', describe: 'variant (default: the first)' })
+          .option('param', { type: 'string', array: true, describe: 'override a parameter: --param k=v' })
+          .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,drop=2' })
+          .option('runs', { type: 'number', default: 1000, describe: 'random runs to try' })
+          .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
+          .option('seed', { type: 'number', describe: 'seed of the random runs (printed; the same seed repeats the same runs)' })
+          .option('time-limit', { type: 'number', describe: 'stop trying new runs after this many seconds' })
+          .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
+          .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' }),
+      async (a) => {
+        code = await simulateCommand(a as unknown as SimulateArgs);
+      },
+    )
+    .command(
       'render <trace>',
       'redraw a saved trace (trace.itf.json): sequence.dot, sequence.svg and trace.html',
       (y) =>
@@ -349,7 +424,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await runBench(String(a.rms), Number(a.workers));
       },
     )
-    .demandCommand(1, 'give a command: check, list, regress, render, report or bench');
+    .demandCommand(1, 'give a command: check, simulate, list, regress, render, report or bench');
   try {
     await cli.parseAsync();
   } catch (e) {

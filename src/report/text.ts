@@ -2,6 +2,7 @@
  * The text a person reads after `faultline check`: the verdict, the statistics, and for a
  * violation the shortest trace, one numbered step per action with what it changed.
  */
+import type { SimulationResult } from '../check/simulate.js';
 import type { CheckResult, Stats, TraceStep } from '../check/explore.js';
 import { showPlain, toPlain } from '../model/values.js';
 import type { RunInfo } from './json.js';
@@ -93,5 +94,21 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
     else if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
     else lines.push('  no action is enabled in the last state (use --no-deadlock if that is expected)');
   }
+  return lines.join('\n') + '\n';
+}
+
+/** The text of a `simulate` run: as `check`'s, with the simulation's own statistics. */
+export function formatSimulation(info: RunInfo, r: SimulationResult<unknown>): string {
+  const s = r.simulation;
+  const head = formatResult(info, r).split('\n');
+  const v = r.violation;
+  const line1 = v ? head[0]! : `✓ no violation found by simulation — ${head[0]!.replace(/^✓ no violation — /, '')}`;
+  const lines = [
+    line1,
+    ...(v ? [`  trace: ${v.trace.length - 1} steps`] : []),
+    `  simulation: ${s.runs.toLocaleString('en-US')} runs, ${s.steps.toLocaleString('en-US')} steps, ${s.stepsPerSecond.toLocaleString('en-US')} steps/s, deepest run ${s.deepest}, ${s.distinctStates.toLocaleString('en-US')} distinct states seen, seed ${s.seed} (--seed ${s.seed} repeats these runs)`,
+  ];
+  if (v && s.found !== null) lines.push(`  counterexample: found at ${s.found} steps; ${s.minimized} after removing the steps it does not need; ${s.shrunk} after fast-check's shrinking`);
+  if (v) lines.push('', ...formatTrace(v.trace), '', v.kind === 'deadlock' ? '  no action is enabled in the last state' : `  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
   return lines.join('\n') + '\n';
 }
