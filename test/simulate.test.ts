@@ -53,7 +53,8 @@ describe('simulate', () => {
     const ok = simulate(compile(specOf(wraparound, 'correct', { noise: 2 })), { runs: 20, depth: 100, seed: 11 });
     expect(ok.result).toBe('ok');
     expect(ok.simulation.runs).toBe(20);
-    expect(ok.simulation.deepest).toBe(100);
+    expect(ok.simulation.deepest).toBeLessThanOrEqual(100);
+    expect(ok.simulation.deepest).toBeGreaterThan(50);
   });
 
   it('on the command line: exit 12, the seed, the report', () => {
