@@ -32,7 +32,13 @@ describe.runIf(available)('HTML report in headless Chromium', () => {
       // The index of the run links the report of each variant.
       await page.goto(pathToFileURL(join(dir, 'index.html')).href);
       const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-      expect(links).toEqual(['at-least-once/correct/index.html', 'at-least-once/no-dedupe/index.html', 'at-least-once/volatile-dedupe/index.html']);
+      expect(links).toEqual([
+        'at-least-once/correct/index.html',
+        'at-least-once/no-dedupe/index.html',
+        'at-least-once/volatile-dedupe/index.html',
+        'seq-wraparound/correct/index.html',
+        'seq-wraparound/no-wraparound/index.html',
+      ]);
       await page.click('a[href="at-least-once/no-dedupe/index.html"]');
       await page.waitForSelector('#sequence svg');
       // Two lifelines (client, server), four rows (start and three steps), four message arrows.
