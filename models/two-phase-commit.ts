@@ -1,0 +1,143 @@
+/**
+ * Two-phase commit (catalog §7, §8; notes S0:213-298, S1:163-200, S2:241-277, S3:27-97, S4:33-79).
+ *
+ * A coordinator asks every participant to prepare; a participant votes yes (durably PREPARED,
+ * holding its locks) or no (and aborts); the coordinator commits only if every vote is yes, and
+ * aborts on a no or when its vote timer fires. The decision is written to the coordinator's log
+ * before it is sent, and a restarted coordinator re-sends it (XA-style recovery) or, having decided
+ * nothing, presumes abort. Participants move money: with two participants, p1 debits 100 from an
+ * account of 500 and p2 credits 100 to one of 300 (the notes' transfer, S0:103).
+ *
+ * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
+ * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
+ */
+import { defineActorModel, range, role, system } from 'faultline';
+import { Map as IMap } from 'immutable';
+
+type Decision = 'none' | 'commit' | 'abort';
+type St = 'working' | 'prepared' | 'committed' | 'aborted';
+
+export default defineActorModel({
+  name: 'two-phase-commit',
+  description: 'Coordinator asks participants to prepare, then commits only if all voted yes (with durable decision and recovery).',
+  params: { participants: { default: 2, min: 1, max: 4, description: 'number of participants' } },
+  variants: {
+    correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
+    'abort-on-timeout': 'a prepared participant aborts when its timer fires (DF-2PC-1, the heuristic abort the notes hint at, S0:295)',
+    'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort (DF-2PC-2)',
+    'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4)',
+  },
+  faults: { crash: 1, restart: 1, drop: 1 },
+  build: ({ params, variant }) => {
+    const participants = range('p', params.participants);
+    // The transfer: p1 pays 100 out of 500, p2 receives 100 on top of 300; others move nothing.
+    const opening = (id: string) => (id === 'p1' ? 500 : id === 'p2' ? 300 : 0);
+    const delta = (id: string) => (id === 'p1' ? -100 : id === 'p2' ? 100 : 0);
+    const total = participants.reduce((a, id) => a + opening(id), 0);
+    const durableDecision = variant !== 'no-decision-log';
+    const decided = (st: St) => st === 'committed' || st === 'aborted';
+    /** Record a decision: in the log, or — without one — only in memory. */
+    const record = <T extends { set(k: 'decision' | 'unlogged', v: Decision): T }>(self: T, d: Decision): T =>
+      durableDecision ? self.set('decision', d) : self.set('unlogged', d);
+
+    return system({
+      roles: {
+        coordinator: role({
+          ids: ['c'],
+          durable: { decision: 'none' as Decision },
+          // `unlogged`: where the no-decision-log variant keeps its decision (lost in a crash).
+          volatile: { votes: IMap<string, string>(), unlogged: 'none' as Decision },
+          start: (self, ctx) => {
+            ctx.broadcast('participant', { type: 'Prepare' });
+            ctx.setTimer('votes');
+            return self;
+          },
+          // Recovery: re-send a logged decision; having logged none, presume abort.
+          restart: (self, ctx) => {
+            const d: Decision = self.decision !== 'none' ? self.decision : 'abort';
+            ctx.broadcast('participant', { type: d === 'commit' ? 'Commit' : 'Rollback' });
+            return record(self, d);
+          },
+          on: {
+            Vote: (self, msg, ctx) => {
+              if (decisionOf(self) !== 'none') return self; // late vote: already decided
+              const votes = self.votes.set(ctx.from!, msg.vote as string);
+              const yes = votes.filter((v) => v === 'yes').size;
+              let d: Decision = 'none';
+              if (msg.vote === 'no') d = 'abort';
+              else if (variant === 'majority-commit' ? yes >= ctx.quorum('participant') : yes === participants.length) d = 'commit';
+              if (d === 'none') return self.set('votes', votes);
+              ctx.cancelTimer('votes');
+              ctx.broadcast('participant', { type: d === 'commit' ? 'Commit' : 'Rollback' });
+              return record(self.set('votes', votes), d);
+            },
+          },
+          timers: {
+            // Not every vote came in time: abort (S0:266, the coordinator's only timeout).
+            votes: (self, ctx) => {
+              if (decisionOf(self) !== 'none') return self;
+              ctx.broadcast('participant', { type: 'Rollback' });
+              return record(self, 'abort');
+            },
+          },
+        }),
+        participant: role({
+          ids: participants,
+          durable: { st: 'working' as St, votedYes: false, balance: 0 },
+          start: (self, ctx) => self.set('balance', opening(ctx.id)),
+          // Everything a participant knows is durable (its PREPARED record, its account): nothing to redo.
+          restart: (self) => self,
+          on: {
+            Prepare: (self, _msg, ctx) => {
+              if (self.st !== 'working') return self;
+              const vote = ctx.choose(['yes', 'no']);
+              ctx.reply({ type: 'Vote', vote });
+              if (vote === 'no') return self.set('st', 'aborted');
+              if (variant === 'abort-on-timeout') ctx.setTimer('decision');
+              return self.set('st', 'prepared').set('votedYes', true);
+            },
+            Commit: (self, _msg, ctx) => (self.st === 'prepared' ? self.set('st', 'committed').set('balance', self.balance + delta(ctx.id)) : self),
+            Rollback: (self) => (self.st === 'prepared' || self.st === 'working' ? self.set('st', 'aborted') : self),
+          },
+          timers: {
+            // abort-on-timeout only: give up waiting and roll back unilaterally.
+            decision: (self) => (self.st === 'prepared' ? self.set('st', 'aborted') : self),
+          },
+        }),
+      },
+      invariants: {
+        // INV-Agreement: no participant commits while another aborts.
+        Agreement: {
+          holds: (w) => !(w.some('participant', (p) => p.st === 'committed') && w.some('participant', (p) => p.st === 'aborted')),
+          explain: (w) =>
+            `${w.of('participant').filter((p) => p.state.st === 'committed').map((p) => p.id).join(', ')} committed while ${w
+              .of('participant')
+              .filter((p) => p.state.st === 'aborted')
+              .map((p) => p.id)
+              .join(', ')} aborted`,
+        },
+        // INV-Validity: a commit needs every participant's yes.
+        Validity: {
+          holds: (w) => !w.some('participant', (p) => p.st === 'committed') || w.every('participant', (p) => p.votedYes),
+          explain: (w) => `a participant committed although ${w.of('participant').filter((p) => !p.state.votedYes).map((p) => p.id).join(', ')} never voted yes`,
+        },
+        // INV-Conservation, where it must hold: once no participant is in doubt, no money was made or lost.
+        ConservationWhenSettled: (w) => w.some('participant', (p) => p.st === 'prepared') || w.states('participant').reduce((a, p) => a + p.balance, 0) === total,
+      },
+      properties: {
+        // LIVE-2PC-Termination: every participant that is up eventually commits or aborts.
+        Termination: { eventually: (w) => w.every('participant', (p, id) => !w.up(id) || decided(p.st)) },
+      },
+      witnesses: {
+        // The in-doubt window (SF-2PC-1): one side of the transfer is done, the other not yet.
+        InDoubt: (w) => w.states('participant').reduce((a, p) => a + p.balance, 0) !== total,
+        AllCommitted: (w) => w.every('participant', (p) => p.st === 'committed'),
+      },
+    });
+  },
+});
+
+/** The coordinator's decision, wherever this variant keeps it. */
+function decisionOf(self: { decision: Decision; unlogged: Decision }): Decision {
+  return self.decision !== 'none' ? self.decision : self.unlogged;
+}
