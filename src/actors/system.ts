@@ -41,6 +41,12 @@ export interface ActorSystem<R extends Roles, G> {
    * be delivered (`quiet`) — fewer interleavings, but it hides a timeout racing a reply.
    */
   readonly timers?: 'any' | 'quiet';
+  /**
+   * An assumption about the environment: a timer may fire only when this holds of the world (say,
+   * a perfect failure detector: the peer is down or cut off). Handlers still cannot see the world;
+   * only the scheduling of timeouts depends on it. Checked after `timers`.
+   */
+  readonly timeoutsWhen?: (w: NoInfer<World<R, G>>, node: string, timer: string) => boolean;
   /** The splits a partition may make (default `any`: every split into two non-empty sides). */
   readonly partitions?: PartitionShapes;
   /** Initial value of the ghost variables. */
@@ -211,6 +217,7 @@ class System {
   readonly splitOf = new Map<string, Split>();
   readonly order = new Map<string, number>();
   readonly perms: ReadonlyMap<string, string>[];
+  readonly timeoutsWhen: ((w: World, node: string, timer: string) => boolean) | undefined;
 
   constructor(
     readonly roles: { readonly [role: string]: Role<unknown> },
@@ -239,6 +246,7 @@ class System {
     this.splits = this.makeSplits(def.partitions ?? 'any');
     for (const s of this.splits) this.splitOf.set(s.cut, s);
     this.perms = this.makePerms();
+    this.timeoutsWhen = def.timeoutsWhen as ((w: World, node: string, timer: string) => boolean) | undefined;
   }
 
   /** `a,b|c,d`, the side holding the first node first, each side in declaration order. */
@@ -426,6 +434,7 @@ class System {
       const id = t.slice(0, slash);
       const name = t.slice(slash + 1);
       if (this.quiet && this.canDeliverTo(s, id)) continue;
+      if (this.timeoutsWhen && !this.timeoutsWhen(new World(s, this.layout), id, name)) continue;
       const h = this.roleOf(id).timers[name]!;
       const label = `${id} timeout ${name}`;
       const disarmed = s.set('timers', s.timers.remove(t));

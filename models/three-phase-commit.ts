@@ -1,0 +1,143 @@
+/**
+ * Three-phase commit as the notes describe it (catalog §9; S0:300-377, S1:202-246, S2:279-323,
+ * S3:99-185, S4:81-101).
+ *
+ * CanCommit: the coordinator asks; a participant answers yes (UNCERTAIN) or no (aborts).
+ * PreCommit: on all yes the coordinator sends PreCommit; a participant executes, logs, acks
+ * (PRECOMMITTED). DoCommit: on all acks the coordinator sends DoCommit; participants commit. A no,
+ * or a coordinator timeout while waiting for votes or acks, makes the coordinator send Abort.
+ * The notes add participant timeouts: UNCERTAIN times out to abort (S0:336-338), PRECOMMITTED
+ * times out to commit ("the boss probably meant commit", S1:235). Those rules are what break it.
+ */
+import { defineActorModel, range, role, system, type World } from 'faultline';
+import { Set as ISet } from 'immutable';
+
+type Phase = 'wait-votes' | 'precommitting' | 'wait-acks' | 'committing' | 'aborted';
+type St = 'working' | 'uncertain' | 'precommitted' | 'committed' | 'aborted';
+
+export default defineActorModel({
+  name: 'three-phase-commit',
+  description: 'CanCommit, PreCommit, DoCommit, with the notes’ participant timeouts (uncertain → abort, precommitted → commit).',
+  params: {
+    participants: { default: 2, min: 1, max: 3, description: 'number of participants' },
+    timers: {
+      default: 'failure-detector',
+      choices: ['failure-detector', 'quiet', 'any'],
+      description:
+        'failure-detector: a timeout fires only when the peer waited for is down or cut off (the synchronous system 3PC assumes); quiet: whenever nothing can arrive; any: at any time',
+    },
+  },
+  variants: {
+    notes: 'the notes’ 3PC: a participant aborts on timeout while uncertain and commits on timeout once precommitted',
+  },
+  faults: { crash: 1, partition: 0 },
+  build: ({ params }) => {
+    const participants = range('p', params.participants);
+    const n = participants.length;
+    return system({
+      timers: params.timers === 'any' ? 'any' : 'quiet',
+      // A perfect failure detector: a participant times out only when the coordinator is down or cut
+      // off from it; the coordinator only when some participant is.
+      ...(params.timers === 'failure-detector'
+        ? {
+            timeoutsWhen: (w: World, node: string) => {
+              const cut = (a: string, b: string) => {
+                const sides = w.partition;
+                return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
+              };
+              const lost = (peer: string) => !w.up(peer) || cut(node, peer);
+              return node === 'c' ? participants.some(lost) : lost('c');
+            },
+          }
+        : {}),
+      roles: {
+        coordinator: role({
+          ids: ['c'],
+          durable: { phase: 'wait-votes' as Phase },
+          volatile: { yes: ISet<string>(), acks: ISet<string>(), sent: 0 },
+          start: (self, ctx) => {
+            ctx.broadcast('participant', { type: 'CanCommit' });
+            ctx.setTimer('wait');
+            return self;
+          },
+          on: {
+            Vote: (self, msg, ctx) => {
+              if (self.phase !== 'wait-votes') return self;
+              if (msg.vote === 'no') {
+                ctx.cancelTimer('wait');
+                ctx.broadcast('participant', { type: 'Abort' });
+                return self.set('phase', 'aborted');
+              }
+              const yes = self.yes.add(ctx.from!);
+              if (yes.size < n) return self.set('yes', yes);
+              // PreCommit goes out one participant at a time (the `precommit` step): a crash can
+              // fall between two sends, as in DF-3PC-1.
+              return self.set('yes', yes).set('phase', 'precommitting');
+            },
+            Ack: (self, _msg, ctx) => {
+              if (self.phase !== 'wait-acks') return self;
+              const acks = self.acks.add(ctx.from!);
+              if (acks.size < n) return self.set('acks', acks);
+              ctx.cancelTimer('wait');
+              ctx.broadcast('participant', { type: 'DoCommit' });
+              return self.set('acks', acks).set('phase', 'committing');
+            },
+          },
+          steps: {
+            precommit: (self, ctx) => {
+              if (self.phase !== 'precommitting') return null;
+              ctx.send(participants[self.sent]!, { type: 'PreCommit' });
+              return self.sent + 1 === n ? self.set('sent', 0).set('phase', 'wait-acks') : self.set('sent', self.sent + 1);
+            },
+          },
+          timers: {
+            // Votes or acks missing: abort (S1:236).
+            wait: (self, ctx) => {
+              if (self.phase !== 'wait-votes' && self.phase !== 'wait-acks') return self;
+              ctx.broadcast('participant', { type: 'Abort' });
+              return self.set('phase', 'aborted');
+            },
+          },
+        }),
+        participant: role({
+          ids: participants,
+          durable: { st: 'working' as St, votedYes: false },
+          on: {
+            CanCommit: (self, _msg, ctx) => {
+              if (self.st !== 'working') return self;
+              const vote = ctx.choose(['yes', 'no']);
+              ctx.reply({ type: 'Vote', vote });
+              if (vote === 'no') return self.set('st', 'aborted');
+              ctx.setTimer('timeout');
+              return self.set('st', 'uncertain').set('votedYes', true);
+            },
+            PreCommit: (self, _msg, ctx) => {
+              if (self.st !== 'uncertain') return self;
+              ctx.reply({ type: 'Ack' });
+              ctx.setTimer('timeout');
+              return self.set('st', 'precommitted');
+            },
+            DoCommit: (self) => (self.st === 'precommitted' || self.st === 'uncertain' ? self.set('st', 'committed') : self),
+            Abort: (self) => (self.st === 'uncertain' || self.st === 'precommitted' || self.st === 'working' ? self.set('st', 'aborted') : self),
+          },
+          timers: {
+            // The notes' rules: uncertain → abort (S0:336-338), precommitted → commit (S0:366-371).
+            timeout: (self) => (self.st === 'uncertain' ? self.set('st', 'aborted') : self.st === 'precommitted' ? self.set('st', 'committed') : self),
+          },
+        }),
+      },
+      invariants: {
+        Agreement: {
+          holds: (w) => !(w.some('participant', (p) => p.st === 'committed') && w.some('participant', (p) => p.st === 'aborted')),
+          explain: (w) =>
+            `${w.of('participant').filter((p) => p.state.st === 'committed').map((p) => p.id).join(', ')} committed while ${w
+              .of('participant')
+              .filter((p) => p.state.st === 'aborted')
+              .map((p) => p.id)
+              .join(', ')} aborted`,
+        },
+        Validity: (w) => !w.some('participant', (p) => p.st === 'committed') || w.every('participant', (p) => p.votedYes),
+      },
+    });
+  },
+});
