@@ -75,9 +75,9 @@ export default defineActorModel({
               return self.set('yes', yes).set('phase', 'precommitting');
             },
             Ack: (self, _msg, ctx) => {
-              if (self.phase !== 'wait-acks') return self;
+              if (self.phase !== 'wait-acks' && self.phase !== 'precommitting') return self;
               const acks = self.acks.add(ctx.from!);
-              if (acks.size < n) return self.set('acks', acks);
+              if (acks.size < n || self.phase === 'precommitting') return self.set('acks', acks);
               ctx.cancelTimer('wait');
               ctx.broadcast('participant', { type: 'DoCommit' });
               return self.set('acks', acks).set('phase', 'committing');
@@ -87,7 +87,9 @@ export default defineActorModel({
             precommit: (self, ctx) => {
               if (self.phase !== 'precommitting') return null;
               ctx.send(participants[self.sent]!, { type: 'PreCommit' });
-              return self.sent + 1 === n ? self.set('sent', 0).set('phase', 'wait-acks') : self.set('sent', self.sent + 1);
+              if (self.sent + 1 < n) return self.set('sent', self.sent + 1);
+              // All sent (acks can only come for sent ones, so they are not all in yet).
+              return self.set('sent', 0).set('phase', 'wait-acks');
             },
           },
           timers: {
@@ -137,6 +139,10 @@ export default defineActorModel({
               .join(', ')} aborted`,
         },
         Validity: (w) => !w.some('participant', (p) => p.st === 'committed') || w.every('participant', (p) => p.votedYes),
+      },
+      properties: {
+        // LIVE-3PC-NonBlocking: every participant that is up eventually commits or aborts.
+        Termination: { eventually: (w) => w.every('participant', (p, id) => !w.up(id) || p.st === 'committed' || p.st === 'aborted') },
       },
     });
   },
