@@ -10,7 +10,7 @@
  * times out to commit ("the boss probably meant commit", S1:235). Those rules are what break it.
  */
 import { defineActorModel, range, role, system, type World } from 'faultline';
-import { Set as ISet } from 'immutable';
+import { Map as IMap, Set as ISet } from 'immutable';
 
 type Phase = 'wait-votes' | 'precommitting' | 'wait-acks' | 'committing' | 'aborted';
 type St = 'working' | 'uncertain' | 'precommitted' | 'committed' | 'aborted';
@@ -29,9 +29,11 @@ export default defineActorModel({
   },
   variants: {
     notes: 'the notes’ 3PC: a participant aborts on timeout while uncertain and commits on timeout once precommitted',
+    skeen:
+      'Skeen’s 3PC: a participant that loses the coordinator does not decide alone; the lowest-numbered live participant runs the termination protocol (collect states; any aborted → abort; any committed → commit; any precommitted → PreCommit the uncertain ones, then commit; else abort)',
   },
   faults: { crash: 1, partition: 0 },
-  build: ({ params }) => {
+  build: ({ params, variant }) => {
     const participants = range('p', params.participants);
     const n = participants.length;
     return system({
@@ -40,13 +42,20 @@ export default defineActorModel({
       // off from it; the coordinator only when some participant is.
       ...(params.timers === 'failure-detector'
         ? {
-            timeoutsWhen: (w: World, node: string) => {
+            timeoutsWhen: (w: World, node: string, timer: string) => {
               const cut = (a: string, b: string) => {
                 const sides = w.partition;
                 return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
               };
               const lost = (peer: string) => !w.up(peer) || cut(node, peer);
-              return node === 'c' ? participants.some(lost) : lost('c');
+              if (node === 'c') return participants.some(lost);
+              if (variant !== 'skeen') return lost('c');
+              // Skeen: the lowest-numbered participant still reachable takes over; it waits for the
+              // states (collect) and the acks (acks) of every participant it can still reach.
+              const me = w.node(node) as unknown as { collected: IMap<string, string>; waiting: ISet<string> };
+              if (timer === 'collect') return participants.every((p) => me.collected.has(p) || lost(p));
+              if (timer === 'acks') return [...me.waiting].every(lost);
+              return lost('c') && participants.slice(0, participants.indexOf(node)).every(lost);
             },
           }
         : {}),
@@ -95,6 +104,7 @@ export default defineActorModel({
           timers: {
             // Votes or acks missing: abort (S1:236).
             wait: (self, ctx) => {
+              if (self.phase === 'precommitting') return null; // still sending: the timer waits
               if (self.phase !== 'wait-votes' && self.phase !== 'wait-acks') return self;
               ctx.broadcast('participant', { type: 'Abort' });
               return self.set('phase', 'aborted');
@@ -104,16 +114,21 @@ export default defineActorModel({
         participant: role({
           ids: participants,
           durable: { st: 'working' as St, votedYes: false },
+          // Skeen's termination protocol, run by the participant that takes over.
+          volatile: { collected: IMap<string, string>(), waiting: ISet<string>(), terminating: false },
           on: {
             CanCommit: (self, _msg, ctx) => {
               if (self.st !== 'working') return self;
               const vote = ctx.choose(['yes', 'no']);
               ctx.reply({ type: 'Vote', vote });
+              // Skeen: every participant may have to take over, even one that voted no.
+              if (variant === 'skeen' || vote === 'yes') ctx.setTimer('timeout');
               if (vote === 'no') return self.set('st', 'aborted');
-              ctx.setTimer('timeout');
               return self.set('st', 'uncertain').set('votedYes', true);
             },
             PreCommit: (self, _msg, ctx) => {
+              // Already precommitted (the coordinator's PreCommit and a takeover's both arrive): ack again.
+              if (self.st === 'precommitted') return ctx.reply({ type: 'Ack' }), self;
               if (self.st !== 'uncertain') return self;
               ctx.reply({ type: 'Ack' });
               ctx.setTimer('timeout');
@@ -121,10 +136,45 @@ export default defineActorModel({
             },
             DoCommit: (self) => (self.st === 'precommitted' || self.st === 'uncertain' ? self.set('st', 'committed') : self),
             Abort: (self) => (self.st === 'uncertain' || self.st === 'precommitted' || self.st === 'working' ? self.set('st', 'aborted') : self),
+            // Skeen's termination protocol.
+            StateReq: (self, _msg, ctx) => (ctx.reply({ type: 'State', st: self.st }), self),
+            State: (self, msg, ctx) => (self.terminating ? self.set('collected', self.collected.set(ctx.from!, msg.st as string)) : self),
+            Ack: (self, _msg, ctx) => self.set('waiting', self.waiting.remove(ctx.from!)),
           },
           timers: {
-            // The notes' rules: uncertain → abort (S0:336-338), precommitted → commit (S0:366-371).
-            timeout: (self) => (self.st === 'uncertain' ? self.set('st', 'aborted') : self.st === 'precommitted' ? self.set('st', 'committed') : self),
+            timeout: (self, ctx) => {
+              if (variant === 'skeen') {
+                // The coordinator is lost and so is every lower-numbered participant: take over.
+                if (self.terminating || self.st === 'working') return self;
+                ctx.broadcast('participant', { type: 'StateReq' });
+                ctx.setTimer('collect');
+                return self.set('terminating', true).set('collected', IMap([[ctx.id, self.st as string]]));
+              }
+              // The notes' rules: uncertain → abort (S0:336-338), precommitted → commit (S0:366-371).
+              return self.st === 'uncertain' ? self.set('st', 'aborted') : self.st === 'precommitted' ? self.set('st', 'committed') : self;
+            },
+            // Every reachable participant has answered.
+            collect: (self, ctx) => {
+              const states = [...self.collected.values()];
+              if (states.includes('aborted') || (!states.includes('committed') && !states.includes('precommitted'))) {
+                ctx.broadcast('participant', { type: 'Abort' });
+                return self.set('st', self.st === 'committed' ? self.st : 'aborted').set('terminating', false);
+              }
+              if (states.includes('committed')) {
+                ctx.broadcast('participant', { type: 'DoCommit' });
+                return self.set('st', 'committed').set('terminating', false);
+              }
+              // Some precommitted, none decided: bring the uncertain ones to PRECOMMITTED first.
+              const uncertain = [...self.collected.entries()].filter(([id, st]) => st === 'uncertain' && id !== ctx.id).map(([id]) => id);
+              for (const id of uncertain) ctx.send(id, { type: 'PreCommit' });
+              ctx.setTimer('acks');
+              return self.set('st', 'precommitted').set('waiting', ISet(uncertain));
+            },
+            // Every uncertain participant it reached has acked (or is lost): commit.
+            acks: (self, ctx) => {
+              ctx.broadcast('participant', { type: 'DoCommit' });
+              return self.set('st', 'committed').set('terminating', false);
+            },
           },
         }),
       },
