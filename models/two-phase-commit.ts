@@ -25,7 +25,7 @@ export default defineActorModel({
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
     'abort-on-timeout': 'a prepared participant aborts when its timer fires (DF-2PC-1, the heuristic abort the notes hint at, S0:295)',
     'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort (DF-2PC-2)',
-    'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4)',
+    'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4); with 2 participants a majority is everyone, so try --param participants=3',
   },
   faults: { crash: 1, restart: 1, drop: 1 },
   build: ({ params, variant }) => {
