@@ -11,7 +11,7 @@
  * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
  * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
  */
-import { defineActorModel, range, role, system } from 'faultline';
+import { defineActorModel, range, role, system, type World } from 'faultline';
 import { Map as IMap } from 'immutable';
 
 type Decision = 'none' | 'commit' | 'abort';
@@ -20,12 +20,17 @@ type St = 'working' | 'prepared' | 'committed' | 'aborted';
 export default defineActorModel({
   name: 'two-phase-commit',
   description: 'Coordinator asks participants to prepare, then commits only if all voted yes (with durable decision and recovery).',
-  params: { participants: { default: 2, min: 1, max: 4, description: 'number of participants' } },
+  params: {
+    participants: { default: 2, min: 1, max: 4, description: 'number of participants' },
+    standby: { default: false, description: 'a standby coordinator b that takes over when c is down (the notes’ 5-node example, S4:61)' },
+  },
   variants: {
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
     'abort-on-timeout': 'a prepared participant aborts when its timer fires (DF-2PC-1, the heuristic abort the notes hint at, S0:295)',
     'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort (DF-2PC-2)',
     'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4); with 2 participants a majority is everyone, so try --param participants=3',
+    'backup-guesses':
+      'the standby coordinator, finding every participant it reaches PREPARED, guesses abort (DF-2PC-3); run it with --param standby=true and two crashes',
   },
   faults: { crash: 1, restart: 1, drop: 1 },
   build: ({ params, variant }) => {
@@ -41,6 +46,14 @@ export default defineActorModel({
       durableDecision ? self.set('decision', d) : self.set('unlogged', d);
 
     return system({
+      // The standby's takeover timer fires only once the coordinator is down (a perfect failure
+      // detector), and its decision timer once every participant has answered or is down.
+      timeoutsWhen: (w: World, node: string, timer: string) => {
+        if (node !== 'b') return true;
+        if (timer === 'takeover') return !w.up('c');
+        const got = (w.node('b') as { statuses: IMap<string, string> }).statuses;
+        return participants.every((p) => got.has(p) || !w.up(p));
+      },
       roles: {
         coordinator: role({
           ids: ['c'],
@@ -81,6 +94,31 @@ export default defineActorModel({
             },
           },
         }),
+        backup: role({
+          ids: params.standby ? ['b'] : [],
+          crashes: false,
+          durable: { statuses: IMap<string, string>(), asked: false },
+          start: (self, ctx) => (ctx.setTimer('takeover'), self),
+          on: {
+            Status: (self, msg, ctx) => self.set('statuses', self.statuses.set(ctx.from!, msg.st as string)),
+          },
+          timers: {
+            // The coordinator is down: ask every participant where it stands.
+            takeover: (self, ctx) => {
+              ctx.broadcast('participant', { type: 'Query' });
+              ctx.setTimer('decide');
+              return self.set('asked', true);
+            },
+            // Everyone reachable answered. Anyone committed → commit; anyone aborted or not yet voted →
+            // abort; everyone PREPARED → nobody knows the outcome: wait for c (SF-2PC-3) — or guess.
+            decide: (self, ctx) => {
+              const sts = [...self.statuses.values()];
+              if (sts.includes('committed')) ctx.broadcast('participant', { type: 'Commit' });
+              else if (sts.includes('aborted') || sts.includes('working') || variant === 'backup-guesses') ctx.broadcast('participant', { type: 'Rollback' });
+              return self;
+            },
+          },
+        }),
         participant: role({
           ids: participants,
           durable: { st: 'working' as St, votedYes: false, balance: 0 },
@@ -98,6 +136,7 @@ export default defineActorModel({
             },
             Commit: (self, _msg, ctx) => (self.st === 'prepared' ? self.set('st', 'committed').set('balance', self.balance + delta(ctx.id)) : self),
             Rollback: (self) => (self.st === 'prepared' || self.st === 'working' ? self.set('st', 'aborted') : self),
+            Query: (self, _msg, ctx) => (ctx.reply({ type: 'Status', st: self.st }), self),
           },
           timers: {
             // abort-on-timeout only: give up waiting and roll back unilaterally.
