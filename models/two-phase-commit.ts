@@ -121,7 +121,8 @@ export default defineActorModel({
         }),
         participant: role({
           ids: participants,
-          durable: { st: 'working' as St, votedYes: false, balance: 0 },
+          // `first`: the first outcome this participant reached (for the Irrevocable invariant).
+          durable: { st: 'working' as St, votedYes: false, balance: 0, first: 'none' as St | 'none' },
           start: (self, ctx) => self.set('balance', opening(ctx.id)),
           // Everything a participant knows is durable (its PREPARED record, its account): nothing to redo.
           restart: (self) => self,
@@ -130,17 +131,17 @@ export default defineActorModel({
               if (self.st !== 'working') return self;
               const vote = ctx.choose(['yes', 'no']);
               ctx.reply({ type: 'Vote', vote });
-              if (vote === 'no') return self.set('st', 'aborted');
+              if (vote === 'no') return decide(self, 'aborted');
               if (variant === 'abort-on-timeout') ctx.setTimer('decision');
               return self.set('st', 'prepared').set('votedYes', true);
             },
-            Commit: (self, _msg, ctx) => (self.st === 'prepared' ? self.set('st', 'committed').set('balance', self.balance + delta(ctx.id)) : self),
-            Rollback: (self) => (self.st === 'prepared' || self.st === 'working' ? self.set('st', 'aborted') : self),
+            Commit: (self, _msg, ctx) => (self.st === 'prepared' ? decide(self, 'committed').set('balance', self.balance + delta(ctx.id)) : self),
+            Rollback: (self) => (self.st === 'prepared' || self.st === 'working' ? decide(self, 'aborted') : self),
             Query: (self, _msg, ctx) => (ctx.reply({ type: 'Status', st: self.st }), self),
           },
           timers: {
             // abort-on-timeout only: give up waiting and roll back unilaterally.
-            decision: (self) => (self.st === 'prepared' ? self.set('st', 'aborted') : self),
+            decision: (self) => (self.st === 'prepared' ? decide(self, 'aborted') : self),
           },
         }),
       },
@@ -160,6 +161,8 @@ export default defineActorModel({
           holds: (w) => !w.some('participant', (p) => p.st === 'committed') || w.every('participant', (p) => p.votedYes),
           explain: (w) => `a participant committed although ${w.of('participant').filter((p) => !p.state.votedYes).map((p) => p.id).join(', ')} never voted yes`,
         },
+        // INV-Irrevocable: a participant's outcome never changes once reached.
+        Irrevocable: (w) => w.every('participant', (p) => p.first === 'none' || p.st === p.first),
         // INV-Conservation, where it must hold: once no participant is in doubt, no money was made or lost.
         ConservationWhenSettled: (w) => w.some('participant', (p) => p.st === 'prepared') || w.states('participant').reduce((a, p) => a + p.balance, 0) === total,
       },
@@ -175,6 +178,12 @@ export default defineActorModel({
     });
   },
 });
+
+/** A participant reaches an outcome: its state, and (once) the record of the first one. */
+function decide<T extends { first: St | 'none'; set(k: 'st' | 'first', v: St): T }>(self: T, st: 'committed' | 'aborted'): T {
+  const out = self.set('st', st);
+  return self.first === 'none' ? out.set('first', st) : out;
+}
 
 /** The coordinator's decision, wherever this variant keeps it. */
 function decisionOf(self: { decision: Decision; unlogged: Decision }): Decision {
