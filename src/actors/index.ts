@@ -4,3 +4,4 @@ export { role, type Ctx, type Role, type RoleSpec, type Handler, type MessageHan
 export { World, HistoryEvent, type ActorState, type HistoryEventProps, type NodeView, type Roles, type StateOf } from './world.js';
 export type { Json, Message } from './messages.js';
 export type { NetworkKind } from './network.js';
+export type { Renumbering } from './renumber.js';

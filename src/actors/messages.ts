@@ -120,8 +120,24 @@ export function remapJson(x: Json, perm: ReadonlyMap<string, string>): Json {
   return out;
 }
 
+// Remapping is a pure function of (key, perm); symmetry reduction asks for the same keys under the
+// same few permutations over and over, so each permutation keeps a bounded cache of its images.
+const remapped = new WeakMap<ReadonlyMap<string, string>, Map<string, string>>();
+
 /** The key of the same message with node ids permuted (sender, receiver and any field). */
 export function remapMessageKey(key: string, perm: ReadonlyMap<string, string>): string {
+  let images = remapped.get(perm);
+  if (images === undefined) remapped.set(perm, (images = new Map()));
+  let image = images.get(key);
+  if (image === undefined) {
+    image = remapKey(key, perm);
+    if (images.size >= 200_000) images.clear();
+    images.set(key, image);
+  }
+  return image;
+}
+
+function remapKey(key: string, perm: ReadonlyMap<string, string>): string {
   const { info } = decodeMessage(key);
   const from = perm.get(info.from) ?? info.from;
   const to = perm.get(info.to) ?? info.to;

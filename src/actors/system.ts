@@ -11,6 +11,7 @@ import { ActionError, ModelError } from '../model/errors.js';
 import type { SentMessage, StepEffects, TraceEvent } from '../model/trace.js';
 import type { BuildConfig, FaultBudgets, Model, ParamSpecs, Property, Spec, Successor } from '../model/types.js';
 import { checkId, decodeMessage, encodeMessage, type Json, type Message, messageText, remapJson, remapMessageKey } from './messages.js';
+import { type Renumbering, renumberer } from './renumber.js';
 import { type Net, network, type Network, NETWORK_KINDS, type NetworkKind, receiverOf } from './network.js';
 import type { Ctx, Handler, Role } from './role.js';
 import { type ActorState, HistoryEvent, type Layout, type Roles, World, WorldRecord } from './world.js';
@@ -61,6 +62,13 @@ export interface ActorSystem<R extends Roles, G> {
   readonly witnesses?: { readonly [name: string]: (w: World<R, G>) => boolean };
   /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
   readonly deadlock?: boolean;
+  /**
+   * Fields holding ballots, terms or epochs, which only matter relative to each other: states that
+   * differ by a shift of all of them are one state (src/actors/renumber.ts; docs/actors.md).
+   */
+  readonly renumber?: Renumbering;
+  /** TLC's CONSTRAINT: a world where this is false is checked but not explored further. */
+  readonly constraint?: (w: World<R, G>) => boolean;
 }
 
 export interface ActorModelDefinition<P extends ParamSpecs, V extends string, R extends Roles, G> {
@@ -604,6 +612,12 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
     } else if (prop && 'alwaysEventually' in prop && typeof prop.alwaysEventually === 'function') properties[name] = { kind: 'alwaysEventually', p: lift(prop.alwaysEventually), ...d };
     else throw new ModelError(`property ${name} must be { eventually: (w) => ... }, { alwaysEventually: ... } or { when, eventually }`);
   }
+  const renumber = def.renumber !== undefined ? renumberer(def.renumber, sys.net) : null;
+  if (def.constraint !== undefined && typeof def.constraint !== 'function') throw new ModelError('constraint must be a function of the world');
+  const user = def.constraint;
+  const spread = renumber?.within ?? null;
+  const constraint: ((s: ActorState) => boolean) | null =
+    user && spread ? (s) => spread(s) && user(view(s)) : user ? (s) => user(view(s)) : spread;
   return {
     init,
     witnesses,
@@ -614,6 +628,8 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
     faultActions: FAULT_FAMILIES,
     initEvent: (s) => sys.initEvent(s),
     ...(sys.perms.length ? { symmetry: (s: ActorState) => sys.perms.map((p) => sys.permute(s, p)) } : {}),
+    ...(renumber ? { normalize: renumber.normalize } : {}),
+    ...(constraint ? { constraint } : {}),
   };
 }
 

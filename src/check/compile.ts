@@ -3,11 +3,15 @@
  * successors of a state into a reusable buffer, with an action family per successor (for the
  * per-action statistics) and a label that is only built when someone needs it.
  */
-import { ActionError, ModelError, UsageError } from '../model/errors.js';
+import { ActionError, describeThrown, ModelError, UsageError } from '../model/errors.js';
+import { show } from '../model/values.js';
 import { fingerprint, fpHigh, fpLow, setFingerprint } from './fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
 import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
 import type { CompiledProperty } from './liveness.js';
+
+/** The successor count a worker reports for a state beyond the model's constraint (not expanded). */
+export const BEYOND = 0xffffffff;
 
 /** Successors of one state; reused from state to state. */
 export class SuccessorBuffer<S> {
@@ -82,6 +86,8 @@ export interface Compiled<S> {
   readonly initEvent?: (s: S) => TraceEvent | undefined;
   /** Write all successors of `s` into `out` (after clearing it). */
   expand(s: S, out: SuccessorBuffer<S>): void;
+  /** Whether `s` lies beyond the model's constraint (it is then not expanded); null without one. */
+  readonly beyond: ((s: S) => boolean) | null;
   /** The label of successor `i` of the last expansion into `out`. */
   label(out: SuccessorBuffer<S>, i: number): string;
 }
@@ -146,7 +152,14 @@ export interface CompileOptions {
 function keyFunction<S>(spec: Spec<S>, reduce: boolean): (s: S) => void {
   const canonical = reduce ? spec.canonical : undefined;
   const symmetry = reduce ? spec.symmetry : undefined;
+  const normalize = spec.normalize;
   if (canonical && symmetry) throw new ModelError('give either canonical or symmetry, not both');
+  if (normalize !== undefined && typeof normalize !== 'function') throw new ModelError('normalize must be a function of the state');
+  if (normalize) {
+    // Normal forms first; the renaming commutes with the symmetries, so their images follow.
+    const inner = keyFunction({ ...spec, normalize: undefined }, reduce);
+    return (s) => inner(normalize(s));
+  }
   if (canonical) return (s) => fingerprint(canonical(s));
   if (!symmetry) return fingerprint;
   return (s) => {
@@ -306,9 +319,24 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     }),
     reduced: options.symmetry !== false && !!(spec.canonical || spec.symmetry),
     key: keyFunction(spec, options.symmetry !== false),
+    beyond: constraintFunction(spec.constraint),
     isFault: (family) => faults.has(family),
     ...(spec.initEvent ? { initEvent: spec.initEvent } : {}),
     expand,
     label,
+  };
+}
+
+function constraintFunction<S>(constraint: ((s: S) => boolean) | undefined): ((s: S) => boolean) | null {
+  if (constraint === undefined) return null;
+  if (typeof constraint !== 'function') throw new ModelError('constraint must be a function of the state');
+  return (s) => {
+    let ok: boolean;
+    try {
+      ok = constraint(s);
+    } catch (e) {
+      throw new ModelError(`the constraint threw on ${show(s, 300)}: ${describeThrown(e)}`, e);
+    }
+    return !ok;
   };
 }

@@ -83,6 +83,8 @@ export interface Stats {
   readonly storeBytes: number;
   /** The process's peak resident memory so far. */
   readonly peakMemoryBytes: number;
+  /** States beyond the model's constraint: checked, not expanded (absent without a constraint). */
+  readonly beyondConstraint?: number;
 }
 
 export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit';
@@ -130,6 +132,8 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
   let found: Found | null = null;
 
   const fp = model.key;
+  const beyond = model.beyond;
+  let beyondCount = 0;
 
   /** Check every invariant on a newly found state; record the first that fails. */
   const checkInvariants = (s: S, id: number, d: number): boolean => {
@@ -195,6 +199,10 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
       const s = frontier[i]!;
       frontier[i] = undefined; // let the state go once expanded
       const id = levelStart + i;
+      if (beyond !== null && beyond(s)) {
+        beyondCount++;
+        continue;
+      }
       expandAt(s, id, depth, buf);
       expanded++;
       if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
@@ -267,6 +275,7 @@ export function exploreCompiled<S>(model: Compiled<S>, options: CheckOptions = {
     famDistinct,
     found: found as Found | null,
     stopReason,
+    beyond: beyondCount,
   });
 }
 
@@ -326,6 +335,7 @@ export function finishSearch<S>(
     famDistinct: readonly number[];
     found: Found | null;
     stopReason: StopReason | null;
+    beyond?: number;
   },
 ): CheckResult<S> {
   const f = r.found;
@@ -342,6 +352,7 @@ export function finishSearch<S>(
     collisionProbability: (n * Math.max(0, r.generated - n)) / 2 ** 64,
     storeBytes: store.bytes,
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    ...(model.beyond !== null ? { beyondConstraint: r.beyond ?? 0 } : {}),
   };
   let violation: Violation<S> | null = null;
   if (f) {

@@ -16,7 +16,7 @@ import { describeThrown, ModelError } from '../model/errors.js';
 import type { Property } from '../model/types.js';
 import { type Compiled, SuccessorBuffer } from './compile.js';
 import type { CheckOptions, TraceStep } from './explore.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
 
 export interface CompiledProperty<S> {
   readonly name: string;
@@ -117,6 +117,7 @@ function buildGraph<S>(model: Compiled<S>, options: CheckOptions, t0: number): G
         return g;
       }
       const s = g.states[u]!;
+      if (model.beyond !== null && model.beyond(s)) continue; // beyond the constraint: a dead end we know nothing about
       try {
         model.expand(s, buf);
       } catch (e) {
@@ -257,16 +258,33 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
     for (let x = v; g.parent[x]! >= 0; x = g.parent[x]!) steps.push([g.parent[x]!, g.parentEdge[x]!]);
     return steps.reverse();
   };
+  // The graph keeps one state per key. With a normal form (Spec.normalize) the state an edge
+  // reaches may be a renamed copy of the one kept, so a trace is rebuilt from its first state on:
+  // at each step, the successor of the state actually reached whose key is the next state's.
+  const keyOf = (s: S): string => {
+    model.key(s);
+    return `${fpHigh()}:${fpLow()}`;
+  };
   const toTrace = (start: number, steps: [number, number][]): TraceStep<S>[] => {
     const first = g.states[start]!;
     const ev0 = model.initEvent?.(first);
     const trace: TraceStep<S>[] = [ev0 ? { action: null, state: first, event: ev0 } : { action: null, state: first }];
+    let cur = first;
     for (const [u, e] of steps) {
-      model.expand(g.states[u]!, buf);
-      const j = g.index[u]![e]!;
+      const kept = g.states[u]!;
+      model.expand(cur, buf);
+      let j = g.index[u]![e]!;
+      if (cur !== kept) {
+        const want = keyOf(g.states[g.to[u]![e]!]!);
+        const fault = g.fault[u]![e]!;
+        j = -1;
+        for (let k = 0; k < buf.length && j < 0; k++) if (model.isFault(model.families[buf.families[k]!]!) === fault && keyOf(buf.states[k]!) === want) j = k;
+        if (j < 0) throw new ModelError(`liveness: rebuilding the trace, no step leads on from step ${trace.length}: the model's normalize is not a renaming its steps respect`);
+      }
       const event = buf.event(j);
       const state = buf.states[j]!;
       trace.push(event ? { action: model.label(buf, j), state, event } : { action: model.label(buf, j), state });
+      cur = state;
       buf.clear();
     }
     return trace;
@@ -372,12 +390,16 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
       if (cur !== entry) cycle.push(...pathWithin(g, cur, (x) => x === entry, (x) => set.has(x))!);
       const { root, steps } = traceTo(entry);
       const trace = toTrace(root, [...steps, ...cycle]);
+      fingerprint(trace[steps.length]!.state);
+      const [hi, lo] = [fpHigh(), fpLow()];
+      fingerprint(trace[trace.length - 1]!.state);
+      const renamed = hi !== fpHigh() || lo !== fpLow() ? ` — its last step returns to step ${steps.length}'s state up to the model's renumbering` : '';
       if (!best || trace.length < best.trace.length)
         best = {
           name,
           shape: 'lasso',
           loop: steps.length,
-          explanation: `a fair cycle (steps ${steps.length + 1}–${steps.length + cycle.length}, repeating forever) on which ${goalText} never holds`,
+          explanation: `a fair cycle (steps ${steps.length + 1}–${steps.length + cycle.length}, repeating forever${renamed}) on which ${goalText} never holds`,
           trace,
         };
       break;

@@ -14,7 +14,7 @@
  * is run again sequentially, which reports the same result with the sequential explorer's message.
  */
 import type { Worker } from 'node:worker_threads';
-import { type Compiled, familyNumbering } from './compile.js';
+import { BEYOND, type Compiled, familyNumbering } from './compile.js';
 import { exploreCompiled, finishSearch, takeInitialStates, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
 import { StateStore } from './store.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
@@ -55,6 +55,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
   const maxStates = options.maxStates ?? Infinity;
   const deadline = Date.now() + (options.timeLimitMs ?? 1e12);
   const deadlockOn = options.deadlock ?? model.deadlock;
+  let beyond = 0;
   const W = workers.length;
 
   const store = new StateStore(1 << 14, true);
@@ -109,6 +110,10 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
       for (let p = 0; p < r.counts.length; p++) {
         const id = base + p;
         const n = r.counts[p]!;
+        if (n === BEYOND) {
+          beyond++;
+          continue;
+        }
         if (n === 0 && deadlockOn) {
           found = { kind: 'deadlock', name: 'Deadlock', id };
           break merge;
@@ -157,7 +162,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
     }
   }
 
-  return finishSearch(model, store, { t0, generated, diameter: maxLevel, families, famGenerated, famDistinct, found: found as Found | null, stopReason });
+  return finishSearch(model, store, { t0, generated, diameter: maxLevel, families, famGenerated, famDistinct, found: found as Found | null, stopReason, beyond });
 }
 
 /** Even out the parts, keeping them contiguous: neighbours hand over a tail or a head. */

@@ -5,7 +5,7 @@
  * thread to merge in order. The states stay here; only the ones moved for balance are encoded.
  */
 import { describeThrown } from '../model/errors.js';
-import { ActionError, type Compiled, SuccessorBuffer } from './compile.js';
+import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.js';
 import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
 import { decode, encode, type Encoded, registerRecords } from './transfer.js';
@@ -88,6 +88,10 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
       }
       const s = frontier[i]!;
       frontier[i] = undefined as S; // let it go once expanded, as the sequential search does
+      if (model.beyond !== null && model.beyond(s)) {
+        counts[i] = BEYOND;
+        continue;
+      }
       model.expand(s, buf);
       counts[i] = buf.length;
       for (let j = 0; j < buf.length; j++, pos++) {

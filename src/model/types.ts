@@ -113,6 +113,19 @@ export interface Spec<S> {
    */
   readonly symmetry?: (s: S) => Iterable<S>;
   /**
+   * A renaming the protocol cannot observe, applied to every state before it is keyed: states
+   * with the same normal form are one state — in the liveness pass as well (unlike symmetry,
+   * which `--no-symmetry` turns off). The use: shifting every ballot, term or epoch by the same
+   * amount, so that a duel that raises ballots forever closes into a cycle. Traces stay concrete.
+   */
+  readonly normalize?: (s: S) => S;
+  /**
+   * TLC's CONSTRAINT: a state where it is false is checked against the invariants but not
+   * expanded. Exhaustive results then hold within the constraint; liveness looks for stuck states
+   * and cycles only among expanded states.
+   */
+  readonly constraint?: (s: S) => boolean;
+  /**
    * Action families that are faults of the environment (a crash, a lost message) rather than
    * steps of the protocol: statistics list them apart, and liveness gives them no fairness.
    */

@@ -61,6 +61,12 @@ export function formatStats(s: Stats): string[] {
   return lines;
 }
 
+/** ", within the constraint (N states at its edge, not expanded)" when the model has a constraint. */
+function within(r: CheckResult<unknown>): string {
+  const n = r.stats.beyondConstraint;
+  return n === undefined ? '' : ` within the constraint: ${n.toLocaleString('en-US')} states at its edge not expanded`;
+}
+
 export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   const budgets = Object.entries(info.faults ?? {}).filter(([, n]) => n > 0);
   const faultText = info.faults ? `, faults ${budgets.length ? budgets.map(([k, n]) => `${k}=${n}`).join(',') : 'none'}` : '';
@@ -68,10 +74,10 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   const lines: string[] = [];
   const v = r.violation;
   if (!v && info.witness) {
-    const scope = r.complete ? 'no reachable state has it (all explored)' : `not found before the search stopped (${r.stopReason})`;
+    const scope = r.complete ? `no reachable state has it (all explored${within(r)})` : `not found before the search stopped (${r.stopReason})`;
     lines.push(`✗ witness ${info.witness} not found — ${head}`, `  ${scope}`);
   } else if (!v) {
-    const scope = r.complete ? 'all reachable states explored' : `search stopped early (${r.stopReason}): nothing found so far`;
+    const scope = r.complete ? `all reachable states explored${within(r)}` : `search stopped early (${r.stopReason}): nothing found so far`;
     lines.push(`✓ no violation — ${head}`, `  ${scope}`);
   } else if (v.kind === 'liveness') {
     const shape = v.loop !== undefined && v.loop !== null ? `a lasso: steps ${v.loop + 1}–${v.trace.length - 1} repeat forever` : 'it ends in a stuck state';
