@@ -5,7 +5,7 @@
  * duplicate, partition (and heal). The result is an ordinary Spec the explorer checks.
  * Documented in docs/actors.md.
  */
-import { fromJS, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
+import { fromJS, hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { defineModel } from '../model/define.js';
 import { ActionError, ModelError } from '../model/errors.js';
 import type { SentMessage, StepEffects, TraceEvent } from '../model/trace.js';
@@ -224,7 +224,7 @@ class System {
   readonly splits: Split[];
   readonly splitOf = new Map<string, Split>();
   readonly order = new Map<string, number>();
-  readonly perms: ReadonlyMap<string, string>[];
+  readonly symmetric: { readonly groups: (readonly string[])[]; readonly blank: ReadonlyMap<string, string> };
   readonly timeoutsWhen: ((w: World, node: string, timer: string) => boolean) | undefined;
 
   constructor(
@@ -253,7 +253,7 @@ class System {
     this.quiet = timers === 'quiet';
     this.splits = this.makeSplits(def.partitions ?? 'any');
     for (const s of this.splits) this.splitOf.set(s.cut, s);
-    this.perms = this.makePerms();
+    this.symmetric = this.makeSymmetric();
     this.timeoutsWhen = def.timeoutsWhen as ((w: World, node: string, timer: string) => boolean) | undefined;
   }
 
@@ -298,16 +298,71 @@ class System {
     return out.sort((x, y) => (x.cut < y.cut ? -1 : x.cut > y.cut ? 1 : 0));
   }
 
-  /** Every permutation of the symmetric roles' ids but the identity, as id → image maps. */
-  private makePerms(): ReadonlyMap<string, string>[] {
+  /** The symmetric roles with two or more nodes (their ids), and every such id renamed to '*'. */
+  private makeSymmetric(): { groups: (readonly string[])[]; blank: ReadonlyMap<string, string> } {
+    const groups = Object.values(this.roles)
+      .filter((r) => r.symmetric && r.ids.length >= 2)
+      .map((r) => r.ids);
+    return { groups, blank: new Map(groups.flat().map((id) => [id, '*'])) };
+  }
+
+  /**
+   * The renamings under which a state is keyed (Spec.symmetry with symmetryImagesOnly): those
+   * that list each symmetric role's nodes in the order of their own states — a node's signature
+   * is a hash of its state with every symmetric id blanked, whether it is down, and its timers,
+   * so it does not change under renaming. Nodes with equal signatures are tied, and every order of
+   * the tied ones is taken. Renaming a state permutes its signatures with it, so every member of
+   * an orbit yields the same set of images, and the least of them keys the whole orbit — exactly,
+   * with far fewer renamings than all k! once nodes differ.
+   */
+  private readonly signatures = new WeakMap<object, number>();
+  /** A hash of a node's state with every symmetric id blanked (cached: states are shared). */
+  private stateSignature(x: unknown): number {
+    if (typeof x !== 'object' || x === null) return hash(remapValue(x, this.symmetric.blank));
+    let h = this.signatures.get(x);
+    if (h === undefined) {
+      h = hash(remapValue(x, this.symmetric.blank));
+      this.signatures.set(x, h);
+    }
+    return h;
+  }
+
+  renamings(s: ActorState): ReadonlyMap<string, string>[] {
     let perms: [string, string][][] = [[]];
-    for (const r of Object.values(this.roles)) {
-      if (!r.symmetric || r.ids.length < 2) continue;
+    for (const ids of this.symmetric.groups) {
+      const sig = new Map<string, number>();
+      for (const id of ids) {
+        let h = this.stateSignature(s.nodes.get(id));
+        h = (Math.imul(h, 31) + (s.down.has(id) ? 1 : 0)) | 0;
+        for (const t of s.timers) if (t.startsWith(id + '/')) h = (Math.imul(h, 31) + hash(t.slice(id.length))) | 0;
+        sig.set(id, h);
+      }
+      const sorted = [...ids].sort((a, b) => sig.get(a)! - sig.get(b)!);
+      // The orders of `sorted` that only reorder ties.
+      let orders: string[][] = [[]];
+      for (let i = 0; i < sorted.length; ) {
+        let j = i;
+        while (j < sorted.length && sig.get(sorted[j]!) === sig.get(sorted[i]!)) j++;
+        const tied = sorted.slice(i, j);
+        const next: string[][] = [];
+        for (const p of permutations(tied)) for (const o of orders) next.push([...o, ...p]);
+        orders = next;
+        i = j;
+      }
       const next: [string, string][][] = [];
-      for (const p of permutations(r.ids)) for (const base of perms) next.push([...base, ...r.ids.map((id, i): [string, string] => [id, p[i]!])]);
+      for (const o of orders) for (const base of perms) next.push([...base, ...o.map((id, k): [string, string] => [id, ids[k]!])]);
       perms = next;
     }
-    return perms.map((p) => new Map(p.filter(([a, b]) => a !== b))).filter((m) => m.size > 0);
+    return perms.map((p) => this.intern(p.filter(([a, b]) => a !== b)));
+  }
+
+  // One Map object per distinct renaming, so caches keyed by the renaming (remapMessageKey) hit.
+  private readonly interned = new Map<string, ReadonlyMap<string, string>>();
+  private intern(pairs: [string, string][]): ReadonlyMap<string, string> {
+    const text = pairs.map(([a, b]) => `${a}>${b}`).join(' ');
+    let m = this.interned.get(text);
+    if (m === undefined) this.interned.set(text, (m = new Map(pairs)));
+    return m;
   }
 
   blocked(s: ActorState, from: string, to: string): boolean {
@@ -627,7 +682,7 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
     deadlock: def.deadlock ?? false,
     faultActions: FAULT_FAMILIES,
     initEvent: (s) => sys.initEvent(s),
-    ...(sys.perms.length ? { symmetry: (s: ActorState) => sys.perms.map((p) => sys.permute(s, p)) } : {}),
+    ...(sys.symmetric.groups.length ? { symmetry: (s: ActorState) => sys.renamings(s).map((p) => (p.size ? sys.permute(s, p) : s)), symmetryImagesOnly: true } : {}),
     ...(renumber ? { normalize: renumber.normalize } : {}),
     ...(constraint ? { constraint } : {}),
   };

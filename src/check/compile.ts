@@ -162,19 +162,27 @@ function keyFunction<S>(spec: Spec<S>, reduce: boolean): (s: S) => void {
   }
   if (canonical) return (s) => fingerprint(canonical(s));
   if (!symmetry) return fingerprint;
+  const imagesOnly = spec.symmetryImagesOnly === true;
   return (s) => {
-    fingerprint(s);
-    let hi = fpHigh() >>> 0;
-    let lo = fpLow() >>> 0;
+    let hi = 0xffffffff;
+    let lo = 0xffffffff;
+    if (!imagesOnly) {
+      fingerprint(s);
+      hi = fpHigh() >>> 0;
+      lo = fpLow() >>> 0;
+    }
+    let any = !imagesOnly;
     for (const image of symmetry(s)) {
       fingerprint(image);
       const h = fpHigh() >>> 0;
       const l = fpLow() >>> 0;
-      if (h < hi || (h === hi && l < lo)) {
+      if (!any || h < hi || (h === hi && l < lo)) {
         hi = h;
         lo = l;
+        any = true;
       }
     }
+    if (!any) throw new ModelError('symmetry returned no image of a state (with symmetryImagesOnly it must return at least one)');
     setFingerprint(hi, lo);
   };
 }

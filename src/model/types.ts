@@ -113,6 +113,12 @@ export interface Spec<S> {
    */
   readonly symmetry?: (s: S) => Iterable<S>;
   /**
+   * Key a state by the least fingerprint among its images alone, not counting the state itself:
+   * for a `symmetry` that returns a subset of the orbit every member of the orbit agrees on (the
+   * renamings that sort interchangeable nodes by their own state, say), which need not contain it.
+   */
+  readonly symmetryImagesOnly?: boolean;
+  /**
    * A renaming the protocol cannot observe, applied to every state before it is keyed: states
    * with the same normal form are one state — in the liveness pass as well (unlike symmetry,
    * which `--no-symmetry` turns off). The use: shifting every ballot, term or epoch by the same
