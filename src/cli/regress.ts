@@ -38,6 +38,7 @@ function checkArgs(c: Case, reportDir: string): string[] {
   if (faults.length) args.push('--faults', faults.map(([k, v]) => `${k}=${v}`).join(','));
   if (c.witness) args.push('--witness', c.witness);
   if (!c.symmetry) args.push('--no-symmetry');
+  if (!c.liveness) args.push('--no-liveness');
   if (c.maxDepth !== undefined) args.push('--max-depth', String(c.maxDepth));
   if (c.maxStates !== undefined) args.push('--max-states', String(c.maxStates));
   if (c.timeLimit !== undefined) args.push('--time-limit', String(c.timeLimit));

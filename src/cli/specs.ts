@@ -33,6 +33,8 @@ export interface Case {
   readonly faults: Readonly<Record<string, number>>;
   readonly witness?: string;
   readonly symmetry: boolean;
+  /** false: skip the liveness pass (as --no-liveness). */
+  readonly liveness: boolean;
   readonly maxDepth?: number;
   readonly maxStates?: number;
   /** Seconds: the search's own time limit (`--time-limit`): a bounded case. */
@@ -48,7 +50,7 @@ export interface SpecFile {
   readonly cases: Case[];
 }
 
-const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'symmetry', 'bounds', 'timeout', 'expect'];
+const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'symmetry', 'liveness', 'bounds', 'timeout', 'expect'];
 const EXPECT_KEYS = ['result', 'property', 'trace', 'states', 'diameter'];
 const RESULTS = ['ok', 'violation', 'deadlock', 'witness', 'liveness'];
 
@@ -66,7 +68,7 @@ function record(file: string, where: string, x: unknown, check: (v: unknown) => 
 const isWhole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /** The default name of a case: its variant and whatever else sets it apart. */
-function caseName(c: { variant?: string; params: Record<string, Scalar>; faults: Record<string, number>; witness?: string; symmetry: boolean }): string {
+function caseName(c: { variant?: string; params: Record<string, Scalar>; faults: Record<string, number>; witness?: string; symmetry: boolean; liveness: boolean }): string {
   const parts = [c.variant ?? 'default'];
   const params = Object.entries(c.params);
   if (params.length) parts.push(params.map(([k, v]) => `${k}=${v}`).join(','));
@@ -74,6 +76,7 @@ function caseName(c: { variant?: string; params: Record<string, Scalar>; faults:
   if (faults.length) parts.push('faults ' + faults.map(([k, v]) => `${k}=${v}`).join(','));
   if (c.witness) parts.push(`witness ${c.witness}`);
   if (!c.symmetry) parts.push('no-symmetry');
+  if (!c.liveness) parts.push('no-liveness');
   return parts.join(' ');
 }
 
@@ -102,6 +105,7 @@ export function readSpec(path: string): SpecFile {
     if (c.variant !== undefined && typeof c.variant !== 'string') fail(shown, `${where}.variant must be a string`);
     if (c.witness !== undefined && typeof c.witness !== 'string') fail(shown, `${where}.witness must be a string`);
     if (c.symmetry !== undefined && typeof c.symmetry !== 'boolean') fail(shown, `${where}.symmetry must be true or false`);
+    if (c.liveness !== undefined && typeof c.liveness !== 'boolean') fail(shown, `${where}.liveness must be true or false`);
     if (c.timeout !== undefined && !(typeof c.timeout === 'number' && c.timeout > 0)) fail(shown, `${where}.timeout must be a number of seconds`);
     let expect: Expectation | null = null;
     if (c.expect !== undefined && c.expect !== null) {
@@ -116,6 +120,7 @@ export function readSpec(path: string): SpecFile {
       faults: faults as Record<string, number>,
       ...(typeof c.witness === 'string' ? { witness: c.witness } : {}),
       symmetry: c.symmetry !== false,
+      liveness: c.liveness !== false,
     };
     const name = typeof c.name === 'string' && c.name.trim() ? c.name.trim() : caseName(base);
     if (names.has(name)) fail(shown, `${where}: two cases are named "${name}" (give one a name)`);

@@ -1,0 +1,205 @@
+/**
+ * Basic (single-decree) Paxos (catalog §14; notes S0:397-542, S2:329-361, S3:187-203, S4:105-143).
+ *
+ * Proposers pick unique ballots (proposer i of P uses i, i+P, i+2P, ...), send Prepare(n) to the
+ * acceptors, and on promises from a majority send Accept(n, v) — v being the value of the
+ * highest-numbered proposal the promises report, or their own value if none. An acceptor promises a
+ * ballot higher than any it has promised, accepts unless it promised a higher one, and keeps both
+ * durably (S0:461).
+ * Acceptors tell the learner what they accepted; the learner learns v when a majority accepted it
+ * in one ballot. The notes' tax-rate story: proposer p1 wants 10%, p2 20% (p3 30%).
+ *
+ * Two ways to bound the ballots:
+ * - `ballots` ≥ 1: each proposer starts at most that many, whenever it likes (a timeout). The
+ *   network keeps every message sent (a TLA+-style set): reordering, delay and duplication come
+ *   for free.
+ * - `ballots` = 0: unbounded. An acceptor that refuses says so (Nack, the optimisation of S3:197)
+ *   and the refused proposer starts again above the ballot it was told of — how the notes' case 3
+ *   duel goes on. Messages are consumed on delivery (a multiset), ballots only matter
+ *   relative to each other (states equal up to a shift of every ballot are one state), and the
+ *   search stops expanding states whose ballots span more than `spread`. This is the setting in
+ *   which the duel of case 3 is a cycle: a liveness lasso.
+ */
+import { defineActorModel, range, role, system } from 'faultline';
+import { Map as IMap, Record, type RecordOf, Set as ISet } from 'immutable';
+
+const VALUES = ['10%', '20%', '30%'];
+
+/** Acceptor `a` accepted value `v` in ballot `n` (the ghost's and the learner's record). */
+const Acceptance = Record({ n: 0, v: '', a: '' });
+type Acceptance = RecordOf<{ n: number; v: string; a: string }>;
+/** A promise: the highest-numbered proposal the acceptor had accepted (n = 0: none). */
+const Promised = Record({ n: 0, v: '' });
+
+export default defineActorModel({
+  name: 'paxos',
+  description: 'Single-decree Paxos: prepare/promise, accept/accepted, a learner; unique ballots, durable acceptors.',
+  params: {
+    acceptors: { default: 3, min: 1, max: 5, description: 'number of acceptors (the notes’ cases use 5)' },
+    proposers: { default: 2, min: 1, max: 3, description: 'number of proposers; proposer i proposes VALUES[i] (10%, 20%, 30%)' },
+    ballots: { default: 1, min: 0, max: 3, description: 'ballots each proposer may start; 0: unbounded (ballots renumbered, bounded by spread)' },
+    spread: { default: 4, min: 1, max: 12, description: 'with ballots=0: explore only states whose ballots span at most this much' },
+  },
+  variants: {
+    correct: 'Paxos as Lamport gives it: unique ballots, adopt the highest accepted value reported, durable acceptors',
+    'ignore-promised-values': 'the proposer always proposes its own value — the notes’ case 2 as written (S0:506-517): both 10% and 20% are chosen',
+    'volatile-acceptor': 'acceptors keep their promise and accepted value in memory only: a restart forgets them (DF-PX-2)',
+    'duplicate-ballots': 'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise (DF-PX-3)',
+    'prepare-as-accept': 'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
+    'learner-mixes-ballots': 'the learner counts acceptances of a value across ballots (DF-PX-6)',
+  },
+  faults: { crash: 1, restart: 1 },
+  build: ({ params, variant }) => {
+    const acceptors = range('a', params.acceptors);
+    const proposers = range('p', params.proposers);
+    const P = proposers.length;
+    const quorum = Math.floor(acceptors.length / 2) + 1;
+    const unbounded = params.ballots === 0;
+    const stride = variant === 'duplicate-ballots' ? 1 : P;
+    /** Proposer `index`'s smallest ballot above `above` (ballots ≡ index+1 mod P, or all ballots). */
+    const ballotAbove = (index: number, above: number) => {
+      const first = variant === 'duplicate-ballots' ? 1 : index + 1;
+      return above < first ? first : first + stride * (Math.floor((above - first) / stride) + 1);
+    };
+    const acceptorState = { promised: 0, acceptedN: 0, acceptedV: '' };
+    return system({
+      network: unbounded ? 'unordered' : 'duplicating',
+      ghost: ISet<Acceptance>(), // every acceptance ever made
+      roles: {
+        proposer: role({
+          ids: proposers,
+          crashes: false,
+          durable: {
+            value: '',
+            round: 0, // ballots started (bounded mode only)
+            ballot: 0,
+            seen: 0, // the highest ballot a Nack told of
+            phase: 'idle' as 'idle' | 'preparing' | 'accepting',
+            promises: IMap<string, RecordOf<{ n: number; v: string }>>(),
+          },
+          start: (self, ctx) => self.set('value', VALUES[ctx.index]!),
+          steps: {
+            // Start a ballot. Bounded: whenever the proposer likes (a timeout), while it has
+            // ballots left. Unbounded: at first, and again after a refusal.
+            prepare: (self, ctx) => {
+              if (unbounded ? self.phase !== 'idle' : self.round >= params.ballots) return null;
+              const n = ballotAbove(ctx.index, Math.max(self.ballot, self.seen));
+              ctx.broadcast('acceptor', { type: 'Prepare', n, ...(variant === 'prepare-as-accept' ? { v: self.value } : {}) });
+              return self
+                .set('round', unbounded ? 0 : self.round + 1)
+                .set('ballot', n)
+                .set('phase', 'preparing')
+                .set('promises', IMap());
+            },
+          },
+          on: {
+            // The promise carries the acceptor's highest accepted proposal (an = 0: none).
+            Promise: (self, msg: { type: 'Promise'; n: number; an: number; av: string }, ctx) => {
+              if (self.phase !== 'preparing' || msg.n !== self.ballot) return self;
+              const promises = self.promises.set(ctx.from!, Promised({ n: msg.an, v: msg.av }));
+              if (promises.size < quorum) return self.set('promises', promises);
+              let v = self.value;
+              if (variant !== 'ignore-promised-values') {
+                let best = 0;
+                for (const p of promises.values()) if (p.n > best) [best, v] = [p.n, p.v];
+              }
+              ctx.broadcast('acceptor', { type: 'Accept', n: self.ballot, v });
+              return self.set('promises', promises).set('phase', 'accepting');
+            },
+            // Refused: someone promised a higher ballot. Give this one up and try above it.
+            Nack: (self, msg: { type: 'Nack'; n: number; promised: number }) => {
+              if (self.phase === 'idle' || msg.n !== self.ballot || msg.promised <= self.ballot) return self;
+              return self.set('phase', 'idle').set('seen', Math.max(self.seen, msg.promised)).set('promises', IMap());
+            },
+          },
+        }),
+        acceptor: role({
+          ids: acceptors,
+          symmetric: true,
+          // The same three fields either way; only where they live changes (the casts say so).
+          durable: (variant === 'volatile-acceptor' ? {} : acceptorState) as typeof acceptorState,
+          volatile: (variant === 'volatile-acceptor' ? acceptorState : {}) as typeof acceptorState,
+          on: {
+            Prepare: (self, msg: { type: 'Prepare'; n: number; v?: string }, ctx) => {
+              const n = msg.n;
+              if (variant === 'duplicate-ballots' ? n < self.promised : n <= self.promised) {
+                if (unbounded && n < self.promised) ctx.reply({ type: 'Nack', n, promised: self.promised });
+                return self;
+              }
+              ctx.reply({ type: 'Promise', n, an: self.acceptedN, av: self.acceptedV });
+              // S4:125-127 as written: the Prepare's [n, v] becomes "the current proposal".
+              if (variant === 'prepare-as-accept') return self.set('promised', n).set('acceptedN', n).set('acceptedV', msg.v!);
+              return self.set('promised', n);
+            },
+            Accept: (self, msg: { type: 'Accept'; n: number; v: string }, ctx) => {
+              const { n, v } = msg;
+              if (n < self.promised) {
+                if (unbounded) ctx.reply({ type: 'Nack', n, promised: self.promised });
+                return self;
+              }
+              ctx.broadcast('learner', { type: 'Accepted', n, v });
+              ctx.updateGhost((g: ISet<Acceptance>) => g.add(Acceptance({ n, v, a: ctx.id })));
+              return self.set('promised', n).set('acceptedN', n).set('acceptedV', v);
+            },
+          },
+        }),
+        learner: role({
+          // Left out of the unbounded (duel) setting, where only choosing matters.
+          ids: unbounded ? [] : ['l'],
+          crashes: false,
+          durable: { heard: ISet<Acceptance>(), learned: '' },
+          on: {
+            Accepted: (self, msg: { type: 'Accepted'; n: number; v: string }, ctx) => {
+              if (self.learned !== '') return self; // a learner learns once
+              const heard = self.heard.add(Acceptance({ n: msg.n, v: msg.v, a: ctx.from! }));
+              // Correct: a majority in one ballot. The mixing variant counts the value's acceptors
+              // over all ballots.
+              const same = heard.filter((x) => x.v === msg.v && (variant === 'learner-mixes-ballots' || x.n === msg.n));
+              const learned = same.map((x) => x.a).size >= quorum ? msg.v : '';
+              return self.set('heard', heard).set('learned', learned);
+            },
+          },
+        }),
+      },
+      ...(unbounded ? { renumber: { fields: ['n', 'an', 'promised', 'acceptedN', 'ballot', 'seen'], stride, spread: params.spread } } : {}),
+      invariants: {
+        // INV-PX-Agreement: at most one value is chosen (accepted by a majority in some ballot).
+        Agreement: {
+          holds: (w) => chosen(w.ghost, quorum).size <= 1,
+          explain: (w) => `chosen: ${[...chosen(w.ghost, quorum)].join(' and ')}`,
+        },
+        // INV-PX-Validity: only a proposed value can be chosen.
+        Validity: (w) => [...chosen(w.ghost, quorum)].every((v) => VALUES.slice(0, P).includes(v)),
+        // INV-PX-LearnChosen: the learner learns only a chosen value.
+        LearnChosen: {
+          holds: (w) => w.every('learner', (l) => l.learned === '' || chosen(w.ghost, quorum).has(l.learned)),
+          explain: (w) => `the learner learned ${w.get('learner', 'l').learned}, which no majority accepted in one ballot`,
+        },
+      },
+      witnesses: {
+        // Case 1 (S0:494-504): a value is chosen and learned.
+        Learned: (w) => w.some('learner', (l) => l.learned !== ''),
+        // The notes' case 2 done right (W8): a proposer sends Accept with a value another proposer
+        // proposed, because a promise reported it.
+        Adopted: (w) => w.ghost.some((x) => x.v !== VALUES[(x.n - 1) % P]),
+        // W9 (S0:415 says an acceptor that accepted a value considers it chosen): an acceptor
+        // accepted a value, and another value was chosen.
+        AcceptedNotChosen: (w) => {
+          const c = chosen(w.ghost, quorum);
+          return c.size === 1 && w.ghost.some((x) => !c.has(x.v));
+        },
+      },
+      properties: {
+        // LIVE-PX-Progress: some value is eventually chosen. With two proposers they can pre-empt
+        // each other for ever (case 3, S0:519-532).
+        SomeValueChosen: { eventually: (w) => chosen(w.ghost, quorum).size > 0 },
+      },
+    });
+  },
+});
+
+/** The values accepted by a majority of acceptors in one ballot. */
+function chosen(ghost: ISet<Acceptance>, quorum: number): ISet<string> {
+  const by = ghost.groupBy((x) => `${x.n} ${x.v}`);
+  return ISet(by.filter((xs) => xs.size >= quorum).map((xs) => xs.first()!.v).valueSeq());
+}
