@@ -100,7 +100,7 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
         }
       : {}),
   };
-  const liveOptions = { ...options };
+  const liveOptions: { -readonly [K in keyof CheckOptions]: CheckOptions[K] } = { ...options };
   const workers = Math.floor(args.workers ?? 1);
   if (!(workers >= 1)) throw new FaultlineError(`--workers expects a whole number of at least 1, got ${String(args.workers)}`);
   const result =
@@ -115,6 +115,8 @@ async function runOne(model: AnyModel, file: string, variant: string | undefined
   // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
   if (result.result === 'ok' && !args.witness && args.liveness !== false && compiled.properties.length) {
     const plain = compiled.reduced ? compile(spec, { symmetry: false }) : compiled;
+    // One --time-limit for the whole check: the liveness pass gets what the safety pass left.
+    if (liveOptions.timeLimitMs !== undefined) liveOptions.timeLimitMs = Math.max(1, liveOptions.timeLimitMs - result.stats.durationMs);
     const live = checkLiveness(plain, plain.properties, liveOptions);
     const v = live.violation;
     const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
