@@ -401,7 +401,8 @@ export default defineActorModel({
       },
       properties: {
         // LIVE-RF-EventuallyLeader: some server is eventually elected. With timeouts that are not
-        // randomised, the candidates can split the vote in every term (S3:218), until the terms run out.
+        // randomised, the candidates can split the vote in every term (S3:218): until the terms run
+        // out (a stuck state), or for ever with terms=0 (a lasso).
         EventuallyLeader: { eventually: (w) => w.ghost.elected.size > 0 },
       },
     });
@@ -419,7 +420,7 @@ function stateMachineConflict(w: World): string {
   const g = w.ghost as Ghost;
   const byIndex = new Map<number, number[]>();
   for (const e of g.applied) byIndex.set(e.index, [...(byIndex.get(e.index) ?? []), e.term]);
-  for (const [k, ts] of byIndex) if (ts.length > 1) return `entries of terms ${ts.sort().join(' and ')} were both applied at index ${k}`;
+  for (const [k, ts] of byIndex) if (ts.length > 1) return `entries of terms ${ts.sort((a, b) => a - b).join(' and ')} were both applied at index ${k}`;
   for (const { id, state } of w.of('server')) {
     const s = state as unknown as LogView;
     for (let k = 1; k <= s.commit; k++) {
