@@ -47,6 +47,21 @@ const twoMessages = defineActorModel({
           },
         }),
       },
+      invariants: {
+        // Every message in flight goes from s to r; on that channel A (sent first) comes before B,
+        // on a FIFO network by its queue and otherwise by the stable order. Holds under any fault.
+        InFlight: (w) => {
+          const between = w.messagesBetween('s', 'r');
+          const types = between.map((m) => m.type).join('');
+          return (
+            between.length === w.messages().length &&
+            between.every((m) => m.from === 's' && m.to === 'r') &&
+            /^A*B*$/.test(types) &&
+            w.messagesBetween('s', 'r', 'B').length === types.replace(/A/g, '').length &&
+            w.messagesBetween('r', 's').length === 0
+          );
+        },
+      },
     }),
 });
 
@@ -63,6 +78,11 @@ describe('network semantics', () => {
   it('fifo: one channel delivers in send order', () => {
     // [A,B]|[] → [B]|[A] → []|[A,B]: 3 states.
     expect(count(twoMessages, { network: 'fifo' })).toBe(3);
+  });
+
+  it('messagesBetween: the messages of a channel in order, by type on request (the InFlight invariant, under loss and copies)', () => {
+    for (const network of ['unordered', 'fifo']) expect(explore(specOf(twoMessages, { network }, { drop: 1, duplicate: 1 })).result).toBe('ok');
+    expect(explore(specOf(twoMessages, { network: 'duplicating', record: 'set' }, { drop: 1 })).result).toBe('ok');
   });
 
   it('duplicating: a message stays deliverable, and a delivery that changes nothing is a self-loop', () => {

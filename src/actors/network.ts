@@ -41,6 +41,8 @@ export interface Network {
   dropTo(net: Net, node: string): { net: Net; lost: string[] };
   /** Every message in flight, with repeats, in a stable order. */
   all(net: Net): string[];
+  /** The messages in flight from `from` to `to`, with repeats (on a FIFO network, in queue order). */
+  between(net: Net, from: string, to: string): string[];
   /** Rebuild with every key (and channel) transformed, for symmetry. */
   map(net: Net, f: (key: string) => string): Net;
 }
@@ -89,6 +91,12 @@ function counted(duplicating: boolean): Network {
       return { net: m, lost };
     },
     all: (net) => sortedKeys(net as M).flatMap((key) => Array<string>((net as M).get(key)!).fill(key)),
+    between: (net, from, to) => {
+      const prefix = `${from}→${to} `;
+      return sortedKeys(net as M)
+        .filter((key) => key.startsWith(prefix))
+        .flatMap((key) => Array<string>((net as M).get(key)!).fill(key));
+    },
     map: (net, f) => {
       let out = IMap<string, number>();
       for (const [key, n] of net as M) {
@@ -150,6 +158,7 @@ function fifo(): Network {
       return { net: m, lost };
     },
     all: (net) => channels(net as M).flatMap((ch) => [...(net as M).get(ch)!]),
+    between: (net, from, to) => [...((net as M).get(`${from}→${to}`) ?? [])],
     map: (net, f) => {
       let out = IMap<string, List<string>>();
       for (const q of (net as M).values()) {

@@ -109,6 +109,11 @@ export class World<R extends Roles = Roles, G = unknown> {
     const all = this.layout.net.all(this.state.net).map((k) => decodeMessage(k).info);
     return type === undefined ? all : all.filter((m) => m.type === type);
   }
+  /** The messages in flight from `from` to `to` (with repeats; on a FIFO network, in queue order), optionally only those of one type. */
+  messagesBetween(from: string, to: string, type?: string): MessageInfo[] {
+    const all = this.layout.net.between(this.state.net, from, to).map((k) => decodeMessage(k).info);
+    return type === undefined ? all : all.filter((m) => m.type === type);
+  }
   /** Whether a timer of node `id` is armed. */
   timer(id: string, name: string): boolean {
     return this.state.timers.has(`${id}/${name}`);
