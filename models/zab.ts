@@ -1,0 +1,705 @@
+/**
+ * ZAB, ZooKeeper's atomic broadcast, with Fast Leader Election (catalog §19-22; notes S0:619-801,
+ * S0:985-1017, S0:1057-1074, S2:374-386, S4:201-209).
+ *
+ * Servers s1..sN talk over TCP (a FIFO channel per pair). A server is LOOKING, FOLLOWING or LEADING.
+ *
+ * - Fast Leader Election (S0:991-1017, as ZooKeeper implements it): a LOOKING server votes for
+ *   itself, (currentEpoch, last zxid, sid), and broadcasts a notification tagged with its election
+ *   round; it adopts and re-broadcasts any better vote of its round, jumps to a higher round, answers
+ *   a lower one with its own vote, and decides when a quorum of its ballot box holds its vote and
+ *   its finalize timer fires (ZooKeeper's finalizeWait, taken to outlast a round trip: it fires once
+ *   every reachable server has read this server's notifications and it has read theirs).
+ *   FOLLOWING and LEADING servers answer LOOKING ones with the leader they support; a LOOKING server
+ *   joins a leader that a quorum of such answers names, the leader's own among them (late joiners,
+ *   S0:1009). A LOOKING server answers a worse vote of its round from a server that had answered it
+ *   as decided (so never took its vote in) — ZooKeeper's re-sending of notifications on a timeout,
+ *   in one step. A follower connects (timer `connect`) once its leader leads.
+ * - Discovery: a follower sends FOLLOWERINFO(acceptedEpoch); on a quorum the leader picks an epoch
+ *   above every acceptedEpoch it heard, and sends NEWEPOCH(e); a follower accepts an epoch above its
+ *   durable acceptedEpoch and answers ACKEPOCH(currentEpoch, last zxid); the epoch it already
+ *   accepted it acknowledges without counting towards the quorum; a lower one sends it back to LOOKING.
+ * - Synchronisation (S0:679, S0:1057-1074): on a quorum of ACKEPOCHs the leader takes e as its
+ *   currentEpoch and sends each follower NEWLEADER(e) carrying its sync — DIFF (the proposals the
+ *   follower lacks), TRUNC (roll back to a zxid), TRUNC+DIFF, or SNAP (the whole log), decided by
+ *   comparing the follower's last zxid with its own log. The follower applies it, takes e as its
+ *   currentEpoch and acks; on a quorum of acks the leader is established: it commits its whole log
+ *   and sends UPTODATE (commit up to a zxid).
+ * - Broadcast (S0:643-651): the established leader turns a request into PROPOSAL(zxid = epoch.counter),
+ *   logged by itself and sent down each follower's queue; a follower logs it and ACKs; on a quorum
+ *   of the voting servers, the leader included, the leader commits and sends COMMIT.
+ *
+ * Durable: the log (`history`), acceptedEpoch, currentEpoch, how much of the log was delivered.
+ * A proposal is written `e.c:sK`: zxid (e, c), proposed by sK (the transaction it carries).
+ * Timeouts follow a perfect failure detector: a follower gives up on a leader that is down, cut
+ * off, no longer leading, or no longer connected to it; a leader gives up when fewer than a quorum
+ * still support it, or when its recovery stalls with nothing in flight and nobody about to join.
+ * A crashed server's messages stay in flight; a server that has left its leader ignores them.
+ *
+ * Bounds (params): proposals per epoch (`txs`), the highest epoch (`epochs`), election rounds per
+ * incarnation (`rounds`). `start=established` begins in broadcast mode (s1 leads epoch 1, all logs
+ * empty), a state the election reaches; `start=election` with everyone LOOKING; `start=staggered`
+ * with servers starting one by one (the notes' 5-server start-up).
+ */
+import { type Ctx, defineActorModel, range, role, system, type World } from 'faultline';
+import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
+
+type PeerState = 'OFF' | 'LOOKING' | 'FOLLOWING' | 'LEADING';
+/**
+ * Follower: connect (waiting for its leader to lead), discovery (FOLLOWERINFO sent), epoch (ACKEPOCH
+ * sent), sync (NEWLEADER applied), broadcast (UPTODATE received). Leader: discovery, epoch (NEWEPOCH
+ * sent), sync (NEWLEADER sent), broadcast (established). elected: decided, with upTo=election.
+ */
+type Phase = '' | 'connect' | 'discovery' | 'epoch' | 'sync' | 'broadcast' | 'elected';
+
+interface Vote {
+  readonly sid: string;
+  readonly ep: number;
+  readonly z: number;
+}
+
+/** Ghost variables, read only by the invariants and witnesses. */
+interface GhostProps {
+  /** What each server delivered (applied as committed), in order. Never undone. */
+  readonly delivered: IMap<string, List<string>>;
+  /** Every proposal ever created. */
+  readonly created: ISet<string>;
+  /** Epoch → the leaders established in it. */
+  readonly est: IMap<number, ISet<string>>;
+  /** Proposals an established leader of a later epoch did not have: ZAB must never deliver them. */
+  readonly skipped: ISet<string>;
+  /** Guarantee 1 broken: proposals delivered somewhere, then skipped by an established leader. */
+  readonly lost: ISet<string>;
+  /** Guarantee 2 broken: proposals skipped by an established leader, then delivered. */
+  readonly revived: ISet<string>;
+  /** `server proposal`: delivered in a later epoch than the proposal's (through recovery). */
+  readonly recovered: ISet<string>;
+  /** `server proposal`: removed from the server's log by a TRUNC or a SNAP. */
+  readonly truncated: ISet<string>;
+}
+const Ghost = Record<GhostProps>(
+  {
+    delivered: IMap(),
+    created: ISet(),
+    est: IMap(),
+    skipped: ISet(),
+    lost: ISet(),
+    revived: ISet(),
+    recovered: ISet(),
+    truncated: ISet(),
+  },
+  'ZabGhost',
+);
+type G = RecordOf<GhostProps>;
+
+// zxids: (epoch, counter) as the number epoch*100 + counter; written "e.c".
+const zx = (e: number, c: number) => e * 100 + c;
+const epochOfZ = (z: number) => Math.floor(z / 100);
+const fmt = (z: number) => `${epochOfZ(z)}.${z % 100}`;
+const parseZ = (s: string) => {
+  const [e = '0', c = '0'] = s.split('.');
+  return zx(Number(e), Number(c));
+};
+/** A proposal `e.c:sK`: its zxid, its epoch, its proposer. */
+const zOf = (p: string) => parseZ(p.slice(0, p.indexOf(':')));
+const epochOf = (p: string) => epochOfZ(zOf(p));
+const proposerOf = (p: string) => p.slice(p.indexOf(':') + 1);
+const lastZ = (h: List<string>) => (h.size === 0 ? 0 : zOf(h.last()!));
+
+export default defineActorModel({
+  name: 'zab',
+  description: 'ZAB with Fast Leader Election: election by (epoch, zxid, sid), discovery with a durable acceptedEpoch, DIFF/TRUNC/SNAP sync, quorum-ACK broadcast over FIFO channels.',
+  params: {
+    servers: { default: 3, min: 3, max: 5, description: 'number of servers (voting members)' },
+    start: {
+      default: 'established',
+      choices: ['established', 'election', 'staggered'],
+      description:
+        'established: s1 already leads epoch 1, every log empty (broadcast mode); election: every server starts LOOKING; staggered: servers start one after another in id order (the notes’ start-up, S0:1004)',
+    },
+    txs: { default: 1, min: 0, max: 3, description: 'proposals each leader may make in its epoch' },
+    epochs: { default: 2, min: 1, max: 4, description: 'highest epoch a leader may pick (bounds recoveries)' },
+    rounds: { default: 3, min: 1, max: 5, description: 'election rounds a server may start per incarnation (bounds elections)' },
+    split: {
+      default: 'any',
+      choices: ['any', 'halves'],
+      description: 'the partitions a partition fault may make: any split, or only first half | second half (s1 s2 | s3 s4)',
+    },
+    upTo: {
+      default: 'broadcast',
+      choices: ['broadcast', 'election'],
+      description: 'election: servers stop once they have decided (FLE only, no discovery/sync/broadcast)',
+    },
+  },
+  variants: {
+    correct:
+      'ZooKeeper’s ZAB: votes ordered by (currentEpoch, zxid, sid) with election rounds, epoch above a quorum’s durable acceptedEpoch, DIFF/TRUNC/SNAP sync, commit on a voting majority including the leader — every invariant and both liveness properties hold (with 3 servers); the witnesses replay the notes’ recovery and start-up scenarios',
+    'sid-only':
+      'the election compares server ids only (DF-ZAB-1/DF-FLE-2): a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
+    'zxid-vote':
+      'votes compared by (last zxid, sid) as the notes give it (S0:993), without the currentEpoch ZooKeeper compares first (W49): an old leader holding a proposal the new epoch skipped can win again and deliver it — guarantee 2 broken; run it with --param epochs=3 --faults crash=2,restart=1',
+    'no-trunc':
+      'the leader never sends TRUNC, only the proposals a follower lacks (DF-ZAB-2): the old leader keeps its unreplicated proposal and delivers it after rejoining — guarantee 2 broken',
+    'epoch-from-log':
+      'the notes’ epoch rule (S0:681, S0:778): epoch = epoch of the last zxid in the new leader’s own log + 1, no acceptedEpoch (DF-ZAB-3): an epoch and its zxids are used twice',
+    'commit-before-quorum':
+      'the leader commits a proposal as soon as it has logged it (DF-ZAB-4): it crashes, and the committed proposal is skipped by the next leader — guarantee 1 broken',
+    'followers-quorum':
+      'the notes’ quorum rule (S0:700): a commit needs ⌊F/2⌋+1 follower ACKs, F = number of followers (DF-ZAB-5): with 3 servers and one follower down nothing commits — a liveness counterexample, contradicting S0:639',
+    'even-quorum':
+      'a quorum is ⌈N/2⌉ servers (DF-FLE-1): with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; with 3 servers it is the majority, so run it with --param servers=4,split=halves --faults partition=1',
+  },
+  faults: { crash: 1, restart: 1 },
+  build: ({ params, variant }) => {
+    const ids = range('s', params.servers);
+    const N = ids.length;
+    const q = variant === 'even-quorum' ? Math.ceil(N / 2) : Math.floor(N / 2) + 1;
+    const rank = (sid: string) => ids.indexOf(sid);
+    /** FLE's total order on votes (ZooKeeper's totalOrderPredicate), or sid alone. */
+    const better = (a: Vote, b: Vote): boolean => {
+      if (variant === 'sid-only') return rank(a.sid) > rank(b.sid);
+      if (a.ep !== b.ep && variant !== 'zxid-vote') return a.ep > b.ep;
+      if (a.z !== b.z) return a.z > b.z;
+      return rank(a.sid) > rank(b.sid);
+    };
+    const voteKey = (v: Vote) => `${v.sid} ${v.ep} ${fmt(v.z)}`;
+    const electionOnly = params.upTo === 'election';
+
+    const serverState = {
+      // durable
+      history: List<string>(),
+      acceptedEpoch: 0,
+      currentEpoch: 0,
+      committed: 0,
+    };
+    /** A leader's volatile state, empty whenever it is not leading. */
+    const leaderReset = {
+      /** Followers whose FOLLOWERINFO arrived (connected learners). */
+      peers: ISet<string>(),
+      /** The highest acceptedEpoch they reported. */
+      maxAcc: 0,
+      /** The epoch proposed in NEWEPOCH (0: not yet). */
+      newEpoch: 0,
+      /** ACKEPOCHs before the quorum: follower → its last zxid. */
+      epochAcks: IMap<string, string>(),
+      /** Followers sent NEWLEADER: they receive every later PROPOSAL and COMMIT. */
+      sent: ISet<string>(),
+      /** Followers that acked NEWLEADER before the leader was established. */
+      synced: ISet<string>(),
+      /** Uncommitted proposals of this epoch → followers that ACKed them. */
+      acks: IMap<string, ISet<string>>(),
+    };
+    const volatileState = {
+      state: 'OFF' as PeerState,
+      round: 0,
+      vote: '',
+      /** LOOKING: the votes of this round, by voter. */
+      box: IMap<string, string>(),
+      /** LOOKING: what decided servers answered: `leader STATE`, by server. */
+      oob: IMap<string, string>(),
+      /** FOLLOWING: the leader. */
+      leader: '',
+      phase: '' as Phase,
+      ...leaderReset,
+    };
+    type Self = RecordOf<typeof serverState & typeof volatileState>;
+
+    const voteOf = (self: Self): Vote => {
+      const [sid = '', ep = '0', z = '0.0'] = self.vote.split(' ');
+      return { sid, ep: Number(ep), z: parseZ(z) };
+    };
+    const ownVote = (self: Self, id: string): Vote => ({ sid: id, ep: self.currentEpoch, z: lastZ(self.history) });
+    const notification = (v: Vote, round: number, st: PeerState) => ({ type: 'Notification', sid: v.sid, ep: v.ep, z: fmt(v.z), round, st });
+
+    /** Deliver the log up to (not including) index `upto`. */
+    const deliver = (self: Self, upto: number, ctx: Ctx): Self => {
+      if (upto <= self.committed) return self;
+      const ps = self.history.slice(self.committed, upto).toArray();
+      const me = ctx.id;
+      const cur = self.currentEpoch;
+      ctx.updateGhost((g: G) =>
+        ps.reduce(
+          (acc, p) =>
+            acc
+              .update('delivered', (d) => d.update(me, List<string>(), (l) => l.push(p)))
+              .update('revived', (r) => (acc.skipped.has(p) ? r.add(p) : r))
+              .update('recovered', (r) => (epochOf(p) < cur ? r.add(`${me} ${p}`) : r)),
+          g,
+        ),
+      );
+      return self.set('committed', upto);
+    };
+
+
+    /** Start a new election round (null when the bound on rounds is reached). */
+    const lookAgain = (self: Self, ctx: Ctx): Self | null => {
+      const round = self.round + 1;
+      if (round > params.rounds) return null;
+      const v = ownVote(self, ctx.id);
+      ctx.broadcast('server', notification(v, round, 'LOOKING'));
+      return self.merge({
+        state: 'LOOKING',
+        round,
+        vote: voteKey(v),
+        box: IMap([[ctx.id, voteKey(v)]]),
+        oob: IMap(),
+        leader: '',
+        phase: '',
+        ...leaderReset,
+      });
+    };
+
+    /** The election is over for this server: lead, or follow `leader`. */
+    const decide = (self: Self, leader: string, ctx: Ctx): Self => {
+      const base = self.merge({ box: IMap(), oob: IMap(), leader, ...leaderReset });
+      if (electionOnly) return base.merge({ state: leader === ctx.id ? 'LEADING' : 'FOLLOWING', phase: 'elected' });
+      if (leader === ctx.id) return base.merge({ state: 'LEADING', phase: 'discovery' });
+      // Connect to the leader once it leads (timer `connect`), then send FOLLOWERINFO.
+      ctx.setTimer('connect');
+      return base.merge({ state: 'FOLLOWING', phase: 'connect' });
+    };
+
+    /** The leader's sync for a follower whose last zxid is `fl` (S0:1061-1072). */
+    const syncFor = (h: List<string>, fl: number) => {
+      const zs = h.map(zOf);
+      const last = lastZ(h);
+      if (fl === last) return { mode: 'DIFF', trunc: null, ps: [] as string[] };
+      if (h.size > 0 && fl < zs.first()!) return { mode: 'SNAP', trunc: null, ps: h.toArray() };
+      if (zs.includes(fl)) return { mode: 'DIFF', trunc: null, ps: h.filter((p) => zOf(p) > fl).toArray() };
+      if (variant === 'no-trunc') return { mode: 'DIFF', trunc: null, ps: h.filter((p) => zOf(p) > fl).toArray() };
+      if (fl > last) return { mode: 'TRUNC', trunc: fmt(last), ps: [] as string[] };
+      const to = zs.filter((z) => z < fl).max() ?? 0;
+      return { mode: 'TRUNC+DIFF', trunc: fmt(to), ps: h.filter((p) => zOf(p) > to).toArray() };
+    };
+
+    const sendNewLeader = (self: Self, f: string, fl: string, ctx: Ctx) => {
+      const s = syncFor(self.history, parseZ(fl));
+      ctx.send(f, { type: 'NewLeader', e: self.currentEpoch, mode: s.mode, trunc: s.trunc, ps: s.ps, z: fmt(lastZ(self.history)) });
+    };
+
+    /** Commit, in order, every proposal that has its quorum of ACKs. */
+    const tryCommit = (self: Self, ctx: Ctx): Self => {
+      let s = self;
+      while (s.committed < s.history.size) {
+        const p = s.history.get(s.committed)!;
+        const z = fmt(zOf(p));
+        const got = s.acks.get(z)?.size ?? 0;
+        const enough = variant === 'followers-quorum' ? got >= Math.floor((N - 1) / 2) + 1 : got + 1 >= q;
+        if (!enough) break;
+        s = deliver(s, s.committed + 1, ctx).set('acks', s.acks.remove(z));
+        for (const f of s.sent) ctx.send(f, { type: 'Commit', z });
+      }
+      return s;
+    };
+
+    /** The leader has a quorum synced: it commits its log, and the proposals it lacks are skipped. */
+    const establish = (self: Self, ctx: Ctx): Self => {
+      const e = self.currentEpoch;
+      const me = ctx.id;
+      const mine = ISet(self.history);
+      ctx.updateGhost((g: G) => {
+        const newly = g.created.filter((p) => epochOf(p) < e && !mine.has(p) && !g.skipped.has(p));
+        const everDelivered = ISet(g.delivered.valueSeq().flatMap((l) => l));
+        return g
+          .update('est', (m) => m.update(e, ISet<string>(), (s) => s.add(me)))
+          .update('skipped', (s) => s.union(newly))
+          .update('lost', (l) => l.union(newly.filter((p) => everDelivered.has(p))));
+      });
+      const s = deliver(self, self.history.size, ctx).merge({ phase: 'broadcast', synced: ISet() });
+      for (const f of self.synced) ctx.send(f, { type: 'UpToDate', e, z: fmt(lastZ(s.history)) });
+      return s;
+    };
+
+    const fromLeader = (self: Self, ctx: Ctx) => self.state === 'FOLLOWING' && ctx.from === self.leader;
+
+    const cutBetween = (w: World, a: string, b: string) => {
+      const sides = w.partition;
+      return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
+    };
+    /** Whether the channel a→b holds a message (of this type). */
+    const queued = (w: World, a: string, b: string, type?: string) => w.messagesBetween(a, b, type).length > 0;
+    const initialGhost = params.start === 'established' ? Ghost().set('est', IMap([[1, ISet(['s1'])]])) : Ghost();
+
+    return system({
+      network: 'fifo',
+      partitions: params.split === 'halves' ? [ids.slice(0, Math.floor(N / 2))] : 'any',
+      ghost: initialGhost,
+      // A perfect failure detector (ZooKeeper's pings and initLimit/syncLimit): a server gives up on
+      // its leader, or a leader on its followers, only when the connection is really gone.
+      timeoutsWhen: (w: World, node: string, timer: string) => {
+        const me = w.node(node) as unknown as Self;
+        if (timer === 'boot') {
+          // The notes' start-up (S0:1006-1010): servers start in id order, each once the ones
+          // already running have settled (nothing in flight between them, no decision pending).
+          const i = ids.indexOf(node);
+          const running = (id: string) => (w.node(id) as unknown as Self).state !== 'OFF';
+          if (i > 0 && !running(ids[i - 1]!)) return false;
+          const busy = ids.some((a) => running(a) && (w.timer(a, 'finalize') || ids.some((b) => running(b) && queued(w, a, b))));
+          return !busy;
+        }
+        // finalizeWait, taken to be long enough for a round trip: decide only once every reachable
+        // server has read this server's notifications and this server has read theirs.
+        if (timer === 'finalize')
+          return !ids.some(
+            (f) => (w.node(f) as unknown as Self).state !== 'OFF' && !cutBetween(w, node, f) && (queued(w, f, node, 'Notification') || queued(w, node, f, 'Notification')),
+          );
+        if (timer === 'connect') return me.state === 'FOLLOWING' && w.up(me.leader) && !cutBetween(w, node, me.leader) && (w.node(me.leader) as unknown as Self).state === 'LEADING';
+        if (electionOnly) return false;
+        if (me.state === 'FOLLOWING') {
+          const l = me.leader;
+          const ls = w.node(l) as unknown as Self;
+          if (!w.up(l) || cutBetween(w, node, l) || ls.state === 'FOLLOWING') return true;
+          // Still LOOKING in the round this server decided in, voting for itself, and not yet connected
+          // to: it is about to lead. Otherwise (another round, another vote, or it left the leadership
+          // this server had connected to) give up.
+          if (ls.state === 'LOOKING') return me.phase !== 'connect' || ls.round !== me.round || voteOf(ls).sid !== l;
+          return me.phase !== 'connect' && !ls.peers.has(node) && !queued(w, node, l) && !queued(w, l, node);
+        }
+        if (me.state === 'LEADING') {
+          const support = ids.filter((f) => {
+            if (f === node || !w.up(f) || cutBetween(w, node, f)) return false;
+            const fs = w.node(f) as unknown as Self;
+            // Before it is established, a server still electing may yet join; after, only followers count.
+            return (fs.state === 'LOOKING' && me.phase !== 'broadcast') || (fs.state === 'FOLLOWING' && fs.leader === node);
+          }).length;
+          if (support + 1 < q) return true;
+          // Recovery stalled (ZooKeeper's initLimit): not established, nothing on its way to or from
+          // the leader, and no server about to join it (voting for it, or connecting to it).
+          return (
+            me.phase !== 'broadcast' &&
+            !ids.some((f) => {
+              const fs = w.node(f) as unknown as Self;
+              const coming = (fs.state === 'LOOKING' && voteOf(fs).sid === node) || (fs.leader === node && fs.phase === 'connect');
+              return queued(w, node, f) || queued(w, f, node) || (w.up(f) && coming);
+            })
+          );
+        }
+        return false;
+      },
+      roles: {
+        server: role({
+          ids,
+          durable: serverState,
+          volatile: volatileState,
+          start: (self, ctx) => {
+            if (params.start === 'staggered') return ctx.setTimer('boot'), self;
+            ctx.setTimer('lost');
+            if (params.start === 'election') return lookAgain(self, ctx);
+            // s1 leads epoch 1; everyone is synced, every log empty.
+            const leader = ids[0]!;
+            const base = self.merge({ acceptedEpoch: 1, currentEpoch: 1, round: 1, vote: `${leader} 0 0.0`, leader, phase: 'broadcast' });
+            if (ctx.id !== leader) return base.set('state', 'FOLLOWING');
+            const others = ISet(ids.slice(1));
+            return base.merge({ state: 'LEADING', peers: others, newEpoch: 1, sent: others });
+          },
+          restart: (self, ctx) => {
+            ctx.setTimer('lost');
+            return lookAgain(self, ctx);
+          },
+          timers: {
+            boot: (self, ctx) => {
+              ctx.setTimer('lost');
+              return lookAgain(self, ctx);
+            },
+            // ZooKeeper's finalizeWait: no better vote arrived; the box still holds a quorum for ours.
+            finalize: (self, ctx) => {
+              if (self.state !== 'LOOKING' || self.box.count((v) => v === self.vote) < q) return self;
+              return decide(self, voteOf(self).sid, ctx);
+            },
+            connect: (self, ctx) => {
+              if (self.state !== 'FOLLOWING' || self.phase !== 'connect') return self;
+              ctx.send(self.leader, { type: 'FollowerInfo', acc: self.acceptedEpoch });
+              return self.set('phase', 'discovery');
+            },
+            lost: (self, ctx) => {
+              if (self.state !== 'FOLLOWING' && self.state !== 'LEADING') return null;
+              const s = lookAgain(self, ctx);
+              if (s !== null) ctx.setTimer('lost');
+              return s;
+            },
+          },
+          steps: {
+            // A client request reaches the established leader: PROPOSAL (S0:710-713).
+            propose: (self, ctx) => {
+              if (self.state !== 'LEADING' || self.phase !== 'broadcast') return null;
+              const e = self.currentEpoch;
+              const c = self.history.count((p) => epochOf(p) === e);
+              if (c >= params.txs) return null;
+              const z = fmt(zx(e, c + 1));
+              const p = `${z}:${ctx.id}`;
+              ctx.updateGhost((g: G) => g.update('created', (s) => s.add(p)));
+              for (const f of self.sent) ctx.send(f, { type: 'Proposal', p });
+              const s = self.merge({ history: self.history.push(p), acks: self.acks.set(z, ISet()) });
+              return variant === 'commit-before-quorum' ? tryCommitNow(s, ctx) : s;
+            },
+          },
+          on: {
+            Notification: (self, msg: { type: 'Notification'; sid: string; ep: number; z: string; round: number; st: PeerState }, ctx) => {
+              if (self.state === 'OFF') return null;
+              const from = ctx.from!;
+              if (self.state !== 'LOOKING') {
+                // Decided: tell a LOOKING server whom this server supports.
+                if (msg.st === 'LOOKING') ctx.reply(notification(voteOf(self), self.round, self.state));
+                return self;
+              }
+              const theirs: Vote = { sid: msg.sid, ep: msg.ep, z: parseZ(msg.z) };
+              if (msg.st !== 'LOOKING') {
+                // An answer from a decided server. Of our round, it is a vote like any other
+                // (ZooKeeper's recvset); of any round, it goes to the outofelection set, which names a
+                // leader once a quorum of decided servers, the leader among them, agree on it.
+                const l = msg.sid;
+                const oob = self.oob.set(from, `${l} ${msg.st}`);
+                const leads = l === ctx.id || oob.get(l) === `${l} LEADING`;
+                if (msg.round === self.round) {
+                  const box = self.box.set(from, voteKey(theirs));
+                  if (leads && box.count((v) => v === voteKey(theirs)) >= q) return decide(self.set('vote', voteKey(theirs)), l, ctx);
+                }
+                if (l !== ctx.id && leads && oob.count((v) => v.startsWith(`${l} `)) >= q) return decide(self.merge({ round: msg.round, vote: voteKey(theirs) }), l, ctx);
+                return self.merge({ oob, box: msg.round === self.round ? self.box.set(from, voteKey(theirs)) : self.box });
+              }
+              let s = self;
+              if (msg.round > s.round) {
+                // A newer round: start over in it, with the better of its vote and ours.
+                const own = ownVote(s, ctx.id);
+                const v = better(theirs, own) ? theirs : own;
+                s = s.merge({ round: msg.round, vote: voteKey(v), box: IMap() });
+                ctx.broadcast('server', notification(v, msg.round, 'LOOKING'));
+              } else if (msg.round < s.round) {
+                ctx.reply(notification(voteOf(s), s.round, 'LOOKING'));
+                return s;
+              } else if (better(theirs, voteOf(s))) {
+                s = s.set('vote', voteKey(theirs));
+                ctx.broadcast('server', notification(theirs, s.round, 'LOOKING'));
+              } else if (s.oob.has(from) && better(voteOf(s), theirs)) {
+                // A worse vote of our round from a server that was still decided when our vote
+                // reached it: it never took our vote in, so tell it again (ZooKeeper gets there by
+                // re-sending its notifications on a timeout).
+                ctx.reply(notification(voteOf(s), s.round, 'LOOKING'));
+              }
+              const box = s.box.set(from, voteKey(theirs)).set(ctx.id, s.vote);
+              s = s.merge({ box, oob: s.oob.remove(from) });
+              // A quorum for our vote: decide once no further notification is waiting (finalizeWait).
+              if (box.count((v) => v === s.vote) >= q) ctx.setTimer('finalize');
+              return s;
+            },
+
+            // ---- discovery
+            FollowerInfo: (self, msg: { type: 'FollowerInfo'; acc: number }, ctx) => {
+              if (self.state !== 'LEADING' || self.phase === 'elected') return self;
+              const f = ctx.from!;
+              const s = self.merge({ peers: self.peers.add(f), maxAcc: Math.max(self.maxAcc, msg.acc) });
+              if (s.newEpoch > 0) {
+                ctx.reply({ type: 'NewEpoch', e: s.newEpoch });
+                return s;
+              }
+              if (s.peers.size + 1 < q) return s;
+              const e = variant === 'epoch-from-log' ? epochOfZ(lastZ(s.history)) + 1 : Math.max(s.acceptedEpoch, s.maxAcc) + 1;
+              if (e > params.epochs) return s; // the bound: no epoch left
+              for (const p of s.peers) ctx.send(p, { type: 'NewEpoch', e });
+              return s.merge({ newEpoch: e, phase: 'epoch', acceptedEpoch: variant === 'epoch-from-log' ? s.acceptedEpoch : e });
+            },
+            NewEpoch: (self, msg: { type: 'NewEpoch'; e: number }, ctx) => {
+              if (!fromLeader(self, ctx) || self.phase !== 'discovery') return self;
+              // ZooKeeper: a new epoch is accepted (and the ACKEPOCH counts towards the leader's quorum);
+              // the epoch already accepted is acknowledged without counting (cur: -1); a lower one is refused.
+              const fresh = variant === 'epoch-from-log' ? msg.e >= self.currentEpoch : msg.e > self.acceptedEpoch;
+              if (!fresh && msg.e !== self.acceptedEpoch) return lookAgain(self, ctx) ?? self;
+              ctx.reply({ type: 'AckEpoch', e: msg.e, cur: fresh ? self.currentEpoch : -1, last: fmt(lastZ(self.history)) });
+              return self.merge({ phase: 'epoch', acceptedEpoch: variant === 'epoch-from-log' ? self.acceptedEpoch : msg.e });
+            },
+            AckEpoch: (self, msg: { type: 'AckEpoch'; e: number; cur: number; last: string }, ctx) => {
+              if (self.state !== 'LEADING' || msg.e !== self.newEpoch) return self;
+              const f = ctx.from!;
+              if (self.phase !== 'epoch') {
+                // A late follower: synchronise it at once.
+                sendNewLeader(self, f, msg.last, ctx);
+                return self.set('sent', self.sent.add(f));
+              }
+              const acks = self.epochAcks.set(f, msg.cur === -1 ? `${msg.last}!` : msg.last);
+              if (acks.count((l) => !l.endsWith('!')) + 1 < q) return self.set('epochAcks', acks);
+              // ---- synchronisation: a quorum acknowledged the epoch; it becomes ours.
+              const s = self.merge({ currentEpoch: msg.e, phase: 'sync', epochAcks: IMap(), sent: ISet(acks.keys()) });
+              for (const [g, last] of acks) sendNewLeader(s, g, last.replace('!', ''), ctx);
+              return s;
+            },
+            NewLeader: (self, msg: { type: 'NewLeader'; e: number; mode: string; trunc: string | null; ps: string[]; z: string }, ctx) => {
+              if (!fromLeader(self, ctx) || self.phase !== 'epoch') return self;
+              const old = self.history;
+              let h = msg.mode === 'SNAP' ? List<string>() : old;
+              if (msg.trunc !== null) {
+                const t = parseZ(msg.trunc);
+                h = h.filter((p) => zOf(p) <= t);
+              }
+              h = h.concat(msg.ps);
+              let kept = 0;
+              while (kept < old.size && kept < h.size && old.get(kept) === h.get(kept)) kept++;
+              const gone = old.slice(kept).filter((p) => !h.includes(p)).toArray();
+              const me = ctx.id;
+              if (gone.length > 0) ctx.updateGhost((g: G) => g.update('truncated', (t) => t.union(gone.map((p) => `${me} ${p}`))));
+              // The ack covers the leader's log as synced (ZooKeeper then ACKs its outstanding proposals).
+              ctx.reply({ type: 'AckNewLeader', e: msg.e, z: msg.z });
+              return self.merge({ history: h, committed: Math.min(self.committed, kept), currentEpoch: msg.e, phase: 'sync' });
+            },
+            AckNewLeader: (self, msg: { type: 'AckNewLeader'; e: number; z: string }, ctx) => {
+              if (self.state !== 'LEADING' || msg.e !== self.currentEpoch || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
+              const f = ctx.from!;
+              if (self.phase === 'broadcast') {
+                // A late follower: it now holds every proposal up to z, the uncommitted ones included.
+                ctx.reply({ type: 'UpToDate', e: msg.e, z: fmt(self.committed === 0 ? 0 : zOf(self.history.get(self.committed - 1)!)) });
+                const upTo = parseZ(msg.z);
+                return tryCommit(self.set('acks', self.acks.map((a, z) => (parseZ(z) <= upTo ? a.add(f) : a))), ctx);
+              }
+              const s = self.set('synced', self.synced.add(f));
+              return s.synced.size + 1 >= q ? establish(s, ctx) : s;
+            },
+            UpToDate: (self, msg: { type: 'UpToDate'; e: number; z: string }, ctx) => {
+              if (!fromLeader(self, ctx) || self.phase !== 'sync' || msg.e !== self.currentEpoch) return self;
+              return commitUpTo(self, parseZ(msg.z), ctx).set('phase', 'broadcast');
+            },
+
+            // ---- broadcast
+            Proposal: (self, msg: { type: 'Proposal'; p: string }, ctx) => {
+              if (!fromLeader(self, ctx) || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
+              if (epochOf(msg.p) !== self.currentEpoch || zOf(msg.p) <= lastZ(self.history)) return self;
+              ctx.reply({ type: 'Ack', z: fmt(zOf(msg.p)) });
+              return self.set('history', self.history.push(msg.p));
+            },
+            Ack: (self, msg: { type: 'Ack'; z: string }, ctx) => {
+              if (self.state !== 'LEADING' || self.phase !== 'broadcast' || !self.acks.has(msg.z)) return self;
+              return tryCommit(self.set('acks', self.acks.update(msg.z, (a) => a!.add(ctx.from!))), ctx);
+            },
+            Commit: (self, msg: { type: 'Commit'; z: string }, ctx) => {
+              if (!fromLeader(self, ctx) || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
+              return commitUpTo(self, parseZ(msg.z), ctx);
+            },
+          },
+        }),
+      },
+      invariants: {
+        // INV-ZAB-G1 (S0:659-667): a proposal delivered anywhere is in every later established leader's log.
+        CommittedSurvive: {
+          holds: (w) => w.ghost.lost.size === 0,
+          explain: (w) =>
+            `${[...w.ghost.lost].join(', ')} was delivered, then an established leader (epoch ${Math.max(...w.ghost.est.keySeq().toArray())}) did not have it`,
+        },
+        // INV-ZAB-G2 (S0:669-673, S0:683): a proposal an established leader skipped is never delivered.
+        SkippedDiscarded: {
+          holds: (w) => w.ghost.revived.size === 0,
+          explain: (w) => `${[...w.ghost.revived].join(', ')} was skipped by an established leader, then delivered`,
+        },
+        // INV-ZAB-Agreement (S0:716, S2:629): what two servers delivered is one sequence and a prefix of it.
+        Agreement: {
+          holds: (w) => disagreement(w.ghost) === null,
+          explain: (w) => disagreement(w.ghost) ?? '',
+        },
+        // INV-ZAB-ZxidUnique (S0:681, S0:987): a zxid names one transaction.
+        ZxidUnique: {
+          holds: (w) => zxidClash(w.ghost) === null,
+          explain: (w) => zxidClash(w.ghost) ?? '',
+        },
+        // INV-FLE-OneLeaderPerEpoch / INV-ZAB-EpochUnique: at most one leader is established per epoch.
+        OneLeaderPerEpoch: {
+          holds: (w) => w.ghost.est.every((ls) => ls.size <= 1),
+          explain: (w) =>
+            w.ghost.est
+              .filter((ls) => ls.size > 1)
+              .map((ls, e) => `epoch ${e} established by ${[...ls].sort().join(' and ')}`)
+              .join('; '),
+        },
+        // INV-ZAB-ZxidOrder (S0:649): each server delivers in increasing zxid order.
+        DeliveryOrder: (w) => w.ghost.delivered.every((l) => l.every((p, i) => i === 0 || zOf(l.get(i - 1)!) < zOf(p))),
+      },
+      witnesses: {
+        // SF-ZAB-1 (S0:663-667): the leader sends P1, P2, C1, P3, C2 and crashes; no follower got C2.
+        // Recovery must still commit P2 on every other server.
+        RecoveredCommit: (w) =>
+          ids.some((l) => {
+            if (w.up(l)) return false;
+            const mine = w.ghost.delivered.get(l) ?? List<string>();
+            return [1, 2, 3, 4].some((e) => {
+              const [p1, p2, p3] = [1, 2, 3].map((c) => `${fmt(zx(e, c))}:${l}`) as [string, string, string];
+              if (!w.ghost.created.has(p3) || !mine.includes(p2) || mine.includes(p3)) return false;
+              const others = ids.filter((o) => o !== l);
+              const c1 = others.some((o) => (w.ghost.delivered.get(o) ?? List()).includes(p1) && !w.ghost.recovered.has(`${o} ${p1}`));
+              return c1 && others.every((o) => w.ghost.recovered.has(`${o} ${p2}`));
+            });
+          }),
+        // SF-ZAB-2 (S0:669-673, S0:683): the old leader's own proposal, seen by nobody, is truncated
+        // when it rejoins, and delivered nowhere.
+        TruncatedOnRejoin: (w) =>
+          w.ghost.truncated.some((t) => {
+            const [s = '', p = ''] = t.split(' ');
+            const st = w.node(s) as unknown as Self;
+            return proposerOf(p) === s && st.state === 'FOLLOWING' && st.phase === 'broadcast' && !w.ghost.delivered.some((l) => l.includes(p));
+          }),
+        // DF-ZAB-3 carried to its end: two servers delivered different transactions under one zxid,
+        // which the zxid-only sync (DIFF) cannot see. Never reachable in the correct variant.
+        SameZxidDelivered: (w) => {
+          const seen = new Map<number, string>();
+          for (const p of w.ghost.delivered.valueSeq().flatMap((l) => l)) {
+            const other = seen.get(zOf(p));
+            if (other !== undefined && other !== p) return true;
+            seen.set(zOf(p), p);
+          }
+          return false;
+        },
+        // SF-FLE-1 (S0:1004-1010): servers started in id order elect s3; s4 and s5 follow it.
+        StartupElectsS3: (w) =>
+          w.get('server', 's3').state === 'LEADING' && w.every('server', (s, id) => id === 's3' || (s.state === 'FOLLOWING' && s.leader === 's3')),
+      },
+      properties: {
+        // The notes' availability claim (S0:1138, "ZooKeeper tolerates the failure of half its
+        // nodes"; LIVE-ZAB-Recovery): unless more than half the servers are down, a leader is
+        // eventually established. True of ZAB for an odd number of servers, false for an even one (W20).
+        Available: {
+          alwaysEventually: (w) =>
+            w.count('server', (_, id) => !w.up(id)) * 2 > N ||
+            w.some('server', (s, id) => w.up(id) && s.state === 'LEADING' && (s.phase === 'broadcast' || s.phase === 'elected')),
+        },
+        // LIVE-ZAB-Broadcast: an established leader that stays up eventually commits every proposal
+        // it made (S0:639: with 3 servers, one follower down does not stop it).
+        Progress: {
+          alwaysEventually: (w) => w.every('server', (s, id) => !w.up(id) || s.state !== 'LEADING' || s.phase !== 'broadcast' || s.committed === s.history.size),
+        },
+      },
+    });
+
+    function commitUpTo(self: Self, z: number, ctx: Ctx): Self {
+      let upto = self.committed;
+      while (upto < self.history.size && zOf(self.history.get(upto)!) <= z) upto++;
+      return deliver(self, upto, ctx);
+    }
+    /** commit-before-quorum: the leader commits what it has logged, and says so at once. */
+    function tryCommitNow(self: Self, ctx: Ctx): Self {
+      const p = self.history.last()!;
+      const z = fmt(zOf(p));
+      for (const f of self.sent) ctx.send(f, { type: 'Commit', z });
+      return deliver(self, self.history.size, ctx).set('acks', self.acks.remove(z));
+    }
+  },
+});
+
+/** Two delivered sequences that are not prefixes of one another, in words (null if none). */
+function disagreement(g: G): string | null {
+  const seqs = [...g.delivered.entries()];
+  for (let i = 0; i < seqs.length; i++)
+    for (let j = i + 1; j < seqs.length; j++) {
+      const [a, la] = seqs[i]!;
+      const [b, lb] = seqs[j]!;
+      const n = Math.min(la.size, lb.size);
+      for (let k = 0; k < n; k++)
+        if (la.get(k) !== lb.get(k)) return `${a} delivered [${la.join(', ')}] and ${b} delivered [${lb.join(', ')}]: they differ at position ${k + 1}`;
+    }
+  return null;
+}
+
+/** A zxid used for two transactions, in words (null if none). */
+function zxidClash(g: G): string | null {
+  const byZ = new Map<number, string>();
+  for (const p of g.created) {
+    const other = byZ.get(zOf(p));
+    if (other !== undefined && other !== p) return `zxid ${fmt(zOf(p))} names two transactions: ${other} and ${p}`;
+    byZ.set(zOf(p), p);
+  }
+  return null;
+}
