@@ -5,3 +5,18 @@ export { World, HistoryEvent, type ActorState, type HistoryEventProps, type Node
 export type { Json, Message } from './messages.js';
 export type { NetworkKind } from './network.js';
 export type { Renumbering } from './renumber.js';
+export {
+  operations,
+  register,
+  keyValue,
+  checkLinearizable,
+  readYourWrites,
+  monotonicReads,
+  noLostWrites,
+  linearizable,
+  sessionGuarantees,
+  type Operation,
+  type SequentialSpec,
+  type LinearizabilityResult,
+  type SessionViolation,
+} from './consistency.js';
