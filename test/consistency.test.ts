@@ -115,7 +115,7 @@ describe('linearizability of a register (initially 0)', () => {
     }
   });
 
-  it('a long history of sequential operations is checked without blowing up (memoisation)', () => {
+  it('twelve concurrent writes and a read are checked without blowing up (memoisation)', () => {
     // 12 clients each write their number, all concurrently; then one read of 7. Without memoisation the
     // search would try up to 12! orders; with it, at most 2^12 (set, state) pairs.
     const n = 12;
