@@ -13,8 +13,7 @@
  * any point after its invocation, or never.
  */
 import { isImmutable, type List } from 'immutable';
-import type { ActorInvariant } from './system.js';
-import type { HistoryEventProps, Roles, World } from './world.js';
+import type { HistoryEvent, HistoryEventProps } from './world.js';
 
 /** An operation of a history: its invocation and, unless pending, its completion. */
 export interface Operation {
@@ -392,11 +391,27 @@ export function noLostWrites(history: readonly EventLike[], initial: unknown = n
 
 // ---- as invariants of actor models
 
+/** What a history invariant reads of the world: any actor model's `World` is one. */
+export interface HistoryView {
+  readonly state: { readonly history: List<HistoryEvent> };
+  readonly history: readonly HistoryEvent[];
+}
+
+/**
+ * An invariant of any actor model that records a history. It names no roles, so it fits every
+ * model's `invariants` without disturbing the inference of the model's own types.
+ */
+export interface HistoryInvariant {
+  holds(w: HistoryView): boolean;
+  explain(w: HistoryView): string;
+  readonly description: string;
+}
+
 /** An invariant over the world's history, its verdict cached per (shared, immutable) history list. */
-function historyInvariant<R extends Roles, G, V>(check: (events: readonly EventLike[]) => V | null, explain: (v: V) => string, description: string): ActorInvariant<R, G> {
-  const cache = new WeakMap<List<unknown>, { v: V | null }>();
-  const verdict = (w: World<R, G>) => {
-    const h = w.state.history as unknown as List<unknown>;
+function historyInvariant<V>(check: (events: readonly EventLike[]) => V | null, explain: (v: V) => string, description: string): HistoryInvariant {
+  const cache = new WeakMap<List<HistoryEvent>, { v: V | null }>();
+  const verdict = (w: HistoryView) => {
+    const h = w.state.history;
     let c = cache.get(h);
     if (c === undefined) {
       c = { v: check(w.history) };
@@ -408,8 +423,8 @@ function historyInvariant<R extends Roles, G, V>(check: (events: readonly EventL
 }
 
 /** The invariant "the history is linearizable with respect to `spec`". */
-export function linearizable<R extends Roles = Roles, G = unknown, S = unknown>(spec: SequentialSpec<S>): ActorInvariant<R, G> {
-  return historyInvariant<R, G, string>(
+export function linearizable<S>(spec: SequentialSpec<S>): HistoryInvariant {
+  return historyInvariant<string>(
     (events) => {
       const r = checkLinearizable(events, spec);
       return r.ok ? null : r.explanation;
@@ -421,10 +436,10 @@ export function linearizable<R extends Roles = Roles, G = unknown, S = unknown>(
 
 /** The invariants of the three session guarantees, for a register holding `initial` at first. */
 export const sessionGuarantees = {
-  readYourWrites: <R extends Roles = Roles, G = unknown>(initial: unknown = null): ActorInvariant<R, G> =>
-    historyInvariant<R, G, SessionViolation>((h) => readYourWrites(h, initial), (v) => v.explanation, 'each client reads its own completed writes'),
-  monotonicReads: <R extends Roles = Roles, G = unknown>(initial: unknown = null): ActorInvariant<R, G> =>
-    historyInvariant<R, G, SessionViolation>((h) => monotonicReads(h, initial), (v) => v.explanation, 'no client reads an older value after a newer one'),
-  noLostWrites: <R extends Roles = Roles, G = unknown>(initial: unknown = null): ActorInvariant<R, G> =>
-    historyInvariant<R, G, SessionViolation>((h) => noLostWrites(h, initial), (v) => v.explanation, 'a read after a completed write sees it or a newer one'),
+  readYourWrites: (initial: unknown = null): HistoryInvariant =>
+    historyInvariant<SessionViolation>((h) => readYourWrites(h, initial), (v) => v.explanation, 'each client reads its own completed writes'),
+  monotonicReads: (initial: unknown = null): HistoryInvariant =>
+    historyInvariant<SessionViolation>((h) => monotonicReads(h, initial), (v) => v.explanation, 'no client reads an older value after a newer one'),
+  noLostWrites: (initial: unknown = null): HistoryInvariant =>
+    historyInvariant<SessionViolation>((h) => noLostWrites(h, initial), (v) => v.explanation, 'a read after a completed write sees it or a newer one'),
 };

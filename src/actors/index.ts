@@ -19,4 +19,6 @@ export {
   type SequentialSpec,
   type LinearizabilityResult,
   type SessionViolation,
+  type HistoryInvariant,
+  type HistoryView,
 } from './consistency.js';
