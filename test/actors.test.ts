@@ -343,6 +343,31 @@ describe('symmetry reduction', () => {
     });
   }
 
+  it('nodes whose state holds plain arrays are ordered by content, so each orbit is one state', () => {
+    // Three interchangeable nodes, each appending to a plain array up to twice: 3^3 = 27 states,
+    // and one per multiset of three lengths from {0, 1, 2}: C(5, 3) = 10 orbits. (Equal arrays are
+    // distinct objects, which Immutable's hash would tell apart.)
+    const appender = (symmetric: boolean) =>
+      defineActorModel({
+        name: 'appender',
+        faults: {},
+        build: () =>
+          system({
+            roles: {
+              node: role({
+                ids: ['n1', 'n2', 'n3'],
+                symmetric,
+                // (A field may not start as an array, but a handler may put one there.)
+                durable: { log: null as readonly number[] | null },
+                steps: { append: (self) => ((self.log?.length ?? 0) < 2 ? self.set('log', [...(self.log ?? []), 1]) : null) },
+              }),
+            },
+          }),
+      });
+    expect(count(appender(false))).toBe(27);
+    expect(count(appender(true))).toBe(10);
+  });
+
   it('choose gives one initial state per combination of votes', () => {
     // Each of 3 participants votes yes or no at start: 2^3 = 8 initial states; 4 up to renaming.
     expect(specOf(voting, { participants: 3, symmetric: false }).init.length).toBe(8);

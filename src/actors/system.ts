@@ -321,7 +321,7 @@ class System {
     if (typeof x !== 'object' || x === null) return hash(remapValue(x, this.symmetric.blank));
     let h = this.signatures.get(x);
     if (h === undefined) {
-      h = hash(remapValue(x, this.symmetric.blank));
+      h = hash(byContent(remapValue(x, this.symmetric.blank)));
       this.signatures.set(x, h);
     }
     return h;
@@ -615,6 +615,18 @@ function* permutations<T>(xs: readonly T[]): Generator<T[]> {
 }
 
 /** Rename node ids in a node's state, the ghost variables or the history: every equal string. */
+/**
+ * The value with every plain array and object inside it turned into an Immutable List or Map, so
+ * that Immutable's `hash` sees their contents (it hashes plain objects by identity).
+ */
+function byContent(x: unknown): unknown {
+  if (typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x) || Object.getPrototypeOf(x) === Object.prototype) return fromJS(x);
+  if (List.isList(x) || ISet.isSet(x)) return (x as List<unknown>).map(byContent);
+  if (IMap.isMap(x) || isRecord(x)) return IMap((x as unknown as { toSeq(): { entries(): Iterable<[unknown, unknown]> } }).toSeq().entries()).map(byContent);
+  return x;
+}
+
 function remapValue(x: unknown, perm: ReadonlyMap<string, string>): unknown {
   if (typeof x === 'string') return perm.get(x) ?? x;
   if (typeof x !== 'object' || x === null) return x;
