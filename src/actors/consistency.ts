@@ -168,7 +168,9 @@ export function checkLinearizable<S>(history: readonly EventLike[] | readonly Op
   const parts = new Map<string, Operation[]>();
   for (const op of ops) {
     const p = spec.partition?.(op) ?? '';
-    parts.set(p, [...(parts.get(p) ?? []), op]);
+    const part = parts.get(p);
+    if (part) part.push(op);
+    else parts.set(p, [op]);
   }
   const order: Operation[] = [];
   for (const [part, partOps] of [...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -344,16 +346,7 @@ const seenAs = (w: Operation | null) => (w === null ? 'the initial value' : `${J
  * one not older than it.
  */
 export function readYourWrites(history: readonly EventLike[], initial: unknown = null): SessionViolation | null {
-  const ops = operations(history);
-  const src = sources(ops, initial);
-  for (const r of completedReads(ops))
-    for (const w of ops)
-      if (w.f === 'write' && !w.pending && w.process === r.process && w.ret < r.call) {
-        const s = src.source(r);
-        if (s !== w && src.older(s, w))
-          return { read: r, write: w, explanation: `${r.process} wrote ${JSON.stringify(w.input)}, then read ${seenAs(s)}, which is older: read-your-writes broken` };
-      }
-  return null;
+  return readAfterWrite(history, initial, true, (r, w, seen) => `${r.process} wrote ${JSON.stringify(w.input)}, then read ${seen}, which is older: read-your-writes broken`);
 }
 
 /** Monotonic reads: a process never reads a value older than one it has read before. */
@@ -377,14 +370,23 @@ export function monotonicReads(history: readonly EventLike[], initial: unknown =
  * write's value or one not older than it.
  */
 export function noLostWrites(history: readonly EventLike[], initial: unknown = null): SessionViolation | null {
+  return readAfterWrite(history, initial, false, (r, w, seen) => `${w.process}'s write of ${JSON.stringify(w.input)} completed, then ${r.process} read ${seen}, which is older: the write is lost`);
+}
+
+/** The first read that returned something older than a write completed before it began (by its own process only, or by any). */
+function readAfterWrite(
+  history: readonly EventLike[],
+  initial: unknown,
+  ownWritesOnly: boolean,
+  explain: (read: Operation, write: Operation, seen: string) => string,
+): SessionViolation | null {
   const ops = operations(history);
   const src = sources(ops, initial);
   for (const r of completedReads(ops))
     for (const w of ops)
-      if (w.f === 'write' && !w.pending && w.ret < r.call) {
+      if (w.f === 'write' && !w.pending && w.ret < r.call && (!ownWritesOnly || w.process === r.process)) {
         const s = src.source(r);
-        if (s !== w && src.older(s, w))
-          return { read: r, write: w, explanation: `${w.process}'s write of ${JSON.stringify(w.input)} completed, then ${r.process} read ${seenAs(s)}, which is older: the write is lost` };
+        if (s !== w && src.older(s, w)) return { read: r, write: w, explanation: explain(r, w, seenAs(s)) };
       }
   return null;
 }

@@ -93,8 +93,9 @@ function counted(duplicating: boolean): Network {
     all: (net) => sortedKeys(net as M).flatMap((key) => Array<string>((net as M).get(key)!).fill(key)),
     between: (net, from, to) => {
       const prefix = `${from}→${to} `;
-      return sortedKeys(net as M)
+      return [...(net as M).keys()]
         .filter((key) => key.startsWith(prefix))
+        .sort()
         .flatMap((key) => Array<string>((net as M).get(key)!).fill(key));
     },
     map: (net, f) => {
