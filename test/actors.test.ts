@@ -2,7 +2,7 @@
  * The actor layer on systems small enough to count by hand. Each expected number is derived in
  * the comment above it, from the semantics in docs/actors.md, not from faultline's output.
  */
-import { List, Map as IMap, Set as ISet } from 'immutable';
+import { List, Set as ISet } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
 import { explore, exploreCompiled } from '../src/check/explore.js';

@@ -104,10 +104,10 @@ function checkField(name: string, value: unknown): void {
     );
 }
 
-/** Declare a role: its nodes' ids, their durable and volatile state, and their handlers. */
 /** No fields (the default for `volatile`). */
 export type NoFields = { readonly [K in never]: never };
 
+/** Declare a role: its nodes' ids, their durable and volatile state, and their handlers. */
 export function role<D extends object, V extends object = NoFields>(spec: RoleSpec<D, V>): Role<RecordOf<D & V>> {
   const durable = spec.durable ?? ({} as D);
   const volatile = spec.volatile ?? ({} as V);

@@ -306,15 +306,6 @@ class System {
     return { groups, blank: new Map(groups.flat().map((id) => [id, '*'])) };
   }
 
-  /**
-   * The renamings under which a state is keyed (Spec.symmetry with symmetryImagesOnly): those
-   * that list each symmetric role's nodes in the order of their own states — a node's signature
-   * is a hash of its state with every symmetric id blanked, whether it is down, and its timers,
-   * so it does not change under renaming. Nodes with equal signatures are tied, and every order of
-   * the tied ones is taken. Renaming a state permutes its signatures with it, so every member of
-   * an orbit yields the same set of images, and the least of them keys the whole orbit — exactly,
-   * with far fewer renamings than all k! once nodes differ.
-   */
   private readonly signatures = new WeakMap<object, number>();
   /** A hash of a node's state with every symmetric id blanked (cached: states are shared). */
   private stateSignature(x: unknown): number {
@@ -327,6 +318,15 @@ class System {
     return h;
   }
 
+  /**
+   * The renamings under which a state is keyed (Spec.symmetry with symmetryImagesOnly): those
+   * that list each symmetric role's nodes in the order of their own states — a node's signature
+   * is a hash of its state with every symmetric id blanked, whether it is down, and its timers,
+   * so it does not change under renaming. Nodes with equal signatures are tied, and every order of
+   * the tied ones is taken. Renaming a state permutes its signatures with it, so every member of
+   * an orbit yields the same set of images, and the least of them keys the whole orbit — exactly,
+   * with far fewer renamings than all k! once nodes differ.
+   */
   renamings(s: ActorState): ReadonlyMap<string, string>[] {
     let perms: [string, string][][] = [[]];
     for (const ids of this.symmetric.groups) {
@@ -614,7 +614,6 @@ function* permutations<T>(xs: readonly T[]): Generator<T[]> {
   for (let i = 0; i < xs.length; i++) for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) yield [xs[i]!, ...rest];
 }
 
-/** Rename node ids in a node's state, the ghost variables or the history: every equal string. */
 /**
  * The value with every plain array and object inside it turned into an Immutable List or Map, so
  * that Immutable's `hash` sees their contents (it hashes plain objects by identity).
@@ -627,6 +626,7 @@ function byContent(x: unknown): unknown {
   return x;
 }
 
+/** Rename node ids in a node's state, the ghost variables or the history: every equal string. */
 function remapValue(x: unknown, perm: ReadonlyMap<string, string>): unknown {
   if (typeof x === 'string') return perm.get(x) ?? x;
   if (typeof x !== 'object' || x === null) return x;

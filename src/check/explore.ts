@@ -12,7 +12,7 @@ import type { TraceEvent } from '../model/trace.js';
 import type { Spec } from '../model/types.js';
 import { show } from '../model/values.js';
 import { ActionError, compile, type Compiled, SuccessorBuffer } from './compile.js';
-import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from './fingerprint.js';
 import { NO_PARENT, StateStore } from './store.js';
 
 export interface CheckOptions {
