@@ -5,14 +5,15 @@
 import { List, Set as ISet } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
-import { explore, exploreCompiled } from '../src/check/explore.js';
-import { defineActorModel, role, system, type ActorState, type NetworkKind, type PartitionShapes } from '../src/index.js';
+import { bfs, explore } from '../src/check/bfs.js';
+import { defineActorModel, role, system, type WorldState, type NetworkKind, type PartitionShapes } from '../src/index.js';
 import voting from './fixtures/voting.js';
-import { buildSpec, resolveConfig, toPlain, type AnyModel, type Spec } from '../src/model/index.js';
+import { buildSpec, resolveConfig } from '../src/model/define.js';
+import { toPlain, type AnyModel, type Spec } from '../src/index.js';
 
-function specOf(model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}, variant?: string): Spec<ActorState> {
+function specOf(model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}, variant?: string): Spec<WorldState> {
   const m = model as AnyModel;
-  return buildSpec(m, resolveConfig(m, variant, params, faults)) as Spec<ActorState>;
+  return buildSpec(m, resolveConfig(m, variant, params, faults)) as Spec<WorldState>;
 }
 const count = (model: unknown, params: Record<string, unknown> = {}, faults: Record<string, unknown> = {}) => explore(specOf(model, params, faults)).stats.distinctStates;
 
@@ -278,14 +279,14 @@ function sortedJson(x: unknown): string {
 }
 
 /** Every reachable state by a plain BFS, deduplicated by canonical text. */
-function allStates(spec: Spec<ActorState>): string[] {
-  const seen = new Map<string, ActorState>();
+function allStates(spec: Spec<WorldState>): string[] {
+  const seen = new Map<string, WorldState>();
   let frontier = spec.init.filter((s) => {
     const k = sortedJson(toPlain(s));
     return !seen.has(k) && (seen.set(k, s), true);
   });
   while (frontier.length) {
-    const next: ActorState[] = [];
+    const next: WorldState[] = [];
     for (const s of frontier)
       for (const { state } of spec.next!(s)) {
         const k = sortedJson(toPlain(state));
@@ -339,7 +340,7 @@ describe('symmetry reduction', () => {
       // --no-symmetry: the symmetric model explored state by state.
       const off = compile({ ...spec, invariants: {} }, { symmetry: false });
       expect(off.reduced).toBe(false);
-      expect(exploreCompiled(off).stats.distinctStates).toBe(states.length);
+      expect(bfs(off).stats.distinctStates).toBe(states.length);
     });
   }
 
@@ -381,7 +382,7 @@ describe('histories and ghost variables', () => {
     const { default: atLeastOnce } = await import('../models/examples/at-least-once.js');
     const spec = specOf(atLeastOnce, { requests: 2, retries: 0 }, { crash: 0, restart: 0, drop: 0, duplicate: 0 });
     // Without faults or retries the run is one line: Inc 1, Ack 1, Inc 2, Ack 2.
-    const r = explore({ ...spec, invariants: { NotDone: (s: ActorState) => s.history.size < 4 } });
+    const r = explore({ ...spec, invariants: { NotDone: (s: WorldState) => s.history.size < 4 } });
     expect(r.violation!.trace.length - 1).toBe(4);
     expect(toPlain(r.violation!.trace.at(-1)!.state.history)).toEqual([
       { process: 'client', type: 'invoke', f: 'inc', value: 1 },

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import dieHard from '../models/classic/die-hard.js';
 import tcommit from '../models/classic/tcommit.js';
 import twoPhase from '../models/classic/two-phase.js';
-import { toPlain } from '../src/model/index.js';
+import { toPlain } from '../src/index.js';
 import { check } from './helpers.js';
 
 describe('TwoPhase', () => {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/explore.js';
+import { explore } from '../src/check/bfs.js';
 import {
   checkLinearizable,
   defineActorModel,
@@ -22,7 +22,8 @@ import {
   system,
   type Operation,
 } from '../src/index.js';
-import { buildSpec, resolveConfig, type AnyModel } from '../src/model/index.js';
+import { buildSpec, resolveConfig } from '../src/model/define.js';
+import type { AnyModel } from '../src/index.js';
 
 type Ev = { process: string; type: 'invoke' | 'ok' | 'fail'; f: string; value: unknown };
 /** `h('c1 invoke write 1', 'c1 ok write', ...)`: process, type, operation, value (JSON, optional). */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { List, Map } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/explore.js';
-import { each, spec } from '../src/model/index.js';
+import { explore } from '../src/check/bfs.js';
+import { each, spec } from '../src/index.js';
 
 /** A model over an explicit graph: states are node numbers wrapped in a Map. */
 function graphSpec(edges: number[][], inits: number[], bad: readonly number[] = [], deadlock = true) {

@@ -1,5 +1,7 @@
-import { explore, type CheckOptions } from '../src/check/explore.js';
-import { buildSpec, resolveConfig, type AnyModel } from '../src/model/index.js';
+import { explore } from '../src/check/bfs.js';
+import type { CheckOptions } from '../src/check/types.js';
+import { buildSpec, resolveConfig } from '../src/model/define.js';
+import type { AnyModel } from '../src/index.js';
 
 /** Check a model with some params and a variant, as the CLI would. */
 export function check(model: unknown, params: Record<string, unknown> = {}, variant?: string, options: CheckOptions = {}) {

@@ -7,7 +7,7 @@ import { Map as IMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
 import { checkLiveness } from '../src/check/liveness.js';
-import { alwaysEventually, eventually, leadsTo, spec, type Property } from '../src/model/index.js';
+import { alwaysEventually, eventually, leadsTo, spec, type Property } from '../src/index.js';
 
 type St = IMap<string, number>;
 /** An explicit graph: edges [from, to, label, fault?]; states are Maps {n}. */

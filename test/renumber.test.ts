@@ -5,10 +5,10 @@
 import { Map as IMap, Record, Set as ISet } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
-import { explore, exploreCompiled } from '../src/check/explore.js';
+import { bfs, explore } from '../src/check/bfs.js';
 import { checkLiveness } from '../src/check/liveness.js';
-import { defineActorModel, role, system } from '../src/actors/index.js';
-import { eventually, spec } from '../src/model/index.js';
+import { defineActorModel, role, system } from '../src/index.js';
+import { eventually, spec } from '../src/index.js';
 
 // Two tickets a and b; either may jump above both (a := max(a, b) + 1). 0 means "no ticket yet".
 // Only the order and distance of positive tickets matter, so the model shifts them down until the
@@ -89,7 +89,7 @@ describe('normal forms and constraints', () => {
       }),
       { symmetry: false },
     );
-    const safety = exploreCompiled(m);
+    const safety = bfs(m);
     expect(safety.stats).toMatchObject({ distinctStates: 2, beyondConstraint: 1 });
     expect(checkLiveness(m, m.properties).violation).toBeNull();
   });

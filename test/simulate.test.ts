@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
-import { explore } from '../src/check/explore.js';
-import { simulate } from '../src/check/simulate.js';
-import { buildSpec, resolveConfig, type AnyModel } from '../src/model/index.js';
+import { explore } from '../src/check/bfs.js';
+import { randomWalks as simulate } from '../src/check/simulate.js';
+import { buildSpec, resolveConfig } from '../src/model/define.js';
+import type { AnyModel } from '../src/index.js';
 import wraparound from '../models/examples/seq-wraparound.js';
 import atLeastOnce from '../models/examples/at-least-once.js';
 

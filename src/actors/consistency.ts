@@ -13,6 +13,7 @@
  * any point after its invocation, or never.
  */
 import { isImmutable, type List } from 'immutable';
+import { ModelError } from '../model/errors.js';
 import type { HistoryEvent, HistoryEventProps } from './world.js';
 
 /** An operation of a history: its invocation and, unless pending, its completion. */
@@ -54,7 +55,7 @@ export function operations(history: readonly EventLike[]): Operation[] {
     }
     const op = open.get(e.process);
     if (op === undefined || op.f !== e.f)
-      throw new Error(`history event ${at + 1}: ${e.process} completes ${e.f} (${e.type}) without invoking it`);
+      throw new ModelError(`history event ${at + 1}: ${e.process} completes ${e.f} (${e.type}) without invoking it`);
     open.delete(e.process);
     if (e.type === 'fail') failed.add(op.index);
     else done.set(op.index, { output: plain(e.value), ret: at });
@@ -68,8 +69,8 @@ export function operations(history: readonly EventLike[]): Operation[] {
   return out;
 }
 
-/** A sequential specification: what one operation does to the state, and whether its result fits. */
-export interface SequentialSpec<S = unknown> {
+/** A data type, as a sequential specification: what one operation does to the state, and whether its result fits. */
+export interface DataType<S = unknown> {
   readonly name: string;
   readonly init: S;
   /** The state after `op` (boxed, as a state may itself be null), or null if its result (ignored while pending) is impossible from `state`. */
@@ -88,7 +89,7 @@ const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.s
  * A read/write register holding `initial`: `write` (input: the value), `read` (output: the value), and
  * `cas` (input: [expected, new], output: true if it swapped).
  */
-export function register(initial: unknown = null): SequentialSpec<unknown> {
+export function register(initial: unknown = null): DataType<unknown> {
   return {
     name: 'register',
     init: initial,
@@ -105,7 +106,7 @@ export function register(initial: unknown = null): SequentialSpec<unknown> {
           return { state: swaps ? to : s };
         }
         default:
-          throw new Error(`a register has no operation ${op.f} (read, write, cas)`);
+          throw new ModelError(`a register has no operation ${op.f} (read, write, cas)`);
       }
     },
     show: showRegisterOp,
@@ -116,7 +117,7 @@ export function register(initial: unknown = null): SequentialSpec<unknown> {
  * A map of registers, each holding `initial` until written: `write` (input [key, value]), `read` (input
  * key, output the value), `cas` (input [key, expected, new], output true if it swapped). Checked key by key.
  */
-export function keyValue(initial: unknown = null): SequentialSpec<unknown> {
+export function keyValue(initial: unknown = null): DataType<unknown> {
   const reg = register(initial);
   const keyOf = (op: Operation) => String(op.f === 'read' ? op.input : (op.input as unknown[])[0]);
   const unkeyed = (op: Operation): Operation => {
@@ -159,33 +160,33 @@ export type LinearizabilityResult =
     };
 
 /**
- * Whether the history is linearizable with respect to `spec`: some order of its completed operations
+ * Whether the history is linearizable with respect to `dataType`: some order of its completed operations
  * and some of its pending ones respects real time (an operation completed before another was invoked
  * comes first) and is a legal sequential run of the specification.
  */
-export function checkLinearizable<S>(history: readonly EventLike[] | readonly Operation[], spec: SequentialSpec<S>): LinearizabilityResult {
+export function checkLinearizable<S>(history: readonly EventLike[] | readonly Operation[], dataType: DataType<S>): LinearizabilityResult {
   const ops = toOperations(history);
   const parts = new Map<string, Operation[]>();
   for (const op of ops) {
-    const p = spec.partition?.(op) ?? '';
+    const p = dataType.partition?.(op) ?? '';
     const part = parts.get(p);
     if (part) part.push(op);
     else parts.set(p, [op]);
   }
   const order: Operation[] = [];
   for (const [part, partOps] of [...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const r = searchPart(partOps, spec);
+    const r = searchPart(partOps, dataType);
     if (!r.ok) {
-      const show = spec.show ?? ((op: Operation) => `${op.process} ${op.f}`);
-      const where = spec.partition ? ` (${part})` : '';
+      const show = dataType.show ?? ((op: Operation) => `${op.process} ${op.f}`);
+      const where = dataType.partition ? ` (${part})` : '';
       const prefix = r.longest.length === 0 ? 'no operation can come first' : `after ${r.longest.map(show).join(', ')}`;
       const stuck = r.stuck ? `, ${show(r.stuck)} cannot be placed` : '';
       return {
         ok: false,
-        part: spec.partition ? part : null,
+        part: dataType.partition ? part : null,
         longest: r.longest,
         stuck: r.stuck,
-        explanation: `not linearizable${where}: ${prefix}${stuck} — no order of the ${partOps.length} operations respects real time and the ${spec.name}`,
+        explanation: `not linearizable${where}: ${prefix}${stuck} — no order of the ${partOps.length} operations respects real time and the ${dataType.name}`,
       };
     }
     order.push(...r.order);
@@ -215,8 +216,8 @@ interface Entry {
  * state) pair seen before is not explored again. Success once no return is left — pending operations
  * need not be linearized.
  */
-function searchPart<S>(ops: readonly Operation[], spec: SequentialSpec<S>): { ok: true; order: Operation[] } | { ok: false; longest: Operation[]; stuck: Operation | null } {
-  const key = spec.key ?? ((s: S) => JSON.stringify(s) ?? 'undefined');
+function searchPart<S>(ops: readonly Operation[], dataType: DataType<S>): { ok: true; order: Operation[] } | { ok: false; longest: Operation[]; stuck: Operation | null } {
+  const key = dataType.key ?? ((s: S) => JSON.stringify(s) ?? 'undefined');
   const events: { time: number; entry: Entry }[] = [];
   for (const op of ops) {
     const call: Entry = { op, isCall: true, match: null, prev: null, next: null };
@@ -255,7 +256,7 @@ function searchPart<S>(ops: readonly Operation[], spec: SequentialSpec<S>): { ok
   };
   let returnsLeft = ops.filter((op) => !op.pending).length;
   let linearized = 0n;
-  let state = spec.init;
+  let state = dataType.init;
   const seen = new Set<string>();
   const stack: { entry: Entry; state: S }[] = [];
   let longest: Operation[] = [];
@@ -264,7 +265,7 @@ function searchPart<S>(ops: readonly Operation[], spec: SequentialSpec<S>): { ok
   while (returnsLeft > 0) {
     if (entry === null) break; // cannot happen while a return is left in the list
     if (entry.isCall) {
-      const next = spec.step(state, entry.op);
+      const next = dataType.step(state, entry.op);
       if (next !== null) {
         const lin = linearized | (1n << BigInt(entry.op.index));
         const k = `${lin.toString(36)}|${key(next.state)}`;
@@ -324,7 +325,7 @@ function sources(ops: readonly Operation[], initial: unknown): Sources {
   const byValue = new Map<string, Operation>();
   for (const w of ops.filter((o) => o.f === 'write')) {
     const v = JSON.stringify(w.input);
-    if (byValue.has(v) || same(w.input, initial)) throw new Error(`session guarantees need distinct written values, none equal to the initial one: ${v} is written twice`);
+    if (byValue.has(v) || same(w.input, initial)) throw new ModelError(`session guarantees need distinct written values, none equal to the initial one: ${v} is written twice`);
     byValue.set(v, w);
   }
   const init = JSON.stringify(initial);
@@ -332,7 +333,7 @@ function sources(ops: readonly Operation[], initial: unknown): Sources {
   for (const r of completedReads(ops)) {
     const v = JSON.stringify(r.output);
     const w = byValue.get(v);
-    if (w === undefined && v !== init) throw new Error(`${r.process} read ${v}, a value nobody wrote`);
+    if (w === undefined && v !== init) throw new ModelError(`${r.process} read ${v}, a value nobody wrote`);
     of.set(r, w ?? null);
   }
   return { source: (r) => of.get(r)!, older: (a, b) => a === null || a.ret < b.call };
@@ -424,15 +425,15 @@ function historyInvariant<V>(check: (events: readonly EventLike[]) => V | null, 
   return { holds: (w) => verdict(w) === null, explain: (w) => explain(verdict(w)!), description };
 }
 
-/** The invariant "the history is linearizable with respect to `spec`". */
-export function linearizable<S>(spec: SequentialSpec<S>): HistoryInvariant {
+/** The invariant "the history is linearizable with respect to `dataType`". */
+export function linearizable<S>(dataType: DataType<S>): HistoryInvariant {
   return historyInvariant<string>(
     (events) => {
-      const r = checkLinearizable(events, spec);
+      const r = checkLinearizable(events, dataType);
       return r.ok ? null : r.explanation;
     },
     (s) => s,
-    `the client history is linearizable (${spec.name})`,
+    `the client history is linearizable (${dataType.name})`,
   );
 }
 

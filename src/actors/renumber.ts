@@ -18,7 +18,7 @@ import { isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable
 import { ModelError } from '../model/errors.js';
 import { decodeMessage, encodeMessage, type Json } from './messages.js';
 import type { Network } from './network.js';
-import type { ActorState } from './world.js';
+import type { WorldState } from './world.js';
 
 export interface Renumbering {
   /** Names of the fields that hold ballots, terms or epochs. */
@@ -35,7 +35,7 @@ export interface Renumbering {
 type Shift = (n: number) => number;
 
 /** The normal form of a state under shifting (Spec.normalize), and the spread bound (Spec.constraint). */
-export function renumberer(def: Renumbering, net: Network): { normalize: (s: ActorState) => ActorState; within: ((s: ActorState) => boolean) | null } {
+export function renumberer(def: Renumbering, net: Network): { normalize: (s: WorldState) => WorldState; within: ((s: WorldState) => boolean) | null } {
   if (!def || !Array.isArray(def.fields) || def.fields.some((f) => typeof f !== 'string'))
     throw new ModelError('renumber must be { fields: [field names], stride?: number, spread?: number }');
   const stride = def.stride ?? 1;
@@ -75,7 +75,7 @@ export function renumberer(def: Renumbering, net: Network): { normalize: (s: Act
     return out;
   };
   /** [least, largest] ordinal anywhere in the state. */
-  const rangeOf = (s: ActorState): [number, number] => {
+  const rangeOf = (s: WorldState): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
     const see = (n: number) => {
@@ -93,7 +93,7 @@ export function renumberer(def: Renumbering, net: Network): { normalize: (s: Act
     return [lo, hi];
   };
 
-  const normalize = (s: ActorState): ActorState => {
+  const normalize = (s: WorldState): WorldState => {
     const [lo] = rangeOf(s);
     if (lo === Infinity) return s;
     const by = Math.floor((lo - 1) / stride) * stride;
@@ -102,14 +102,14 @@ export function renumberer(def: Renumbering, net: Network): { normalize: (s: Act
     return s.merge({
       nodes: s.nodes.map((v) => rewrite(v, fields, false, f)),
       ghost: rewrite(s.ghost, fields, false, f),
-      history: rewrite(s.history, fields, false, f) as ActorState['history'],
+      history: rewrite(s.history, fields, false, f) as WorldState['history'],
       net: net.map(s.net, (k) => shiftMessage(k, by)),
     });
   };
   const within =
     spread === undefined
       ? null
-      : (s: ActorState): boolean => {
+      : (s: WorldState): boolean => {
           const [lo, hi] = rangeOf(s);
           return lo === Infinity || hi - lo <= spread;
         };

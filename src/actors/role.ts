@@ -53,7 +53,7 @@ export type Result<Self> = Self | null;
 export type MessageHandler<Self> = { bivarianceHack(self: Self, msg: Message, ctx: Ctx): Result<Self> }['bivarianceHack'];
 export type Handler<Self> = { bivarianceHack(self: Self, ctx: Ctx): Result<Self> }['bivarianceHack'];
 
-export interface RoleSpec<D extends object, V extends object> {
+export interface RoleDefinition<D extends object, V extends object> {
   /** The ids of this role's nodes. */
   readonly ids: readonly string[];
   /** The nodes are interchangeable: explore states only up to a permutation of their ids. */
@@ -108,18 +108,18 @@ function checkField(name: string, value: unknown): void {
 export type NoFields = { readonly [K in never]: never };
 
 /** Declare a role: its nodes' ids, their durable and volatile state, and their handlers. */
-export function role<D extends object, V extends object = NoFields>(spec: RoleSpec<D, V>): Role<RecordOf<D & V>> {
-  const durable = spec.durable ?? ({} as D);
-  const volatile = spec.volatile ?? ({} as V);
+export function role<D extends object, V extends object = NoFields>(def: RoleDefinition<D, V>): Role<RecordOf<D & V>> {
+  const durable = def.durable ?? ({} as D);
+  const volatile = def.volatile ?? ({} as V);
   const durableFields = Object.keys(durable);
   const volatileFields = Object.keys(volatile);
   for (const k of volatileFields) if (durableFields.includes(k)) throw new ModelError(`role field ${k} is both durable and volatile`);
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
-  if (!Array.isArray(spec.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
+  if (!Array.isArray(def.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
   // Named after its nodes (unique across roles), so that worker threads rebuild each role's state
   // with the right Record type even when two roles have the same fields.
-  const Factory = Record({ ...durable, ...volatile } as D & V, `role(${spec.ids.join(',')})`);
+  const Factory = Record({ ...durable, ...volatile } as D & V, `role(${def.ids.join(',')})`);
   const initial = Factory() as RecordOf<D & V>;
   const crash = (self: RecordOf<D & V>): RecordOf<D & V> => {
     if (volatileFields.length === 0) return self;
@@ -129,18 +129,18 @@ export function role<D extends object, V extends object = NoFields>(spec: RoleSp
   };
   return {
     kind: 'faultline/role',
-    ids: [...spec.ids],
-    symmetric: spec.symmetric ?? false,
-    crashes: spec.crashes ?? true,
+    ids: [...def.ids],
+    symmetric: def.symmetric ?? false,
+    crashes: def.crashes ?? true,
     initial,
     crash,
     isState: (x) => x instanceof Factory,
     durableFields,
     volatileFields,
-    ...(spec.start ? { start: spec.start } : {}),
-    ...(spec.restart ? { restart: spec.restart } : {}),
-    on: spec.on ?? {},
-    timers: spec.timers ?? {},
-    steps: spec.steps ?? {},
+    ...(def.start ? { start: def.start } : {}),
+    ...(def.restart ? { restart: def.restart } : {}),
+    on: def.on ?? {},
+    timers: def.timers ?? {},
+    steps: def.steps ?? {},
   };
 }

@@ -9,12 +9,12 @@ import { fromJS, hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } f
 import { defineModel } from '../model/define.js';
 import { ActionError, ModelError } from '../model/errors.js';
 import type { SentMessage, StepEffects, TraceEvent } from '../model/trace.js';
-import type { BuildConfig, FaultBudgets, Model, ParamSpecs, Property, Spec, Successor } from '../model/types.js';
+import type { BuildConfig, FaultBudgets, Model, ParamDefinitions, Property, Spec, Successor } from '../model/types.js';
 import { checkId, decodeMessage, encodeMessage, type Json, type Message, messageText, remapJson, remapMessageKey } from './messages.js';
 import { type Renumbering, renumberer } from './renumber.js';
 import { type Net, network, type Network, NETWORK_KINDS, type NetworkKind, receiverOf } from './network.js';
 import type { Ctx, Handler, Role } from './role.js';
-import { type ActorState, HistoryEvent, type Layout, type Roles, World, WorldRecord } from './world.js';
+import { HistoryEvent, type Layout, type Roles, World, WorldState } from './world.js';
 
 export const FAULT_KINDS = ['crash', 'restart', 'drop', 'duplicate', 'partition'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -71,7 +71,7 @@ export interface ActorSystem<R extends Roles, G> {
   readonly constraint?: (w: World<R, G>) => boolean;
 }
 
-export interface ActorModelDefinition<P extends ParamSpecs, V extends string, R extends Roles, G> {
+export interface ActorModelDefinition<P extends ParamDefinitions, V extends string, R extends Roles, G> {
   readonly name: string;
   readonly description?: string;
   readonly params?: P;
@@ -90,14 +90,14 @@ export function system<R extends Roles, G = null>(def: ActorSystem<R, G>): Actor
 }
 
 /** Declare a message-passing model. */
-export function defineActorModel<const P extends ParamSpecs = Record<never, never>, const V extends string = 'default', R extends Roles = Roles, G = null>(
+export function defineActorModel<const P extends ParamDefinitions = Record<never, never>, const V extends string = 'default', R extends Roles = Roles, G = null>(
   def: ActorModelDefinition<P, V, R, G>,
-): Model<ActorState, P, V> {
+): Model<WorldState, P, V> {
   const faults: Record<string, number> = {};
   for (const k of FAULT_KINDS) faults[k] = def.faults?.[k] ?? 0;
   for (const k of Object.keys(def.faults ?? {}))
     if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new ModelError(`defineActorModel(${def.name}): unknown fault kind ${k}; kinds: ${FAULT_KINDS.join(', ')}`);
-  return defineModel<ActorState, P, V>({
+  return defineModel<WorldState, P, V>({
     name: def.name,
     ...(def.description !== undefined ? { description: def.description } : {}),
     ...(def.params ? { params: def.params } : {}),
@@ -327,7 +327,7 @@ class System {
    * an orbit yields the same set of images, and the least of them keys the whole orbit — exactly,
    * with far fewer renamings than all k! once nodes differ.
    */
-  renamings(s: ActorState): ReadonlyMap<string, string>[] {
+  renamings(s: WorldState): ReadonlyMap<string, string>[] {
     let perms: [string, string][][] = [[]];
     for (const ids of this.symmetric.groups) {
       const sig = new Map<string, number>();
@@ -365,7 +365,7 @@ class System {
     return m;
   }
 
-  blocked(s: ActorState, from: string, to: string): boolean {
+  blocked(s: WorldState, from: string, to: string): boolean {
     if (s.cut === null) return false;
     const a = this.splitOf.get(s.cut)!.sideA;
     return a.has(from) !== a.has(to);
@@ -405,7 +405,7 @@ class System {
   }
 
   /** Apply a handler's run at node `id` to the world. */
-  apply(s: ActorState, id: string, run: Run): { state: ActorState; effects: Effects } {
+  apply(s: WorldState, id: string, run: Run): { state: WorldState; effects: Effects } {
     let nodes = s.nodes;
     if (nodes.get(id) !== run.self) nodes = nodes.set(id, run.self);
     let timers = s.timers;
@@ -456,16 +456,16 @@ class System {
 
   // ---------------------------------------------------------------- initial states
 
-  init(budgets: FaultBudgets, ghost: unknown): ActorState[] {
+  init(budgets: FaultBudgets, ghost: unknown): WorldState[] {
     let budget = IMap<string, number>();
     for (const k of FAULT_KINDS) if ((budgets[k] ?? 0) > 0) budget = budget.set(k, budgets[k]!);
     let nodes = IMap<string, unknown>();
     for (const id of this.ids) nodes = nodes.set(id, this.roleOf(id).initial);
-    let worlds = [WorldRecord({ nodes, budget, net: this.net.empty, ghost })];
+    let worlds = [WorldState({ nodes, budget, net: this.net.empty, ghost })];
     for (const id of this.ids) {
       const start = this.roleOf(id).start as Handler<unknown> | undefined;
       if (!start) continue;
-      const next: ActorState[] = [];
+      const next: WorldState[] = [];
       for (const w of worlds)
         for (const run of this.run(`start ${id}`, id, null, (self, ctx) => start(self, ctx), w.nodes.get(id))) next.push(this.apply(w, id, run).state);
       worlds = next;
@@ -475,7 +475,7 @@ class System {
 
   // ---------------------------------------------------------------- successors
 
-  *next(s: ActorState): Iterable<Successor<ActorState>> {
+  *next(s: WorldState): Iterable<Successor<WorldState>> {
     // Deliveries, in key order.
     for (const key of this.net.deliverable(s.net)) {
       const { info, msg } = decodeMessage(key);
@@ -522,7 +522,7 @@ class System {
     yield* this.faults(s);
   }
 
-  private canDeliverTo(s: ActorState, id: string): boolean {
+  private canDeliverTo(s: WorldState, id: string): boolean {
     for (const key of this.net.deliverable(s.net)) {
       if (receiverOf(key) !== id) continue;
       const { info } = decodeMessage(key);
@@ -531,12 +531,12 @@ class System {
     return false;
   }
 
-  private spend(s: ActorState, kind: FaultKind): ActorState {
+  private spend(s: WorldState, kind: FaultKind): WorldState {
     const left = s.budget.get(kind)! - 1;
     return s.set('budget', left === 0 ? s.budget.remove(kind) : s.budget.set(kind, left));
   }
 
-  private *faults(s: ActorState): Iterable<Successor<ActorState>> {
+  private *faults(s: WorldState): Iterable<Successor<WorldState>> {
     const b = s.budget;
     if (b.has('crash'))
       for (const id of this.ids) {
@@ -577,7 +577,7 @@ class System {
     } else yield { action: 'heal', state: s.set('cut', null), family: 'heal', event: { kind: 'heal' } };
   }
 
-  initEvent(s: ActorState): TraceEvent {
+  initEvent(s: WorldState): TraceEvent {
     const sends = this.net.all(s.net).map((k) => decodeMessage(k).info);
     const timersSet = [...s.timers].sort();
     const nodes = this.ids.map((id) => ({ id, role: this.layout.roleOf.get(id)! }));
@@ -587,7 +587,7 @@ class System {
   // ---------------------------------------------------------------- symmetry
 
   /** The state with node ids renamed by `perm` everywhere: node map, timers, messages, values. */
-  permute(s: ActorState, perm: ReadonlyMap<string, string>): ActorState {
+  permute(s: WorldState, perm: ReadonlyMap<string, string>): WorldState {
     const id = (x: string) => perm.get(x) ?? x;
     let nodes = IMap<string, unknown>();
     for (const [k, v] of s.nodes) nodes = nodes.set(id(k), remapValue(v, perm));
@@ -601,7 +601,7 @@ class System {
       net: this.net.map(s.net, (k) => remapMessageKey(k, perm)),
       cut: s.cut === null ? null : this.cutText(s.cut.split('|')[0]!.split(',').map(id)),
       ghost: remapValue(s.ghost, perm),
-      history: remapValue(s.history, perm) as ActorState['history'],
+      history: remapValue(s.history, perm) as WorldState['history'],
     });
   }
 }
@@ -649,14 +649,14 @@ function remapValue(x: unknown, perm: ReadonlyMap<string, string>): unknown {
 
 // ------------------------------------------------------------------ the Spec
 
-function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBudgets): Spec<ActorState> {
+function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBudgets): Spec<WorldState> {
   if (!def || typeof def !== 'object' || !def.roles) throw new ModelError('build must return an actor system: { roles: { name: role({...}) }, ... }');
   const sys = new System(def.roles, def as ActorSystem<Roles, unknown>);
   const g = def.ghost ?? null;
   if (g !== null && typeof g === 'object' && !isImmutable(g)) throw new ModelError('ghost must start as a plain value or an Immutable collection');
   const init = sys.init(budgets, g);
-  const view = (s: ActorState) => new World<R, G>(s, sys.layout);
-  const invariants: Record<string, { holds: (s: ActorState) => boolean; explain?: (s: ActorState) => string }> = {};
+  const view = (s: WorldState) => new World<R, G>(s, sys.layout);
+  const invariants: Record<string, { holds: (s: WorldState) => boolean; explain?: (s: WorldState) => string }> = {};
   for (const [name, inv] of Object.entries(def.invariants ?? {})) {
     if (typeof inv === 'function') invariants[name] = { holds: (s) => inv(view(s)) };
     else if (inv && typeof inv.holds === 'function') {
@@ -664,14 +664,14 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
       invariants[name] = explain ? { holds: (s) => holds(view(s)), explain: (s) => explain(view(s)) } : { holds: (s) => holds(view(s)) };
     } else throw new ModelError(`invariant ${name} must be a function of the world or { holds: (w) => boolean }`);
   }
-  const witnesses: Record<string, (s: ActorState) => boolean> = {};
+  const witnesses: Record<string, (s: WorldState) => boolean> = {};
   for (const [name, pred] of Object.entries(def.witnesses ?? {})) {
     if (typeof pred !== 'function') throw new ModelError(`witness ${name} must be a function of the world`);
     witnesses[name] = (s) => pred(view(s));
   }
-  const properties: Record<string, Property<ActorState>> = {};
+  const properties: Record<string, Property<WorldState>> = {};
   for (const [name, prop] of Object.entries(def.properties ?? {})) {
-    const lift = (f: (w: World<R, G>) => boolean) => (s: ActorState) => f(view(s));
+    const lift = (f: (w: World<R, G>) => boolean) => (s: WorldState) => f(view(s));
     const d = prop?.description !== undefined ? { description: prop.description } : {};
     if (prop && 'eventually' in prop && typeof prop.eventually === 'function') {
       if (prop.when !== undefined && typeof prop.when !== 'function') throw new ModelError(`property ${name}: when must be a function of the world`);
@@ -683,7 +683,7 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
   if (def.constraint !== undefined && typeof def.constraint !== 'function') throw new ModelError('constraint must be a function of the world');
   const user = def.constraint;
   const spread = renumber?.within ?? null;
-  const constraint: ((s: ActorState) => boolean) | null =
+  const constraint: ((s: WorldState) => boolean) | null =
     user && spread ? (s) => spread(s) && user(view(s)) : user ? (s) => user(view(s)) : spread;
   return {
     init,
@@ -694,7 +694,7 @@ function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, budgets: FaultBud
     deadlock: def.deadlock ?? false,
     faultActions: FAULT_FAMILIES,
     initEvent: (s) => sys.initEvent(s),
-    ...(sys.symmetric.groups.length ? { symmetry: (s: ActorState) => sys.renamings(s).map((p) => (p.size ? sys.permute(s, p) : s)), symmetryImagesOnly: true } : {}),
+    ...(sys.symmetric.groups.length ? { symmetry: (s: WorldState) => sys.renamings(s).map((p) => (p.size ? sys.permute(s, p) : s)), symmetryImagesOnly: true } : {}),
     ...(renumber ? { normalize: renumber.normalize } : {}),
     ...(constraint ? { constraint } : {}),
   };

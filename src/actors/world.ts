@@ -2,6 +2,7 @@
  * The global state of a message-passing system, and the read-only view invariants get of it.
  */
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
+import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
 import { toPlain, type Plain } from '../model/values.js';
 import { decodeMessage } from './messages.js';
@@ -21,7 +22,7 @@ export interface HistoryEventProps {
 export const HistoryEvent = Record<HistoryEventProps>({ process: '', type: 'invoke', f: '', value: null }, 'HistoryEvent');
 export type HistoryEvent = RecordOf<HistoryEventProps>;
 
-export interface WorldProps {
+export interface WorldFields {
   /** Each node's state (durable and volatile fields), by id. */
   readonly nodes: IMap<string, unknown>;
   /** The nodes that are down (crashed, not yet restarted). */
@@ -39,12 +40,12 @@ export interface WorldProps {
   /** Client operations recorded with ctx.invoke/ok/fail, in order. */
   readonly history: List<HistoryEvent>;
 }
-export const WorldRecord = Record<WorldProps>(
+export const WorldState = Record<WorldFields>(
   { nodes: IMap(), down: ISet(), timers: ISet(), net: IMap<string, number>(), cut: null, budget: IMap(), ghost: null, history: List() },
   'World',
 );
 /** The state of a message-passing model. */
-export type ActorState = RecordOf<WorldProps>;
+export type WorldState = RecordOf<WorldFields>;
 
 export type Roles = { readonly [role: string]: Role<unknown> };
 export type StateOf<R> = R extends Role<infer S> ? S : never;
@@ -67,18 +68,18 @@ export interface Layout {
 export class World<R extends Roles = Roles, G = unknown> {
   constructor(
     /** The underlying Immutable state. */
-    readonly state: ActorState,
+    readonly state: WorldState,
     private readonly layout: Layout,
   ) {}
 
   /** The state of node `id`. */
   node<K extends keyof R & string = keyof R & string>(id: string): StateOf<R[K]> {
-    if (!this.layout.roleOf.has(id)) throw new Error(`no node ${JSON.stringify(id)}`);
+    if (!this.layout.roleOf.has(id)) throw new ModelError(`no node ${JSON.stringify(id)}`);
     return this.state.nodes.get(id) as StateOf<R[K]>;
   }
   /** The state of node `id` of `role`, typed as that role's state. */
   get<K extends keyof R & string>(role: K, id: string): StateOf<R[K]> {
-    if (this.layout.roleOf.get(id) !== role) throw new Error(`no node ${JSON.stringify(id)} in role ${role}`);
+    if (this.layout.roleOf.get(id) !== role) throw new ModelError(`no node ${JSON.stringify(id)} in role ${role}`);
     return this.state.nodes.get(id) as StateOf<R[K]>;
   }
   /** Whether node `id` is up. */
@@ -88,7 +89,7 @@ export class World<R extends Roles = Roles, G = unknown> {
   /** The nodes of a role, with their state and whether they are up. */
   of<K extends keyof R & string>(role: K): NodeView<StateOf<R[K]>>[] {
     const ids = this.layout.idsOf.get(role);
-    if (!ids) throw new Error(`no role ${JSON.stringify(role)}`);
+    if (!ids) throw new ModelError(`no role ${JSON.stringify(role)}`);
     return ids.map((id) => ({ id, up: !this.state.down.has(id), state: this.state.nodes.get(id) as StateOf<R[K]> }));
   }
   /** The states of a role's nodes. */

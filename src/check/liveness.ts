@@ -14,9 +14,11 @@
  */
 import { describeThrown, ModelError } from '../model/errors.js';
 import type { Property } from '../model/types.js';
-import { type Compiled, SuccessorBuffer } from './compile.js';
-import type { CheckOptions, TraceStep } from './explore.js';
+import type { Compiled } from './compile.js';
+import { Budget } from './core.js';
 import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { type Graph, graphTrace, reachableGraph } from './graph.js';
+import type { TraceStep } from './types.js';
 
 export interface CompiledProperty<S> {
   readonly name: string;
@@ -40,110 +42,6 @@ export interface LivenessResult<S> {
   readonly states: number;
   readonly edges: number;
   readonly durationMs: number;
-}
-
-/** A step's fairness unit: its label without the choices a handler made (`[yes]`). */
-export function fairnessUnit(label: string): string {
-  return label.replace(/ \[[^\]]*\]$/, '');
-}
-
-interface Graph<S> {
-  states: S[];
-  expanded: boolean[];
-  /** Per state: its edges as parallel arrays. */
-  to: number[][];
-  label: number[][];
-  index: number[][];
-  fault: boolean[][];
-  /** Per edge: the fairness unit of its label. */
-  unit: number[][];
-  /** Per state: the fairness units of the protocol steps it enables. */
-  enabled: Set<number>[];
-  parent: number[];
-  parentEdge: number[];
-  labels: string[];
-  complete: boolean;
-}
-
-function buildGraph<S>(model: Compiled<S>, options: CheckOptions, t0: number): Graph<S> {
-  const ids = new Map<string, number>();
-  const g: Graph<S> = { states: [], expanded: [], to: [], label: [], index: [], fault: [], unit: [], enabled: [], parent: [], parentEdge: [], labels: [], complete: true };
-  const unitIds = new Map<string, number>();
-  const labelIds = new Map<string, number>();
-  const intern = (m: Map<string, number>, s: string, list?: string[]) => {
-    let i = m.get(s);
-    if (i === undefined) {
-      i = m.size;
-      m.set(s, i);
-      list?.push(s);
-    }
-    return i;
-  };
-  const maxStates = options.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? Infinity;
-  const timeLimit = options.timeLimitMs ?? Infinity;
-  const add = (s: S, parent: number, edge: number): number => {
-    model.key(s);
-    const k = `${fpHigh()}:${fpLow()}`;
-    let id = ids.get(k);
-    if (id === undefined) {
-      id = g.states.length;
-      ids.set(k, id);
-      g.states.push(s);
-      g.expanded.push(false);
-      g.to.push([]);
-      g.label.push([]);
-      g.index.push([]);
-      g.fault.push([]);
-      g.unit.push([]);
-      g.enabled.push(new Set());
-      g.parent.push(parent);
-      g.parentEdge.push(edge);
-    }
-    return id;
-  };
-  let frontier = model.init.map((s) => add(s, -1, -1));
-  frontier = [...new Set(frontier)];
-  const buf = new SuccessorBuffer<S>();
-  for (let depth = 0; frontier.length; depth++) {
-    if (depth >= maxDepth) {
-      g.complete = false;
-      break;
-    }
-    const next: number[] = [];
-    for (const u of frontier) {
-      if (g.states.length >= maxStates || performance.now() - t0 >= timeLimit) {
-        g.complete = false;
-        return g;
-      }
-      const s = g.states[u]!;
-      if (model.beyond !== null && model.beyond(s)) continue; // beyond the constraint: a dead end we know nothing about
-      try {
-        model.expand(s, buf);
-      } catch (e) {
-        throw new ModelError(`liveness: expanding a state threw: ${describeThrown(e)}`, e);
-      }
-      g.expanded[u] = true;
-      for (let j = 0; j < buf.length; j++) {
-        const t = buf.states[j]!;
-        const label = model.label(buf, j);
-        const fault = model.isFault(model.families[buf.families[j]!]!);
-        const before = g.states.length;
-        const v = t === s ? u : add(t, u, g.to[u]!.length);
-        if (g.states.length > before) next.push(v);
-        g.to[u]!.push(v);
-        g.label[u]!.push(intern(labelIds, label, g.labels));
-        g.index[u]!.push(j);
-        g.fault[u]!.push(fault);
-        const unit = intern(unitIds, fairnessUnit(label));
-        g.unit[u]!.push(unit);
-        if (!fault) g.enabled[u]!.add(unit);
-      }
-      buf.clear();
-    }
-    frontier = next;
-  }
-  return g;
 }
 
 /**
@@ -239,9 +137,10 @@ function unwind(prev: Map<number, [number, number]>, v: number): [number, number
   return steps.reverse();
 }
 
-export function checkLiveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], options: CheckOptions = {}): LivenessResult<S> {
+/** Search the reachable graph for a stuck state or a fair cycle that breaks one of `properties`, within `budget`. */
+export function checkLiveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget = new Budget()): LivenessResult<S> {
   const t0 = performance.now();
-  const g = buildGraph(model, options, t0);
+  const g = reachableGraph(model, budget);
   const n = g.states.length;
   const holds = (f: (s: S) => boolean, v: number, what: string) => {
     try {
@@ -250,45 +149,13 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
       throw new ModelError(`property ${what} threw: ${describeThrown(e)}`, e);
     }
   };
-  const buf = new SuccessorBuffer<S>();
-
   /** Trace steps from an initial state to v along the BFS tree. */
   const prefixTo = (v: number): [number, number][] => {
     const steps: [number, number][] = [];
     for (let x = v; g.parent[x]! >= 0; x = g.parent[x]!) steps.push([g.parent[x]!, g.parentEdge[x]!]);
     return steps.reverse();
   };
-  // The graph keeps one state per key. With a normal form (Spec.normalize) the state an edge
-  // reaches may be a renamed copy of the one kept, so a trace is rebuilt from its first state on:
-  // at each step, the successor of the state actually reached whose key is the next state's.
-  const keyOf = (s: S): string => {
-    model.key(s);
-    return `${fpHigh()}:${fpLow()}`;
-  };
-  const toTrace = (start: number, steps: [number, number][]): TraceStep<S>[] => {
-    const first = g.states[start]!;
-    const ev0 = model.initEvent?.(first);
-    const trace: TraceStep<S>[] = [ev0 ? { action: null, state: first, event: ev0 } : { action: null, state: first }];
-    let cur = first;
-    for (const [u, e] of steps) {
-      const kept = g.states[u]!;
-      model.expand(cur, buf);
-      let j = g.index[u]![e]!;
-      if (cur !== kept) {
-        const want = keyOf(g.states[g.to[u]![e]!]!);
-        const fault = g.fault[u]![e]!;
-        j = -1;
-        for (let k = 0; k < buf.length && j < 0; k++) if (model.isFault(model.families[buf.families[k]!]!) === fault && keyOf(buf.states[k]!) === want) j = k;
-        if (j < 0) throw new ModelError(`liveness: rebuilding the trace, no step leads on from step ${trace.length}: the model's normalize is not a renaming its steps respect`);
-      }
-      const event = buf.event(j);
-      const state = buf.states[j]!;
-      trace.push(event ? { action: model.label(buf, j), state, event } : { action: model.label(buf, j), state });
-      cur = state;
-      buf.clear();
-    }
-    return trace;
-  };
+  const toTrace = (start: number, steps: [number, number][]): TraceStep<S>[] => graphTrace(model, g, start, steps);
   const rootOf = (v: number) => {
     let x = v;
     while (g.parent[x]! >= 0) x = g.parent[x]!;

@@ -14,9 +14,11 @@
  * is run again sequentially, which reports the same result with the sequential explorer's message.
  */
 import type { Worker } from 'node:worker_threads';
+import { bfs, finishSearch } from './bfs.js';
 import { BEYOND, type Compiled, familyNumbering } from './compile.js';
-import { exploreCompiled, finishSearch, takeInitialStates, type CheckOptions, type CheckResult, type Found, type StopReason } from './explore.js';
+import { Budget, Counters, type Found, stopAtNew, takeInitialStates } from './core.js';
 import { StateStore } from './store.js';
+import type { CheckResult, StopReason } from './types.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
 
 class Fallback extends Error {}
@@ -38,38 +40,36 @@ function ask(w: Worker, m: ToWorker): Promise<FromWorker> {
   });
 }
 
-export async function exploreParallel<S>(model: Compiled<S>, workers: Worker[], options: CheckOptions = {}): Promise<CheckResult<S>> {
+/** The breadth-first search of a compiled model on `workers` (each serving the same model), within `budget`. */
+export async function parallelBfs<S>(model: Compiled<S>, workers: Worker[], budget: Budget = new Budget()): Promise<CheckResult<S>> {
   try {
-    return await run(model, workers, options);
+    return await run(model, workers, budget);
   } catch (e) {
-    if (e instanceof Fallback) return exploreCompiled(model, options);
+    if (e instanceof Fallback) return bfs(model, budget);
     throw e;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptions): Promise<CheckResult<S>> {
-  const t0 = performance.now();
-  const maxDepth = options.maxDepth ?? Infinity;
-  const maxStates = options.maxStates ?? Infinity;
-  const deadline = Date.now() + (options.timeLimitMs ?? 1e12);
-  const deadlockOn = options.deadlock ?? model.deadlock;
-  let beyond = 0;
+async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget): Promise<CheckResult<S>> {
+  const maxDepth = budget.maxDepth;
+  const maxStates = budget.maxStates;
+  const deadline = budget.wallDeadline();
+  const deadlockOn = budget.deadlockOn(model);
+  const counters = new Counters();
   const W = workers.length;
 
   const store = new StateStore(1 << 14, true);
   // Workers number the families of `next` labels in their own order; names map them to ours.
   const families: string[] = model.families.slice();
   const familyId = familyNumbering(families);
-  const famGenerated: number[] = [];
-  const famDistinct: number[] = [];
   let depth = 0;
   let maxLevel = 0;
 
   // Initial states, exactly as the sequential search takes them.
   const start = takeInitialStates(model, store, maxStates);
-  let generated = start.generated;
+  counters.generated = start.generated;
   let found: Found | null = start.found;
   let stopReason: StopReason | null = start.stopReason;
   const held = start.held;
@@ -111,7 +111,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
         const id = base + p;
         const n = r.counts[p]!;
         if (n === BEYOND) {
-          beyond++;
+          counters.beyond++;
           continue;
         }
         if (n === 0 && deadlockOn) {
@@ -120,22 +120,16 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
         }
         const end = pos + n;
         for (let q = pos; q < end; q++) {
-          generated++;
           const f = map[r.fams[q]!]!;
-          famGenerated[f] = (famGenerated[f] ?? 0) + 1;
+          counters.generatedBy(f);
           if (c < r.cand.length && r.cand[c] === q) {
             const nid = store.add(r.candHi[c]!, r.candLo[c]!, id, q - pos);
             if (nid >= 0) {
               keep[c] = 1;
-              famDistinct[f] = (famDistinct[f] ?? 0) + 1;
-              const bad = r.candBad[c]!;
-              if (bad >= 0) {
-                found = { kind: 'invariant', name: model.invariants[bad]!.name, id: nid };
-                maxLevel = depth + 1;
-                break merge;
-              }
-              if (store.size >= maxStates) {
-                stopReason = 'max-states';
+              counters.newBy(f);
+              const stop = stopAtNew(model, r.candBad[c]!, nid, store.size, maxStates);
+              if (stop) {
+                ({ found, stopReason } = stop);
                 maxLevel = depth + 1;
                 break merge;
               }
@@ -157,12 +151,10 @@ async function run<S>(model: Compiled<S>, workers: Worker[], options: CheckOptio
     const before = sizes.slice();
     await balance(workers, sizes);
     if (process.env.FAULTLINE_DEBUG) process.stderr.write(`level ${depth}: sizes ${before} -> ${sizes}, expand ${(tM - tA).toFixed(0)} ms (workers ${results.map((r) => r.ms.toFixed(0))}) merge ${(tB - tM).toFixed(0)} ms, keep ${(tC - tB).toFixed(0)} ms, balance ${(performance.now() - tC).toFixed(0)} ms\n`);
-    if (options.onProgress) {
-      options.onProgress({ distinctStates: store.size, generatedStates: generated, depth, queued: sizes.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - t0 });
-    }
+    budget.progress(() => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: sizes.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - budget.start }), performance.now(), true);
   }
 
-  return finishSearch(model, store, { t0, generated, diameter: maxLevel, families, famGenerated, famDistinct, found: found as Found | null, stopReason, beyond });
+  return finishSearch(model, store, budget, { counters, diameter: maxLevel, families, found: found as Found | null, stopReason });
 }
 
 /** Even out the parts, keeping them contiguous: neighbours hand over a tail or a head. */

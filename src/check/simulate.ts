@@ -8,12 +8,12 @@
  * first state that breaks an invariant, at a state with no successors, or after `depth` steps.
  */
 import fc from 'fast-check';
-import { describeThrown, ModelError } from '../model/errors.js';
 import { type Compiled, SuccessorBuffer } from './compile.js';
-import type { CheckResult, Stats, TraceStep } from './explore.js';
-import { firstBrokenInvariant } from './explore.js';
+import { Counters, expandOrThrow, explain, firstBrokenInvariant, statistics } from './core.js';
 import { fpHigh, fpLow } from './fingerprint.js';
+import { choicesOf, followLabels, initialStep, successorStep } from './path.js';
 import { FingerprintSet } from './store.js';
+import type { CheckResult, Stats, TraceStep } from './types.js';
 
 export interface SimulateOptions {
   /** Random runs to try (default 1000). */
@@ -57,7 +57,8 @@ interface Walk<S> {
   readonly length: number;
 }
 
-export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): SimulationResult<S> {
+/** Random walks through a compiled model; a failing walk is shrunk (see the top of this file). */
+export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}): SimulationResult<S> {
   const t0 = performance.now();
   const runs = options.runs ?? 1000;
   const depth = options.depth ?? 200;
@@ -65,21 +66,14 @@ export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): 
   const deadlockOn = options.deadlock ?? model.deadlock;
   const timeLimit = options.timeLimitMs ?? Infinity;
   const seen = new FingerprintSet();
-  const famSteps: number[] = [];
-  let steps = 0;
+  const counters = new Counters();
   let deepest = 0;
   let generated = 0;
   let shrinking = false;
   let firstFailure: number | null = null;
   const buf = new SuccessorBuffer<S>();
 
-  const expand = (s: S): void => {
-    try {
-      model.expand(s, buf);
-    } catch (e) {
-      throw new ModelError(`simulation: a step threw: ${describeThrown(e)}`, e);
-    }
-  };
+  const expand = (s: S, k: number): void => expandOrThrow(model, s, buf, -1, k);
   const broken = (s: S): Walk<S>['broken'] => {
     const k = firstBrokenInvariant(model, s, -1, -1);
     return k >= 0 ? { kind: 'invariant', name: model.invariants[k]!.name } : null;
@@ -93,27 +87,21 @@ export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): 
   /** One walk, guided by `choices`; with `keep`, the trace is returned. */
   const walk = (choices: readonly number[], keep: boolean): Walk<S> => {
     let s = initial(choices[0] ?? 0);
-    const ev0 = keep ? model.initEvent?.(s) : undefined;
-    const trace: TraceStep<S>[] = keep ? [ev0 ? { action: null, state: s, event: ev0 } : { action: null, state: s }] : [];
+    const trace: TraceStep<S>[] = keep ? [initialStep(model, s)] : [];
     if (!shrinking) record(s);
     let bad = broken(s);
     let k = 1;
     for (; bad === null && k <= Math.min(depth, choices.length - 1); k++) {
-      expand(s);
+      expand(s, k - 1);
       if (buf.length === 0) {
         if (deadlockOn) bad = { kind: 'deadlock', name: 'Deadlock' };
         break;
       }
       const j = choices[k]! % buf.length;
       const t = buf.states[j]!;
-      if (keep) {
-        const event = buf.event(j);
-        trace.push(event ? { action: model.label(buf, j), state: t, event } : { action: model.label(buf, j), state: t });
-      }
+      if (keep) trace.push(successorStep(model, buf, j));
       if (!shrinking) {
-        steps++;
-        const f = buf.families[j]!;
-        famSteps[f] = (famSteps[f] ?? 0) + 1;
+        counters.generatedBy(buf.families[j]!);
         record(t);
       }
       buf.clear();
@@ -159,18 +147,11 @@ export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): 
     }
     shrunk = result.trace.length - 1;
   }
-  const durationMs = performance.now() - t0;
-  const stats: Stats = {
-    distinctStates: seen.size,
-    generatedStates: steps,
-    diameter: deepest,
-    durationMs,
-    statesPerSecond: searchMs > 0 ? Math.round((steps / searchMs) * 1000) : steps,
-    actions: model.families.map((name, f) => ({ name, fault: model.isFault(name), generated: famSteps[f] ?? 0, distinct: 0 })),
-    collisionProbability: 0,
-    storeBytes: 0,
-    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
-  };
+  const steps = counters.generated;
+  // A walk's statistics: steps taken (not distinct states) per second while searching, and no
+  // collision estimate or constraint count (states are not stored).
+  const { beyondConstraint: _beyond, ...base } = statistics(model, { start: t0, distinct: seen.size, counters, diameter: deepest, families: model.families, storeBytes: 0 });
+  const stats: Stats = { ...base, statesPerSecond: searchMs > 0 ? Math.round((steps / searchMs) * 1000) : steps, collisionProbability: 0 };
   const simulation: SimulationInfo = {
     seed,
     runs: generated,
@@ -184,16 +165,7 @@ export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): 
   };
   if (!result || !result.broken) return { result: 'ok', complete: false, stopReason: null, stats, violation: null, simulation };
   const v = result.broken;
-  const last = result.trace[result.trace.length - 1]!.state;
-  const inv = model.invariants.find((i) => i.name === v.name);
-  let explanation: string | null = null;
-  if (v.kind === 'invariant' && inv?.explain) {
-    try {
-      explanation = inv.explain(last);
-    } catch (e) {
-      explanation = `(explain threw: ${describeThrown(e)})`;
-    }
-  }
+  const explanation = v.kind === 'invariant' ? explain(model, v.name, result.trace[result.trace.length - 1]!.state) : null;
   return {
     result: v.kind === 'deadlock' ? 'deadlock' : 'violation',
     complete: false,
@@ -213,35 +185,21 @@ export function simulate<S>(model: Compiled<S>, options: SimulateOptions = {}): 
 function minimize<S>(model: Compiled<S>, w: Walk<S>, broken: (s: S) => Walk<S>['broken'], deadlockOn: boolean): Walk<S> {
   const buf = new SuccessorBuffer<S>();
   const target = w.broken!;
+  /** The walk that takes these steps from the same initial state, if it still breaks the same way. */
   const replay = (labels: readonly string[]): Walk<S> | null => {
-    let s = w.trace[0]!.state;
-    const trace: TraceStep<S>[] = [w.trace[0]!];
-    if (sameBreak(broken(s), target)) return { trace, broken: target, length: 0 };
-    for (const label of labels) {
-      model.expand(s, buf);
-      let j = -1;
-      for (let i = 0; i < buf.length; i++)
-        if (model.label(buf, i) === label) {
-          j = i;
-          break;
-        }
-      if (j < 0) {
-        buf.clear();
-        return null;
-      }
-      const t = buf.states[j]!;
-      const event = buf.event(j);
-      trace.push(event ? { action: label, state: t, event } : { action: label, state: t });
-      buf.clear();
-      s = t;
-      const b = broken(s);
-      if (b) return sameBreak(b, target) ? { trace, broken: b, length: trace.length - 1 } : null;
-    }
+    const start = w.trace[0]!.state;
+    if (sameBreak(broken(start), target)) return { trace: [w.trace[0]!], broken: target, length: 0 };
+    // Up to the first state that breaks something: the same break shortens the walk, another rejects it.
+    const all = followLabels(model, start, labels, (s) => broken(s) !== null);
+    if (all === null) return null;
+    const last = all.length - 1;
+    const b = last > 0 ? broken(all[last]!.state) : null;
+    if (b) return sameBreak(b, target) ? { trace: all, broken: b, length: last } : null;
     if (target.kind === 'deadlock' && deadlockOn) {
-      model.expand(s, buf);
+      model.expand(all[all.length - 1]!.state, buf);
       const dead = buf.length === 0;
       buf.clear();
-      return dead ? { trace, broken: target, length: trace.length - 1 } : null;
+      return dead ? { trace: all, broken: target, length: all.length - 1 } : null;
     }
     return null;
   };
@@ -265,18 +223,4 @@ function minimize<S>(model: Compiled<S>, w: Walk<S>, broken: (s: S) => Walk<S>['
 
 function sameBreak(a: Walk<unknown>['broken'], b: Walk<unknown>['broken']): boolean {
   return a !== null && b !== null && a.kind === b.kind && a.name === b.name;
-}
-
-/** The choices that make a walk follow `trace` (the index of each step among its state's successors). */
-function choicesOf<S>(model: Compiled<S>, trace: readonly TraceStep<S>[]): number[] {
-  const buf = new SuccessorBuffer<S>();
-  const choices = [model.init.indexOf(trace[0]!.state)];
-  for (let k = 1; k < trace.length; k++) {
-    model.expand(trace[k - 1]!.state, buf);
-    let j = 0;
-    while (j < buf.length && model.label(buf, j) !== trace[k]!.action) j++;
-    choices.push(j);
-    buf.clear();
-  }
-  return choices;
 }

@@ -6,9 +6,21 @@
  */
 import { describeThrown } from '../model/errors.js';
 import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.js';
+import { firstBrokenInvariant } from './core.js';
 import { fpHigh, fpLow } from './fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
 import { decode, encode, type Encoded, registerRecords } from './transfer.js';
+
+/** What a worker needs to build the same compiled model as the coordinating thread. */
+export interface WorkerSetup {
+  /** The model's module, as a URL. */
+  readonly module: string;
+  readonly variant: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly faults: Readonly<Record<string, unknown>>;
+  readonly symmetry: boolean;
+  readonly witness: string | null;
+}
 
 export type ToWorker =
   | { type: 'hold'; init: number[] }
@@ -80,7 +92,6 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     thisLevel.clear();
     let pos = 0;
     let timedOut = false;
-    const invariants = model.invariants;
     for (let i = 0; i < frontier.length; i++) {
       if ((i & 255) === 255 && Date.now() > deadline) {
         timedOut = true;
@@ -103,13 +114,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         const lo = fpLow();
         // Seen before this level, or earlier in this part of it: the merge would drop it too.
         if (seenIn(view, hi, lo) || !thisLevel.add(hi, lo)) continue;
-        let bad = -1;
-        for (let k = 0; k < invariants.length; k++) {
-          if (!invariants[k]!.holds(t)) {
-            bad = k;
-            break;
-          }
-        }
+        const bad = firstBrokenInvariant(model, t, -1, -1);
         cand.push(pos);
         candHi.push(hi);
         candLo.push(lo);

@@ -6,8 +6,8 @@ import type {
   FaultBudgets,
   Model,
   ModelDefinition,
-  ParamSpec,
-  ParamSpecs,
+  ParamDefinition,
+  ParamDefinitions,
   ParamValue,
   ParamValues,
   Property,
@@ -18,7 +18,7 @@ import type {
  * Declare a model. The result is the definition itself, marked so that `faultline` recognises it
  * as a model file's default export.
  */
-export function defineModel<S, const P extends ParamSpecs = Record<never, never>, const V extends string = 'default'>(
+export function defineModel<S, const P extends ParamDefinitions = Record<never, never>, const V extends string = 'default'>(
   def: ModelDefinition<S, P, V>,
 ): Model<S, P, V> {
   if (typeof def.name !== 'string' || def.name === '') throw new UsageError('defineModel: a model needs a name');
@@ -75,20 +75,20 @@ export function variantNames(model: AnyModel): string[] {
 
 export function defaultParams(model: AnyModel): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const [k, spec] of Object.entries(model.params ?? {})) out[k] = spec.default;
+  for (const [k, decl] of Object.entries(model.params ?? {})) out[k] = decl.default;
   return out;
 }
 
-function paramKind(spec: ParamSpec): 'number' | 'boolean' | 'string' {
-  return typeof spec.default === 'number' ? 'number' : typeof spec.default === 'boolean' ? 'boolean' : 'string';
+function paramKind(decl: ParamDefinition): 'number' | 'boolean' | 'string' {
+  return typeof decl.default === 'number' ? 'number' : typeof decl.default === 'boolean' ? 'boolean' : 'string';
 }
 
 /** Check one value (a CLI string or a typed value from a spec file) against its declaration. */
-function coerceParam(model: string, name: string, spec: ParamSpec, raw: unknown): ParamValue {
+function coerceParam(model: string, name: string, decl: ParamDefinition, raw: unknown): ParamValue {
   const where = `param ${name} of ${model}`;
-  const kind = paramKind(spec);
+  const kind = paramKind(decl);
   if (kind === 'number') {
-    const s = spec as { min?: number; max?: number; integer?: boolean };
+    const s = decl as { min?: number; max?: number; integer?: boolean };
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (!Number.isFinite(n)) throw new UsageError(`${where} must be a number, got ${JSON.stringify(raw)}`);
     if (s.integer !== false && !Number.isInteger(n)) throw new UsageError(`${where} must be a whole number, got ${JSON.stringify(raw)}`);
@@ -103,7 +103,7 @@ function coerceParam(model: string, name: string, spec: ParamSpec, raw: unknown)
     throw new UsageError(`${where} must be true or false, got ${JSON.stringify(raw)}`);
   }
   if (typeof raw !== 'string') throw new UsageError(`${where} must be a string, got ${JSON.stringify(raw)}`);
-  const choices = (spec as { choices?: readonly string[] }).choices;
+  const choices = (decl as { choices?: readonly string[] }).choices;
   if (choices && !choices.includes(raw)) throw new UsageError(`${where} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw;
 }
@@ -143,20 +143,20 @@ export function resolveConfig(
   const variants = variantNames(model);
   const v = variant ?? variants[0]!;
   if (!variants.includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
-  const specs = model.params ?? {};
+  const decls = model.params ?? {};
   const params: Record<string, ParamValue> = defaultParams(model);
   for (const [k, raw] of Object.entries(overrides)) {
-    const spec = specs[k];
-    if (!spec) {
-      const known = Object.keys(specs);
+    const decl = decls[k];
+    if (!decl) {
+      const known = Object.keys(decls);
       throw new UsageError(`unknown param "${k}" of ${model.name}; ${known.length ? 'params: ' + known.join(', ') : 'it has no params'}`);
     }
-    params[k] = coerceParam(model.name, k, spec, raw);
+    params[k] = coerceParam(model.name, k, decl, raw);
   }
   return { variant: v, params, faults: resolveFaults(model, faults) };
 }
 
 /** Call the model's build with a resolved configuration. */
-export function buildSpec<S>(model: Model<S, ParamSpecs, string>, config: ResolvedConfig) {
-  return model.build({ params: config.params as ParamValues<ParamSpecs>, variant: config.variant, faults: config.faults });
+export function buildSpec<S>(model: Model<S, ParamDefinitions, string>, config: ResolvedConfig) {
+  return model.build({ params: config.params as ParamValues<ParamDefinitions>, variant: config.variant, faults: config.faults });
 }

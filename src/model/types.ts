@@ -24,11 +24,11 @@ export interface StringParam {
   readonly choices?: readonly string[];
   readonly description?: string;
 }
-export type ParamSpec = NumberParam | BooleanParam | StringParam;
-export type ParamSpecs = { readonly [name: string]: ParamSpec };
+export type ParamDefinition = NumberParam | BooleanParam | StringParam;
+export type ParamDefinitions = { readonly [name: string]: ParamDefinition };
 
 /** The values a model's `build` receives, typed from the parameters' defaults. */
-export type ParamValues<P extends ParamSpecs> = {
+export type ParamValues<P extends ParamDefinitions> = {
   readonly [K in keyof P]: P[K]['default'] extends number ? number : P[K]['default'] extends boolean ? boolean : string;
 };
 export type ParamValue = number | boolean | string;
@@ -150,14 +150,14 @@ export interface Spec<S> {
 /** Fault budgets: how many times each kind of fault may happen in one run (e.g. `crash: 1`). */
 export type FaultBudgets = { readonly [kind: string]: number };
 
-export interface BuildConfig<P extends ParamSpecs, V extends string> {
+export interface BuildConfig<P extends ParamDefinitions, V extends string> {
   readonly params: ParamValues<P>;
   readonly variant: V;
   /** The fault budgets: the model's defaults with the user's overrides (`--faults`). */
   readonly faults: FaultBudgets;
 }
 
-export interface ModelDefinition<S = unknown, P extends ParamSpecs = ParamSpecs, V extends string = string> {
+export interface ModelDefinition<S = unknown, P extends ParamDefinitions = ParamDefinitions, V extends string = string> {
   readonly name: string;
   readonly description?: string;
   readonly params?: P;
@@ -172,9 +172,9 @@ export interface ModelDefinition<S = unknown, P extends ParamSpecs = ParamSpecs,
 }
 
 /** A definition as returned by `defineModel`: recognisable when loaded from a file. */
-export type Model<S = unknown, P extends ParamSpecs = ParamSpecs, V extends string = string> = ModelDefinition<S, P, V> & {
+export type Model<S = unknown, P extends ParamDefinitions = ParamDefinitions, V extends string = string> = ModelDefinition<S, P, V> & {
   readonly kind: 'faultline/model';
 };
 
 /** Any model, for code that handles models generically. */
-export type AnyModel = Model<unknown, ParamSpecs, string>;
+export type AnyModel = Model<unknown, ParamDefinitions, string>;

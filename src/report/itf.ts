@@ -7,11 +7,11 @@
  * redraw a saved trace.
  */
 import { isImmutable, isIndexed, isKeyed, isMap, isOrdered, isRecord, isSet } from 'immutable';
-import type { CheckResult } from '../check/explore.js';
-import { FaultlineError } from '../model/errors.js';
+import type { CheckResult } from '../check/types.js';
+import { UsageError } from '../model/errors.js';
 import type { TraceEvent } from '../model/trace.js';
 import type { Plain } from '../model/values.js';
-import type { RunInfo } from './json.js';
+import type { RunInfo } from '../check/types.js';
 import type { PlainStep, PlainTrace } from './trace.js';
 
 export type Itf = null | boolean | string | number | Itf[] | { [key: string]: Itf };
@@ -125,20 +125,20 @@ export function readItf(text: string, where: string): PlainTrace & { readonly me
   try {
     doc = JSON.parse(text) as Itf;
   } catch (e) {
-    throw new FaultlineError(`${where} is not JSON: ${(e as Error).message}`);
+    throw new UsageError(`${where} is not JSON: ${(e as Error).message}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !Array.isArray(doc.states) || !Array.isArray(doc.vars))
-    throw new FaultlineError(`${where} is not an ITF trace (it needs "vars" and "states")`);
+    throw new UsageError(`${where} is not an ITF trace (it needs "vars" and "states")`);
   const meta = (typeof doc['#meta'] === 'object' && doc['#meta'] !== null && !Array.isArray(doc['#meta']) ? doc['#meta'] : {}) as { [k: string]: Itf };
   const vars = doc.vars as string[];
   const steps: PlainStep[] = (doc.states as Itf[]).map((s, i) => {
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new FaultlineError(`${where}: state ${i} is not an object`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new UsageError(`${where}: state ${i} is not an object`);
     const m = (s['#meta'] ?? {}) as { [k: string]: Itf };
     const state: Plain = vars.length === 1 && vars[0] === 'state' ? fromItf(s.state ?? null) : fromItf(s);
     const action = typeof m.action === 'string' ? m.action : i === 0 ? null : `step ${i}`;
     return m.event && typeof m.event === 'object' ? { action, state, event: m.event as unknown as TraceEvent } : { action, state };
   });
-  if (steps.length === 0) throw new FaultlineError(`${where}: the trace has no states`);
+  if (steps.length === 0) throw new UsageError(`${where}: the trace has no states`);
   const v = meta.violation as { kind?: string; name?: string; explanation?: string | null } | undefined;
   const title = typeof meta.model === 'string' ? `${meta.model}, variant ${String(meta.variant ?? 'default')}` : where;
   return {

@@ -1,19 +1,12 @@
 /**
  * The stable JSON document of a check (`faultline check --json`), documented in docs/cli.md.
  */
-import type { CheckResult } from '../check/explore.js';
+import type { CheckReport, CheckResult, RunInfo } from '../check/types.js';
 import { type Plain, toPlain } from '../model/values.js';
 
-export interface CheckJson {
-  model: string;
-  file?: string;
-  variant: string;
-  params: Record<string, number | boolean | string>;
-  /** Fault budgets, for a model that injects faults. */
-  faults?: Record<string, number>;
+/** The document: what was checked (RunInfo's fields), then what was found. */
+export interface CheckJson extends RunInfo {
   result: 'ok' | 'violation' | 'deadlock' | 'witness' | 'liveness' | 'error';
-  /** The witness searched for (`--witness`), if any. */
-  witness?: string;
   complete: boolean;
   stopReason: string | null;
   stats: {
@@ -38,16 +31,9 @@ export interface CheckJson {
   error?: string;
 }
 
-export interface RunInfo {
-  model: string;
-  file?: string;
-  variant: string;
-  params: Record<string, number | boolean | string>;
-  faults?: Record<string, number>;
-  witness?: string;
-}
 
-export function checkJson(info: RunInfo, r: CheckResult<unknown>): CheckJson {
+/** The JSON document of a check: what `--json` prints (of a CheckReport, or of its two halves). */
+export function checkJson(info: RunInfo, r: CheckResult<unknown> = info as CheckReport<unknown>): CheckJson {
   const s = r.stats;
   return {
     model: info.model,

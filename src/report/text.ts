@@ -3,9 +3,9 @@
  * violation the shortest trace, one numbered step per action with what it changed.
  */
 import type { SimulationResult } from '../check/simulate.js';
-import type { CheckResult, Stats, TraceStep } from '../check/explore.js';
+import type { CheckResult, Stats, TraceStep } from '../check/types.js';
 import { showPlain, toPlain } from '../model/values.js';
-import type { RunInfo } from './json.js';
+import type { RunInfo } from '../check/types.js';
 import { diffPlain, showChange } from './diff.js';
 
 const num = (n: number) => n.toLocaleString('en-US');

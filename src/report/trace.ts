@@ -2,7 +2,7 @@
  * A counterexample in the form every report draws from: plain JSON states and the trace events
  * of the steps. Built from a check's result, or read back from a saved ITF file.
  */
-import type { CheckResult } from '../check/explore.js';
+import type { CheckResult } from '../check/types.js';
 import type { TraceEvent } from '../model/trace.js';
 import { type Plain, toPlain } from '../model/values.js';
 

@@ -6,11 +6,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Compiled } from '../check/compile.js';
-import type { CheckResult } from '../check/explore.js';
+import type { CheckResult } from '../check/types.js';
 import { GRAPH_LIMIT, stateGraphDot } from './graph.js';
 import { indexHtml, reportHtml, type IndexEntry } from './html.js';
 import { itfDocument } from './itf.js';
-import { checkJson, type CheckJson, type RunInfo } from './json.js';
+import type { RunInfo } from '../check/types.js';
+import { checkJson, type CheckJson } from './json.js';
 import { sequenceDot } from './sequence.js';
 import { inlineSvg, renderSvg } from './svg.js';
 import { formatResult } from './text.js';

@@ -1,4 +1,4 @@
-// Module resolution hooks (see boot.mjs). A model file imports 'faultline' and 'immutable'; both
+// Module resolution hooks (see loader.mjs). A model file imports 'faultline' and 'immutable'; both
 // resolve to this installation's copies wherever the model file is. TypeScript and JavaScript
 // files outside node_modules are loaded as ES modules even without a package.json saying so.
 const root = new URL('../../', import.meta.url);

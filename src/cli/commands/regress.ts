@@ -1,5 +1,5 @@
 /**
- * `faultline regress`: run every case of the spec files, several at a time (one child process
+ * `faultline regress`: run every case of the regression files, several at a time (one child process
  * each), compare verdicts and counts with the expectations, and write JUnit XML and an HTML
  * summary. Documented in docs/specs.md.
  */
@@ -8,14 +8,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FaultlineError } from '../model/errors.js';
-import { regressHtml } from '../report/html.js';
-import type { CheckJson } from '../report/json.js';
-import { junitXml, type RegressRow } from '../report/junit.js';
-import { formatDuration } from '../report/text.js';
-import { type Case, type Expectation, readSpec, setExpectation, specFiles, type SpecFile } from './specs.js';
+import { UsageError } from '../../model/errors.js';
+import { regressHtml } from '../../report/html.js';
+import type { CheckJson } from '../../report/json.js';
+import { junitXml, type RegressRow } from '../../report/junit.js';
+import { formatDuration } from '../../report/text.js';
+import { type Command } from '../options.js';
+import { type Case, type Expectation, readRegressionFile, setExpectation, regressionFiles, type RegressionFile } from '../regression.js';
 
-const BIN = fileURLToPath(new URL('../../bin/faultline.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/faultline.mjs', import.meta.url));
 
 export interface CaseOutcome {
   readonly case: Case;
@@ -138,9 +139,9 @@ function safeDir(s: string): string {
 }
 
 export async function regress(args: RegressArgs): Promise<number> {
-  const specs: SpecFile[] = specFiles(args.targets).map(readSpec);
+  const specs: RegressionFile[] = regressionFiles(args.targets).map(readRegressionFile);
   const cases = specs.flatMap((s) => s.cases).filter((c) => matches(args.filter, c));
-  if (cases.length === 0) throw new FaultlineError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
+  if (cases.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
   const jobs = Math.max(1, Math.floor(args.jobs ?? availableParallelism()));
   const t0 = performance.now();
   const outcomes: CaseOutcome[] = new Array(cases.length);
@@ -205,3 +206,23 @@ export async function regress(args: RegressArgs): Promise<number> {
   );
   return bad.length ? 1 : 0;
 }
+
+export const regressCommand: Command<{ targets: string[]; filter?: string; update: boolean; jobs?: number; out: string }> = {
+  usage: 'regress [targets..]',
+  describe: 'run the cases of regression files and compare with their expectations (exit 1 on any difference)',
+  options: (y) =>
+    y
+      .positional('targets', { type: 'string', array: true, default: ['specs'], describe: "regression files or folders" })
+      .option('filter', { type: 'string', describe: 'only cases whose id or model path contains this text' })
+      .option('update', { type: 'boolean', default: false, describe: 'rewrite the expectations of cases that differ from the current results' })
+      .option('jobs', { type: 'number', describe: 'cases run at once (default: the number of cores)' })
+      .option('out', { type: 'string', default: join('reports', 'regress'), describe: 'where junit.xml, index.html and the case reports go' }),
+  run: (a) =>
+    regress({
+      targets: a.targets,
+      update: a.update,
+      out: a.out,
+      ...(a.filter !== undefined ? { filter: a.filter } : {}),
+      ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
+    }),
+};

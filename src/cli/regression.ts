@@ -1,11 +1,11 @@
 /**
- * Regression specs (docs/specs.md): YAML files listing cases of a model — variant, params, faults,
+ * Regression files (docs/specs.md): YAML files listing cases of a model — variant, params, faults,
  * bounds — with the expected verdict and counts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
-import { FaultlineError } from '../model/errors.js';
+import { UsageError } from '../model/errors.js';
 
 export type Scalar = string | number | boolean;
 
@@ -22,7 +22,7 @@ export interface Expectation {
 }
 
 export interface Case {
-  /** `<spec file stem>/<case name>`, unique within a run. */
+  /** `<file stem>/<case name>`, unique within a run. */
   readonly id: string;
   readonly name: string;
   readonly file: string;
@@ -44,7 +44,7 @@ export interface Case {
   readonly expect: Expectation | null;
 }
 
-export interface SpecFile {
+export interface RegressionFile {
   readonly path: string;
   readonly doc: Document;
   readonly cases: Case[];
@@ -55,7 +55,7 @@ const EXPECT_KEYS = ['result', 'property', 'trace', 'states', 'diameter'];
 const RESULTS = ['ok', 'violation', 'deadlock', 'witness', 'liveness'];
 
 function fail(file: string, msg: string): never {
-  throw new FaultlineError(`${file}: ${msg}`);
+  throw new UsageError(`${file}: ${msg}`);
 }
 
 function record(file: string, where: string, x: unknown, check: (v: unknown) => boolean, what: string): Record<string, never> {
@@ -80,7 +80,7 @@ function caseName(c: { variant?: string; params: Record<string, Scalar>; faults:
   return parts.join(' ');
 }
 
-export function readSpec(path: string): SpecFile {
+export function readRegressionFile(path: string): RegressionFile {
   const shown = relative('.', path) || path;
   const doc = parseDocument(readFileSync(path, 'utf8'));
   if (doc.errors.length) fail(shown, `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
@@ -89,7 +89,7 @@ export function readSpec(path: string): SpecFile {
   for (const k of Object.keys(data)) if (k !== 'model' && k !== 'cases') fail(shown, `unknown key ${k} (a spec has model and cases)`);
   if (typeof data.model !== 'string') fail(shown, 'model must be the path of a model file, relative to the spec');
   const model = resolve(dirname(path), data.model);
-  if (!existsSync(model)) fail(shown, `model ${data.model} not found (paths are relative to the spec file)`);
+  if (!existsSync(model)) fail(shown, `model ${data.model} not found (paths are relative to the regression file)`);
   if (!Array.isArray(data.cases) || data.cases.length === 0) fail(shown, 'cases must be a non-empty list');
   const stem = path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
   const names = new Set<string>();
@@ -143,10 +143,10 @@ export function readSpec(path: string): SpecFile {
 }
 
 /** Spec files among the given files and folders (folders: every .yaml/.yml inside, sorted). */
-export function specFiles(targets: readonly string[]): string[] {
+export function regressionFiles(targets: readonly string[]): string[] {
   const out: string[] = [];
   for (const t of targets) {
-    if (!existsSync(t)) throw new FaultlineError(`no such file or folder: ${t}`);
+    if (!existsSync(t)) throw new UsageError(`no such file or folder: ${t}`);
     if (statSync(t).isDirectory()) {
       const walk = (d: string) => {
         for (const name of readdirSync(d).sort()) {
@@ -158,12 +158,12 @@ export function specFiles(targets: readonly string[]): string[] {
       walk(t);
     } else out.push(t);
   }
-  if (out.length === 0) throw new FaultlineError(`no spec files (.yaml) in ${targets.join(', ')}`);
+  if (out.length === 0) throw new UsageError(`no regression files (.yaml) in ${targets.join(', ')}`);
   return out;
 }
 
 /** Replace case `index`'s expectation in the YAML document, keeping comments and layout. */
-export function setExpectation(spec: SpecFile, index: number, e: Expectation): void {
+export function setExpectation(spec: RegressionFile, index: number, e: Expectation): void {
   const cases = spec.doc.get('cases');
   if (!isSeq(cases)) return;
   const node = cases.items[index];

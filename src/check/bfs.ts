@@ -1,0 +1,167 @@
+/**
+ * The breadth-first explorer.
+ *
+ * Level by level from the initial states: every distinct state is checked against every
+ * invariant when it is first found, so the first violation has a shortest trace, and the order of
+ * work (and so every count) is the same on every run. Only fingerprints and parent links are
+ * kept per seen state (see store.ts); the states of the current and the next level are the only
+ * states held in memory. A counterexample is rebuilt by replaying the recorded choices.
+ */
+import type { Spec } from '../model/types.js';
+import { compile, type Compiled, SuccessorBuffer } from './compile.js';
+import { Budget, Counters, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
+import { describeThrown, ModelError } from '../model/errors.js';
+import { fpHigh, fpLow } from './fingerprint.js';
+import { replayStored } from './path.js';
+import { StateStore } from './store.js';
+import type { CheckOptions, CheckResult, StopReason, Violation } from './types.js';
+
+/** Check a Spec's invariants and deadlocks breadth first (no liveness: see check.ts). */
+export function explore<S>(spec: Spec<S>, options: CheckOptions = {}): CheckResult<S> {
+  return bfs(compile(spec), new Budget(options));
+}
+
+/** The breadth-first search of a compiled model, within `budget`. */
+export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): CheckResult<S> {
+  const maxDepth = budget.maxDepth;
+  const maxStates = budget.maxStates;
+  const deadlockOn = budget.deadlockOn(model);
+  const store = new StateStore();
+  const buf = new SuccessorBuffer<S>();
+  const counters = new Counters();
+  let depth = 0;
+  let maxLevel = 0;
+  let stopReason: StopReason | null = null;
+  let found: Found | null = null;
+  const fp = model.key;
+  const beyond = model.beyond;
+
+  // Determinism spot check: every 4096th state is expanded twice and the two results compared.
+  const recheck = new SuccessorBuffer<S>();
+  const fpsOf = (out: SuccessorBuffer<S>): string[] => {
+    const r: string[] = [];
+    for (let j = 0; j < out.length; j++) {
+      fp(out.states[j]!);
+      r.push(`${fpHigh()}:${fpLow()}`);
+    }
+    return r;
+  };
+  const checkDeterminism = (s: S, id: number, d: number): void => {
+    const first = fpsOf(buf);
+    expandOrThrow(model, s, recheck, id, d);
+    const second = fpsOf(recheck);
+    if (first.length !== second.length || first.some((x, j) => x !== second[j])) {
+      let j = 0;
+      while (j < first.length && first[j] === second[j]) j++;
+      const act = j < buf.length ? model.label(buf, j) : j < recheck.length ? model.label(recheck, j) : '?';
+      throw new ModelError(
+        `the model is not deterministic: expanding ${where(id, d, s)} twice gave different successors (first difference at successor ${j + 1}, action ${act})`,
+      );
+    }
+    recheck.clear();
+  };
+
+  // ---- initial states
+  const start = takeInitialStates(model, store, maxStates);
+  counters.generated = start.generated;
+  found = start.found;
+  stopReason = start.stopReason;
+  let frontier: (S | undefined)[] = start.held.map((i) => model.init[i]!);
+
+  let levelStart = 0; // id of frontier[0]
+  let expanded = 0;
+  let timeChecks = 0;
+
+  search: while (frontier.length > 0 && !found && stopReason === null) {
+    maxLevel = depth;
+    if (depth >= maxDepth) {
+      stopReason = 'max-depth';
+      break;
+    }
+    const nextFrontier: S[] = [];
+    for (let i = 0; i < frontier.length; i++) {
+      const s = frontier[i]!;
+      frontier[i] = undefined; // let the state go once expanded
+      const id = levelStart + i;
+      if (beyond !== null && beyond(s)) {
+        counters.beyond++;
+        continue;
+      }
+      expandOrThrow(model, s, buf, id, depth);
+      expanded++;
+      if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
+      const n = buf.length;
+      if (n === 0 && deadlockOn) {
+        found = { kind: 'deadlock', name: 'Deadlock', id };
+        break search;
+      }
+      const states = buf.states;
+      const fams = buf.families;
+      for (let j = 0; j < n; j++) {
+        const t = states[j]!;
+        const f = fams[j]!;
+        counters.generatedBy(f);
+        // An action that changes nothing returns its input (Immutable returns the same object
+        // for a no-op update): a self-loop to a state already stored, nothing to hash or look up.
+        if (t === s) continue;
+        try {
+          fp(t);
+        } catch (e) {
+          throw new ModelError(`action ${model.label(buf, j)} on ${where(id, depth, s)} produced a state faultline cannot fingerprint: ${describeThrown(e)}`, e);
+        }
+        const nid = store.add(fpHigh(), fpLow(), id, j);
+        if (nid < 0) continue;
+        counters.newBy(f);
+        nextFrontier.push(t);
+        const stop = stopAtNew(model, firstBrokenInvariant(model, t, nid, depth + 1), nid, store.size, maxStates);
+        if (stop) {
+          ({ found, stopReason } = stop);
+          maxLevel = depth + 1;
+          break search;
+        }
+      }
+      if ((++timeChecks & 255) === 0) {
+        const now = performance.now();
+        if (budget.expired(now)) {
+          stopReason = 'time-limit';
+          break search;
+        }
+        budget.progress(
+          () => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: frontier.length - i - 1 + nextFrontier.length, elapsedMs: now - budget.start }),
+          now,
+        );
+      }
+    }
+    buf.clear();
+    levelStart += frontier.length;
+    frontier = nextFrontier;
+    if (nextFrontier.length > 0) depth++;
+  }
+  buf.clear();
+  return finishSearch(model, store, budget, { counters, diameter: maxLevel, families: model.families, found: found as Found | null, stopReason });
+}
+
+/** Statistics, verdict and (replayed) counterexample at the end of a search over a store. */
+export function finishSearch<S>(
+  model: Compiled<S>,
+  store: StateStore,
+  budget: Budget,
+  r: { counters: Counters; diameter: number; families: readonly string[]; found: Found | null; stopReason: StopReason | null },
+): CheckResult<S> {
+  const f = r.found;
+  const stopReason = f ? 'violation' : r.stopReason;
+  const stats = statistics(model, { start: budget.start, distinct: store.size, counters: r.counters, diameter: r.diameter, families: r.families, storeBytes: store.bytes });
+  let violation: Violation<S> | null = null;
+  if (f) {
+    const trace = replayStored(model, store, f.id);
+    const explanation = f.kind === 'invariant' ? explain(model, f.name, trace[trace.length - 1]!.state) : null;
+    violation = { kind: model.witness !== null && f.kind === 'invariant' ? 'witness' : f.kind, name: f.name, explanation, trace };
+  }
+  return {
+    result: f ? (f.kind === 'deadlock' ? 'deadlock' : model.witness !== null ? 'witness' : 'violation') : 'ok',
+    complete: stopReason === null,
+    stopReason,
+    stats,
+    violation,
+  };
+}

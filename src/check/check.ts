@@ -1,0 +1,162 @@
+/**
+ * A whole check, as the CLI runs it and as a program can: load and build the model, compile it,
+ * search for invariant violations and deadlocks (breadth first, on worker threads if asked), then,
+ * if that found nothing, check the liveness properties over the graph without symmetry reduction.
+ * Also a whole simulation. Every strategy underneath returns the same CheckResult.
+ */
+import { Worker } from 'node:worker_threads';
+import { buildSpec, resolveConfig, type ResolvedConfig } from '../model/define.js';
+import { describeThrown, FaultlineError, ModelError, UsageError } from '../model/errors.js';
+import { loadModel, moduleOf } from '../model/load.js';
+import type { AnyModel, Model, ParamDefinitions, Spec } from '../model/types.js';
+import { bfs } from './bfs.js';
+import { compile, type Compiled } from './compile.js';
+import { Budget } from './core.js';
+import { checkLiveness } from './liveness.js';
+import { parallelBfs } from './parallel.js';
+import { randomWalks, type SimulateOptions, type SimulationResult } from './simulate.js';
+import type { CheckReport, CheckResult, Limits, Progress, RunInfo } from './types.js';
+import type { WorkerSetup } from './worker.js';
+
+/** How to check a model: which variant and parameters, and how to search. */
+export interface CheckSettings {
+  /** The variant to check (default: the model's first). */
+  readonly variant?: string;
+  /** Parameter values (typed, or strings as on the command line); the rest keep their defaults. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Fault budgets (`{ crash: 1 }`); the rest keep the model's defaults. */
+  readonly faults?: Readonly<Record<string, unknown>>;
+  /** Use the model's symmetry reduction (default true). */
+  readonly symmetry?: boolean;
+  /** Look for the shortest path to a state where this witness of the model holds, instead of checking. */
+  readonly witness?: string;
+  /** Check the model's liveness properties once the invariants hold (default true). */
+  readonly liveness?: boolean;
+  /** Override the model's deadlock setting. */
+  readonly deadlock?: boolean;
+  /** Worker threads for the safety search (default 1); the result is the same with any number. */
+  readonly workers?: number;
+  /** Bounds on the whole check (the liveness pass gets the time the safety search left). */
+  readonly limits?: Limits;
+  /** Called about every `progressIntervalMs` (default 1000) during the safety search. */
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+/** A model to check: a model object, or the path or `file:` URL of a model file. */
+export type CheckTarget<S = unknown, P extends ParamDefinitions = ParamDefinitions, V extends string = string> = Model<S, P, V> | string | URL;
+
+/** A built model: what was resolved, and the Spec its build returned. */
+export interface Built {
+  readonly model: AnyModel;
+  readonly config: ResolvedConfig;
+  readonly spec: Spec<unknown>;
+  readonly info: RunInfo;
+}
+
+/** Load (if needed) and build a model with the settings' variant, params and faults. */
+export async function buildModel(target: CheckTarget, settings: Pick<CheckSettings, 'variant' | 'params' | 'faults' | 'witness'>, file?: string): Promise<Built> {
+  const model = typeof target === 'string' || target instanceof URL ? await loadModel(target) : (target as unknown as AnyModel);
+  const config = resolveConfig(model, settings.variant, settings.params ?? {}, settings.faults ?? {});
+  let spec: Spec<unknown>;
+  try {
+    spec = buildSpec(model, config);
+  } catch (e) {
+    if (e instanceof FaultlineError) throw e;
+    throw new ModelError(`${model.name}: build threw: ${describeThrown(e)}`, e);
+  }
+  const shown = file ?? (typeof target === 'string' ? target : undefined);
+  const info: RunInfo = {
+    model: model.name,
+    ...(shown !== undefined ? { file: shown } : {}),
+    variant: config.variant,
+    params: { ...config.params },
+    ...(Object.keys(config.faults).length ? { faults: { ...config.faults } } : {}),
+    ...(settings.witness ? { witness: settings.witness } : {}),
+  };
+  return { model, config, spec, info };
+}
+
+function wholeNumber(name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`${name} expects a whole number of at least ${min}, got ${String(v)}`);
+  return v;
+}
+
+function checkLimits(limits: Limits): void {
+  for (const [name, v] of Object.entries(limits))
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) throw new UsageError(`${name} expects a non-negative number, got ${String(v)}`);
+}
+
+/**
+ * Check a model: the safety search, then (if it found nothing) the liveness pass. Returns what was
+ * checked and what was found, with the compiled model a report draws its state graph from.
+ */
+export async function runCheck(target: CheckTarget, settings: CheckSettings = {}, file?: string): Promise<{ info: RunInfo; result: CheckResult<unknown>; compiled: Compiled<unknown> }> {
+  const built = await buildModel(target, settings, file);
+  const symmetry = settings.symmetry !== false;
+  const compiled = compile(built.spec, { symmetry, ...(settings.witness ? { witness: settings.witness } : {}) });
+  const workers = wholeNumber('workers', settings.workers ?? 1, 1);
+  const limits = settings.limits ?? {};
+  checkLimits(limits);
+  const budget = new Budget({
+    ...limits,
+    ...(settings.deadlock !== undefined ? { deadlock: settings.deadlock } : {}),
+    ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+    ...(settings.progressIntervalMs !== undefined ? { progressIntervalMs: settings.progressIntervalMs } : {}),
+  });
+  let result: CheckResult<unknown>;
+  if (workers === 1) result = bfs(compiled, budget);
+  else {
+    const module = moduleOf(built.model);
+    if (module === undefined) throw new UsageError('a check on worker threads needs the model as a file: give check() its path or URL');
+    const setup: WorkerSetup = { module, variant: built.config.variant, params: { ...built.config.params }, faults: { ...built.config.faults }, symmetry, witness: settings.witness ?? null };
+    const threads = Array.from({ length: workers }, () => new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: setup }));
+    result = await parallelBfs(compiled, threads, budget);
+  }
+  // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
+  if (result.result === 'ok' && !settings.witness && settings.liveness !== false && compiled.properties.length) {
+    const plain = compiled.reduced ? compile(built.spec, { symmetry: false }) : compiled;
+    const live = checkLiveness(plain, plain.properties, budget);
+    const v = live.violation;
+    const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
+    const merged: CheckResult<unknown> = v
+      ? { ...result, result: 'liveness', liveness, violation: { kind: 'liveness', name: v.name, explanation: v.explanation, trace: v.trace, loop: v.loop } }
+      : { ...result, liveness, complete: result.complete && live.complete };
+    return { info: built.info, result: merged, compiled: plain };
+  }
+  return { info: built.info, result, compiled };
+}
+
+/**
+ * Check a model as `faultline check` does: invariants and deadlocks breadth first (on worker
+ * threads with `workers`), then liveness. The result has the fields of `check --json`'s document
+ * (docs/cli.md), with the trace's states as the model's own values.
+ */
+export async function check<S, P extends ParamDefinitions, V extends string>(target: CheckTarget<S, P, V>, settings: CheckSettings = {}): Promise<CheckReport<S>> {
+  const { info, result } = await runCheck(target as CheckTarget, settings);
+  return { ...info, ...(result as CheckResult<S>) };
+}
+
+/** How to simulate a model: which variant and parameters, and the random walks' settings. */
+export interface SimulateSettings extends SimulateOptions, Pick<CheckSettings, 'variant' | 'params' | 'faults'> {}
+
+/** Run random walks as `faultline simulate` does, returning what was found and the walks' statistics. */
+export async function runSimulation(target: CheckTarget, settings: SimulateSettings = {}, file?: string): Promise<{ info: RunInfo; result: SimulationResult<unknown>; compiled: Compiled<unknown> }> {
+  const built = await buildModel(target, settings, file);
+  const compiled = compile(built.spec, { symmetry: false });
+  if (settings.runs !== undefined) wholeNumber('runs', settings.runs, 1);
+  if (settings.depth !== undefined) wholeNumber('depth', settings.depth, 1);
+  if (settings.seed !== undefined && !Number.isInteger(settings.seed)) throw new UsageError(`seed expects a whole number, got ${String(settings.seed)}`);
+  if (settings.timeLimitMs !== undefined) checkLimits({ timeLimitMs: settings.timeLimitMs });
+  const { variant: _v, params: _p, faults: _f, ...options } = settings;
+  return { info: built.info, result: randomWalks(compiled, options), compiled };
+}
+
+/** Simulate a model (random walks, a failing one shrunk): `faultline simulate` as a function. */
+export async function simulate<S, P extends ParamDefinitions, V extends string>(
+  target: CheckTarget<S, P, V>,
+  settings: SimulateSettings = {},
+): Promise<CheckReport<S> & Pick<SimulationResult<S>, 'simulation'>> {
+  const { info, result } = await runSimulation(target as CheckTarget, settings);
+  return { ...info, ...(result as SimulationResult<S>) };
+}

@@ -1,0 +1,204 @@
+/**
+ * What every search strategy shares: limits and the clock, invariant verdicts, explanations, the
+ * one wording of a model's misbehaviour, the seen-set key as text, and the statistics at the end.
+ * A strategy (bfs.ts, parallel.ts, liveness.ts, simulate.ts) is a loop over these.
+ */
+import { ActionError, describeThrown, ModelError } from '../model/errors.js';
+import { show } from '../model/values.js';
+import type { Compiled } from './compile.js';
+import { fpHigh, fpLow } from './fingerprint.js';
+import { NO_PARENT, type StateStore } from './store.js';
+import type { CheckOptions, Progress, Stats, StopReason } from './types.js';
+
+// ------------------------------------------------------------------ limits and the clock
+
+/**
+ * A search's limits with their defaults filled in, and its clock. The deadline is absolute, so a
+ * second pass given the same `Budget` (liveness after safety) gets what the first one left.
+ */
+export class Budget {
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  /** `performance.now()` at the start. */
+  readonly start: number;
+  /** `performance.now()` after which the search stops (Infinity without a time limit). */
+  readonly deadline: number;
+  readonly deadlock: boolean | undefined;
+  private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly progressEvery: number;
+  private lastProgress: number;
+
+  constructor(options: CheckOptions = {}, start = performance.now()) {
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.start = start;
+    this.deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
+    this.deadlock = options.deadlock;
+    this.onProgress = options.onProgress;
+    this.progressEvery = options.progressIntervalMs ?? 1000;
+    this.lastProgress = start;
+  }
+
+  /** Whether the time is up. */
+  expired(now = performance.now()): boolean {
+    return now >= this.deadline;
+  }
+
+  /** The deadline as a wall-clock time (`Date.now()` scale), for worker threads. */
+  wallDeadline(): number {
+    return this.deadline === Infinity ? Infinity : Date.now() + (this.deadline - performance.now());
+  }
+
+  /** Call `onProgress` if it is due (or with `force`); `p` is built only then. */
+  progress(p: () => Progress, now = performance.now(), force = false): void {
+    if (this.onProgress && (force || now - this.lastProgress >= this.progressEvery)) {
+      this.lastProgress = now;
+      this.onProgress(p());
+    }
+  }
+
+  /** Whether deadlocks count for this model. */
+  deadlockOn<S>(model: Compiled<S>): boolean {
+    return this.deadlock ?? model.deadlock;
+  }
+}
+
+// ------------------------------------------------------------------ a model's misbehaviour
+
+/** Describe a state in an error message: its number, depth and a short rendering. */
+export function where(id: number, depth: number, s: unknown): string {
+  return id < 0 ? `state ${show(s, 300)}` : `state #${id} (depth ${depth}) ${show(s, 300)}`;
+}
+
+/** The error for an action (or anything else of the model) that threw while expanding `s`. */
+export function actionThrew(e: unknown, at: string): ModelError {
+  if (e instanceof ActionError) return new ModelError(`action ${e.action} threw on ${at}: ${describeThrown(e.thrown)}`, e.thrown);
+  if (e instanceof ModelError) return e;
+  return new ModelError(`the model threw on ${at}: ${describeThrown(e)}`, e);
+}
+
+/** Expand `s` into `out`, turning an exception into a ModelError that says which action and state. */
+export function expandOrThrow<S>(model: Compiled<S>, s: S, out: Parameters<Compiled<S>['expand']>[1], id: number, depth: number): void {
+  try {
+    model.expand(s, out);
+  } catch (e) {
+    throw actionThrew(e, where(id, depth, s));
+  }
+}
+
+// ------------------------------------------------------------------ invariants
+
+/** Index of the first invariant `s` breaks, or -1; an invariant that throws is a model error. */
+export function firstBrokenInvariant<S>(model: Compiled<S>, s: S, id: number, depth: number): number {
+  const invariants = model.invariants;
+  for (let k = 0; k < invariants.length; k++) {
+    const inv = invariants[k]!;
+    let ok: boolean;
+    try {
+      ok = inv.holds(s);
+    } catch (e) {
+      throw new ModelError(`invariant ${inv.name} threw on ${where(id, depth, s)}: ${describeThrown(e)}`, e);
+    }
+    if (!ok) return k;
+  }
+  return -1;
+}
+
+/** The model's explanation of why invariant `name` fails in `s`, if it gives one. */
+export function explain<S>(model: Compiled<S>, name: string, s: S): string | null {
+  const inv = model.invariants.find((i) => i.name === name);
+  if (!inv?.explain) return null;
+  try {
+    return inv.explain(s);
+  } catch (e) {
+    return `(explain threw: ${describeThrown(e)})`;
+  }
+}
+
+// ------------------------------------------------------------------ keys
+
+/** The seen-set key of a state as text (for Maps keyed by state). */
+export function keyText<S>(model: Compiled<S>, s: S): string {
+  model.key(s);
+  return `${fpHigh()}:${fpLow()}`;
+}
+
+// ------------------------------------------------------------------ what a search found
+
+/** The first problem a search found: which state, and what is wrong with it. */
+export interface Found {
+  readonly kind: 'invariant' | 'deadlock';
+  readonly name: string;
+  readonly id: number;
+}
+
+/**
+ * What a newly stored state ends, if anything: the invariant it breaks (`bad`, the index from
+ * firstBrokenInvariant), or the state bound it reaches.
+ */
+export function stopAtNew<S>(model: Compiled<S>, bad: number, id: number, stored: number, maxStates: number): { found: Found | null; stopReason: StopReason | null } | null {
+  if (bad >= 0) return { found: { kind: 'invariant', name: model.invariants[bad]!.name, id }, stopReason: null };
+  if (stored >= maxStates) return { found: null, stopReason: 'max-states' };
+  return null;
+}
+
+/** Add the distinct initial states to the store, in order, checking invariants and the bound. */
+export function takeInitialStates<S>(model: Compiled<S>, store: StateStore, maxStates: number) {
+  const held: number[] = [];
+  let generated = 0;
+  let found: Found | null = null;
+  let stopReason: StopReason | null = null;
+  for (let i = 0; i < model.init.length && !found && stopReason === null; i++) {
+    const s = model.init[i]!;
+    generated++;
+    model.key(s);
+    const id = store.add(fpHigh(), fpLow(), NO_PARENT, i);
+    if (id < 0) continue;
+    held.push(i);
+    const bad = firstBrokenInvariant(model, s, id, 0);
+    if (bad >= 0) found = { kind: 'invariant', name: model.invariants[bad]!.name, id };
+    else if (store.size >= maxStates) stopReason = 'max-states';
+  }
+  return { held, generated, found, stopReason };
+}
+
+// ------------------------------------------------------------------ statistics
+
+/** The counters a search keeps as it goes, per action family. */
+export class Counters {
+  generated = 0;
+  /** States beyond the model's constraint (checked, not expanded). */
+  beyond = 0;
+  readonly famGenerated: number[] = [];
+  readonly famDistinct: number[] = [];
+
+  generatedBy(family: number): void {
+    this.generated++;
+    this.famGenerated[family] = (this.famGenerated[family] ?? 0) + 1;
+  }
+  newBy(family: number): void {
+    this.famDistinct[family] = (this.famDistinct[family] ?? 0) + 1;
+  }
+}
+
+/** The statistics at the end of a search. */
+export function statistics<S>(
+  model: Compiled<S>,
+  r: { start: number; distinct: number; counters: Counters; diameter: number; families: readonly string[]; storeBytes: number },
+): Stats {
+  const durationMs = performance.now() - r.start;
+  const n = r.distinct;
+  const c = r.counters;
+  return {
+    distinctStates: n,
+    generatedStates: c.generated,
+    diameter: r.diameter,
+    durationMs,
+    statesPerSecond: durationMs > 0 ? Math.round((n / durationMs) * 1000) : n,
+    actions: r.families.map((name, k) => ({ name, fault: model.isFault(name), generated: c.famGenerated[k] ?? 0, distinct: c.famDistinct[k] ?? 0 })),
+    collisionProbability: (n * Math.max(0, c.generated - n)) / 2 ** 64,
+    storeBytes: r.storeBytes,
+    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    ...(model.beyond !== null ? { beyondConstraint: c.beyond } : {}),
+  };
+}

@@ -1,0 +1,151 @@
+/** `faultline check <file | folder>`: check one model, or every variant of every model in a folder. */
+import { statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { runCheck, type CheckSettings } from '../../check/check.js';
+import type { RunInfo } from '../../check/types.js';
+import { describeThrown, UsageError } from '../../model/errors.js';
+import { loadModel, modelFiles } from '../../model/load.js';
+import { variantNames } from '../../model/define.js';
+import type { AnyModel } from '../../model/types.js';
+import { checkJson, errorJson } from '../../report/json.js';
+import { formatDuration, formatResult } from '../../report/text.js';
+import { writeIndex, writeReport } from '../../report/write.js';
+import { clearProgress, type Command, EXIT, exitCodeOf, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
+
+interface CheckArgs {
+  target: string;
+  variant?: string;
+  param?: string[];
+  faults?: string[];
+  maxDepth?: number;
+  maxStates?: number;
+  timeLimit?: number;
+  deadlock: boolean;
+  symmetry: boolean;
+  liveness: boolean;
+  witness?: string;
+  json: boolean;
+  report?: string | boolean;
+  workers: number;
+}
+
+/** The settings of `runCheck` from the command line. */
+function settingsOf(args: CheckArgs, variant: string | undefined, progress: boolean): CheckSettings {
+  return {
+    ...(variant !== undefined ? { variant } : {}),
+    params: parseParams(args.param),
+    faults: parseParams(args.faults, 'faults'),
+    symmetry: args.symmetry !== false,
+    liveness: args.liveness !== false,
+    ...(args.witness ? { witness: args.witness } : {}),
+    ...(args.deadlock ? {} : { deadlock: false }),
+    workers: wholeAtLeast('workers', args.workers ?? 1, 1)!,
+    limits: limitsOf(args),
+    ...(progress ? { onProgress: printProgress } : {}),
+  };
+}
+
+/** The report folder asked for: the given one, or `base/<model>/<variant>`. */
+function reportDir(args: CheckArgs, info: RunInfo, base = 'reports'): string | null {
+  if (args.report === undefined || args.report === false) return null;
+  return typeof args.report === 'string' && args.report !== '' ? args.report : join(base, info.model, info.variant);
+}
+
+async function checkFile(args: CheckArgs): Promise<number> {
+  const model = await loadModel(args.target);
+  const progress = process.stderr.isTTY === true && !args.json;
+  const { info, result, compiled } = await runCheck(model, settingsOf(args, args.variant, progress), args.target);
+  if (progress) clearProgress(result.stats.durationMs);
+  if (args.json) process.stdout.write(JSON.stringify(checkJson(info, result)) + '\n');
+  else process.stdout.write(formatResult(info, result));
+  const dir = reportDir(args, info);
+  if (dir !== null) {
+    await writeReport(dir, info, result, compiled);
+    if (dir === join('reports', info.model, info.variant)) writeIndex('reports');
+    if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
+  }
+  return exitCodeOf(result, args.witness);
+}
+
+/** Every variant of every model in a folder, with default params: a table, and reports/ if asked. */
+async function checkFolder(args: CheckArgs): Promise<number> {
+  const files = modelFiles(args.target);
+  if (files.length === 0) throw new UsageError(`no model files in ${args.target}`);
+  const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
+  const rows: string[][] = [['model', 'variant', 'result', 'states', 'diameter', 'trace', 'time']];
+  const docs: unknown[] = [];
+  let failed = false;
+  for (const file of files) {
+    let model: AnyModel;
+    try {
+      model = await loadModel(file);
+    } catch (e) {
+      failed = true;
+      rows.push([relative('.', file), '', 'error: ' + describeThrown(e), '', '', '', '']);
+      continue;
+    }
+    for (const variant of args.variant ? [args.variant] : variantNames(model)) {
+      try {
+        const { info, result, compiled } = await runCheck(model, settingsOf(args, variant, false), file);
+        const v = result.violation;
+        rows.push([
+          model.name,
+          variant,
+          result.result === 'ok' ? (result.complete ? 'ok' : `ok (${result.stopReason})`) : `${result.result}: ${v?.name}`,
+          result.stats.distinctStates.toLocaleString('en-US'),
+          String(result.stats.diameter),
+          v ? String(v.trace.length - 1) : '',
+          formatDuration(result.stats.durationMs),
+        ]);
+        docs.push(checkJson(info, result));
+        if (args.report !== undefined && args.report !== false) await writeReport(join(base, info.model, info.variant), info, result, compiled);
+      } catch (e) {
+        failed = true;
+        rows.push([model.name, variant, 'error: ' + describeThrown(e), '', '', '', '']);
+        docs.push(errorJson({ model: model.name, file, variant }, describeThrown(e)));
+      }
+    }
+  }
+  if (args.json) process.stdout.write(JSON.stringify(docs) + '\n');
+  else {
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const r of rows) process.stdout.write(r.map((cell, c) => (c === 3 || c === 4 || c === 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd() + '\n');
+  }
+  if (args.report !== undefined && args.report !== false) {
+    writeFileSync(join(base, 'summary.json'), JSON.stringify(docs, null, 2) + '\n');
+    writeIndex(base);
+    if (!args.json) process.stdout.write(`reports written under ${base}/ — open ${join(base, 'index.html')}\n`);
+  }
+  return failed ? EXIT.error : EXIT.ok;
+}
+
+export const checkCommand: Command<CheckArgs> = {
+  usage: 'check <target>',
+  describe: 'explore a model (a file) or every variant of every model in a folder',
+  options: (y) =>
+    y
+      .positional('target', { type: 'string', demandOption: true, describe: 'model file, or a folder of models' })
+      .option('variant', { type: 'string', describe: 'variant to check (default: the first)' })
+      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
+      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,restart=1,drop=2 (see faultline list)' })
+      .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
+      .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
+      .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
+      .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+      .option('liveness', { type: 'boolean', default: true, describe: "check the model's liveness properties (--no-liveness: safety only)" })
+      .option('witness', { type: 'string', describe: 'find the shortest path to a state where this witness of the model holds' })
+      .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+      .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })
+      .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' }),
+  run: async (args) => {
+    const isDir = (() => {
+      try {
+        return statSync(args.target).isDirectory();
+      } catch {
+        return false;
+      }
+    })();
+    return isDir ? checkFolder(args) : checkFile(args);
+  },
+};

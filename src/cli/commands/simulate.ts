@@ -1,0 +1,70 @@
+/** `faultline simulate <model>`: random walks with shrinking, reported like `check`. */
+import { join } from 'node:path';
+import { runSimulation } from '../../check/check.js';
+import { checkJson } from '../../report/json.js';
+import { formatSimulation } from '../../report/text.js';
+import { writeReport } from '../../report/write.js';
+import { type Command, exitCodeOf, nonNegative, parseParams, wholeAtLeast } from '../options.js';
+import { UsageError } from '../../model/errors.js';
+
+interface SimulateArgs {
+  model: string;
+  variant?: string;
+  param?: string[];
+  faults?: string[];
+  runs: number;
+  depth: number;
+  seed?: number;
+  timeLimit?: number;
+  deadlock: boolean;
+  json: boolean;
+  report?: string | boolean;
+}
+
+export const simulateCommand: Command<SimulateArgs> = {
+  usage: 'simulate <model>',
+  describe: 'random walks through a model, far deeper than check; a failing run is shrunk and reported like check',
+  options: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'model file' })
+      .option('variant', { type: 'string', describe: 'variant (default: the first)' })
+      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param k=v' })
+      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,drop=2' })
+      .option('runs', { type: 'number', default: 1000, describe: 'random runs to try' })
+      .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
+      .option('seed', { type: 'number', describe: 'seed of the random runs (printed; the same seed repeats the same runs)' })
+      .option('time-limit', { type: 'number', describe: 'stop trying new runs after this many seconds' })
+      .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
+      .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' }),
+  run: async (args) => {
+    const params = parseParams(args.param);
+    const faults = parseParams(args.faults, 'faults');
+    const runs = wholeAtLeast('runs', args.runs, 1)!;
+    const depth = wholeAtLeast('depth', args.depth, 1)!;
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed expects a whole number, got ${String(args.seed)}`);
+    const timeLimit = nonNegative('time-limit', args.timeLimit);
+    const { info, result, compiled } = await runSimulation(
+      args.model,
+      {
+        ...(args.variant !== undefined ? { variant: args.variant } : {}),
+        params,
+        faults,
+        runs,
+        depth,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+        ...(args.deadlock ? {} : { deadlock: false }),
+      },
+      args.model,
+    );
+    if (args.json) process.stdout.write(JSON.stringify({ ...checkJson(info, result), simulation: result.simulation }) + '\n');
+    else process.stdout.write(formatSimulation(info, result));
+    if (args.report !== undefined && args.report !== false) {
+      const dir = typeof args.report === 'string' && args.report !== '' ? args.report : join('reports', info.model, `${info.variant}-simulate`);
+      await writeReport(dir, info, result, compiled);
+      if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
+    }
+    return exitCodeOf(result);
+  },
+};

@@ -1,0 +1,73 @@
+/** What the commands share: exit codes, option parsing, the progress line. */
+import type { Argv } from 'yargs';
+import type { CheckResult, Limits, Progress } from '../check/types.js';
+import { UsageError } from '../model/errors.js';
+import { formatDuration } from '../report/text.js';
+
+/** Exit codes, as TLC's: 0 nothing found, 12 invariant violated, 11 deadlock, 13 liveness, 1 usage or model error. */
+export const EXIT = { ok: 0, error: 1, deadlock: 11, violation: 12, liveness: 13 } as const;
+
+export function exitCodeOf(r: CheckResult<unknown>, witness?: string): number {
+  // A witness search succeeds when it finds its example; not finding it is the failure.
+  if (witness) return r.result === 'witness' ? EXIT.ok : r.result === 'deadlock' ? EXIT.deadlock : EXIT.violation;
+  return r.result === 'violation' ? EXIT.violation : r.result === 'deadlock' ? EXIT.deadlock : r.result === 'liveness' ? EXIT.liveness : EXIT.ok;
+}
+
+/** A command: its yargs usage, description and options, and what it does (returning the exit code). */
+export interface Command<A> {
+  readonly usage: string;
+  readonly describe: string;
+  readonly options: (y: Argv) => Argv;
+  readonly run: (args: A) => Promise<number>;
+}
+
+/** `--param k=v` (repeatable, or comma-separated) → an object of raw strings. */
+export function parseParams(raw: readonly string[] | undefined, option = 'param'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of raw ?? []) {
+    for (const part of String(item).split(',')) {
+      if (part.trim() === '') continue;
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--${option} expects name=value, got "${part}"`);
+      out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  }
+  return out;
+}
+
+/** A number option that must be ≥ 0 (undefined when not given). */
+export function nonNegative(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`--${name} expects a non-negative number, got ${String(v)}`);
+  return v;
+}
+
+/** A whole-number option that must be at least `min` (undefined when not given). */
+export function wholeAtLeast(name: string, v: unknown, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`--${name} expects a whole number of at least ${min}, got ${String(v)}`);
+  return v;
+}
+
+/** `--max-depth`, `--max-states`, `--time-limit` (seconds) as Limits. */
+export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?: number }): Limits {
+  const maxDepth = nonNegative('max-depth', a.maxDepth);
+  const maxStates = nonNegative('max-states', a.maxStates);
+  const timeLimit = nonNegative('time-limit', a.timeLimit);
+  return {
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+  };
+}
+
+/** The progress line on stderr, refreshed in place. */
+export function printProgress(p: Progress): void {
+  const n = (x: number) => x.toLocaleString('en-US');
+  process.stderr.write(`\r  ${n(p.distinctStates)} distinct, ${n(p.generatedStates)} generated, depth ${p.depth}, ${n(p.queued)} queued, ${formatDuration(p.elapsedMs)}   `);
+}
+
+/** Clear the progress line (if one was printed). */
+export function clearProgress(durationMs: number): void {
+  if (durationMs >= 1000) process.stderr.write('\r\x1b[K');
+}
