@@ -103,7 +103,7 @@ export type { SimulationInfo, SimulationResult, SimulateOptions } from './check/
 /** The JSON document `check --json` prints, from a check's result. */
 export { checkJson, type CheckJson } from './report/json.js';
 /** A value's 64-bit fingerprint as 16 hex digits (equal values, equal fingerprints). */
-export { fingerprintHex } from './check/fingerprint.js';
+export { fingerprintHex } from './model/fingerprint.js';
 
 // ------------------------------------------------------------------ errors
 

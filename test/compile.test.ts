@@ -2,7 +2,7 @@
 import { List, Map } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile, SuccessorBuffer } from '../src/check/compile.js';
-import { fpHigh, fpLow } from '../src/check/fingerprint.js';
+import { fpHigh, fpLow } from '../src/model/fingerprint.js';
 import { each, spec } from '../src/index.js';
 
 type S = Map<string, number>;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { fromJS, is, List, Map, OrderedMap, OrderedSet, Record, Set, Stack } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { fingerprintBigInt, fingerprintHex } from '../src/check/fingerprint.js';
+import { fingerprintBigInt, fingerprintHex } from '../src/model/fingerprint.js';
 
 /** Random plain JSON-like trees, turned into Immutable values with Maps and Lists. */
 const leaf = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constantFrom('a', 'b', 'working', 'prepared', ''), fc.boolean(), fc.constant(null), fc.double({ noNaN: false }));

@@ -1,7 +1,7 @@
 /** Network semantics (src/actors/network.ts): what may be delivered, lost, copied, and kept in one shape per content. */
 import { is } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { fingerprintHex } from '../src/check/fingerprint.js';
+import { fingerprintHex } from '../src/model/fingerprint.js';
 import { network, type Net } from '../src/actors/network.js';
 
 const m = (from: string, to: string, type: string) => `${from}→${to} ${type}`;

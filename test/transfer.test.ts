@@ -1,6 +1,6 @@
 import { fromJS, is, List, Map, OrderedMap, OrderedSet, Record, Set, Stack } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { fingerprintHex } from '../src/check/fingerprint.js';
+import { fingerprintHex } from '../src/model/fingerprint.js';
 import { decode, encode, UnknownRecordType } from '../src/check/transfer.js';
 
 describe('moving states between threads', () => {

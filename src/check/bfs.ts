@@ -11,7 +11,7 @@ import type { Spec } from '../model/types.js';
 import { compile, type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, Counters, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
 import { describeThrown, ModelError } from '../model/errors.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { replayStored } from './path.js';
 import { StateStore } from './store.js';
 import type { CheckOptions, CheckResult, StopReason, Violation } from './types.js';

@@ -5,9 +5,9 @@
  */
 import { ActionError, describeThrown, ModelError, UsageError } from '../model/errors.js';
 import { show } from '../model/values.js';
-import { fingerprint, fpHigh, fpLow, setFingerprint } from './fingerprint.js';
+import { fingerprint, fpHigh, fpLow, setFingerprint } from '../model/fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
-import type { Action, ActionResult, Invariant, Spec } from '../model/types.js';
+import type { Action, ActionResult, Invariant, Spec, StepDescriber, SuccessorSink } from '../model/types.js';
 import type { CompiledProperty } from './liveness.js';
 
 /** The successor count a worker reports for a state beyond the model's constraint (not expanded). */
@@ -17,8 +17,10 @@ export const BEYOND = 0xffffffff;
 export class SuccessorBuffer<S> {
   states: S[] = [];
   families: number[] = [];
-  /** For `actions`: index of the argument in `over` (or -1); for `next`: the label itself. */
-  labels: (string | number)[] = [];
+  /** For `actions`: a code for the action and argument; for `next`: the label itself; for `successors`: the describer. */
+  labels: (string | number | StepDescriber<S>)[] = [];
+  /** The state these are the successors of (for describers). */
+  from: S | undefined = undefined;
   /** The successor's trace event, if the model gave one. */
   events: (TraceEvent | undefined)[] = [];
   length = 0;
@@ -26,7 +28,7 @@ export class SuccessorBuffer<S> {
   /** Whether any successor since the last clear had an event (models without events skip them). */
   private withEvents = false;
 
-  push(state: S, family: number, label: string | number, event?: TraceEvent): void {
+  push(state: S, family: number, label: string | number | StepDescriber<S>, event?: TraceEvent): void {
     const i = this.length++;
     this.states[i] = state;
     this.families[i] = family;
@@ -41,6 +43,8 @@ export class SuccessorBuffer<S> {
   }
   /** The event of successor i, if it had one. */
   event(i: number): TraceEvent | undefined {
+    const l = this.labels[i];
+    if (typeof l === 'object') return l.event?.(this.from as S, this.states[i]!);
     return this.withEvents ? this.events[i] : undefined;
   }
   clear(): void {
@@ -51,6 +55,7 @@ export class SuccessorBuffer<S> {
       this.withEvents = false;
     }
     this.length = 0;
+    this.from = undefined;
   }
 }
 
@@ -190,7 +195,7 @@ function keyFunction<S>(spec: Spec<S>, reduce: boolean): (s: S) => void {
 export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compiled<S> {
   if (!spec || !Array.isArray(spec.init)) throw new ModelError('build must return an object with an init array');
   if (spec.init.length === 0) throw new ModelError('the model has no initial state (init is empty)');
-  if (!spec.next && !spec.actions) throw new ModelError('the model has neither next nor actions');
+  if (!spec.next && !spec.actions && !spec.successors) throw new ModelError('the model has neither next nor actions');
 
   const families: string[] = [];
   const familyId = familyNumbering(families);
@@ -227,8 +232,31 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
   // Cache of label -> family for `next` labels; bounded because labels can be unbounded.
   const labelFamily = new Map<string, number>();
 
+  // `successors`: the spec's family numbers map to ours as they first appear.
+  const bulk = spec.successors;
+  const bulkFamilies: number[] = [];
+  let target: SuccessorBuffer<S> | null = null;
+  const sink: SuccessorSink<S> = {
+    add(state, family, step) {
+      let f = bulkFamilies[family];
+      if (f === undefined) f = bulkFamilies[family] = familyId(bulk!.families[family]!);
+      target!.push(state, f, step);
+    },
+  };
+
   const expand = (s: S, out: SuccessorBuffer<S>): void => {
     out.clear();
+    out.from = s;
+    if (bulk) {
+      target = out;
+      try {
+        bulk.expand(s, sink);
+      } catch (e) {
+        if (e instanceof ActionError) throw e;
+        throw new ActionError('(successors)', e);
+      }
+      return;
+    }
     for (let a = 0; a < named.length; a++) {
       const act = named[a]!;
       if ('fn' in act) {
@@ -288,6 +316,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
   const label = (out: SuccessorBuffer<S>, i: number): string => {
     const l = out.labels[i]!;
     if (typeof l === 'string') return l;
+    if (typeof l === 'object') return l.label(out.from as S, out.states[i]!);
     if (l < overBase) return named[l]!.name;
     const code = l - overBase;
     const act = named[Math.floor(code / 0x10000)] as Over;

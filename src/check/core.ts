@@ -6,7 +6,7 @@
 import { ActionError, describeThrown, ModelError } from '../model/errors.js';
 import { show } from '../model/values.js';
 import type { Compiled } from './compile.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { NO_PARENT, type StateStore } from './store.js';
 import type { CheckOptions, Progress, Stats, StopReason } from './types.js';
 

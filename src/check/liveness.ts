@@ -16,7 +16,7 @@ import { describeThrown, ModelError } from '../model/errors.js';
 import type { Property } from '../model/types.js';
 import type { Compiled } from './compile.js';
 import { Budget } from './core.js';
-import { fingerprint, fpHigh, fpLow } from './fingerprint.js';
+import { fingerprint, fpHigh, fpLow } from '../model/fingerprint.js';
 import { type Graph, graphTrace, reachableGraph } from './graph.js';
 import type { TraceStep } from './types.js';
 

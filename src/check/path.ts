@@ -8,7 +8,7 @@ import { ModelError } from '../model/errors.js';
 import type { TraceEvent } from '../model/trace.js';
 import { type Compiled, SuccessorBuffer } from './compile.js';
 import { actionThrew, where } from './core.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import type { StateStore } from './store.js';
 import type { TraceStep } from './types.js';
 

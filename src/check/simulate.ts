@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { type Compiled, SuccessorBuffer } from './compile.js';
 import { Counters, expandOrThrow, explain, firstBrokenInvariant, statistics } from './core.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { choicesOf, followLabels, initialStep, successorStep } from './path.js';
 import { FingerprintSet } from './store.js';
 import type { CheckResult, Stats, TraceStep } from './types.js';

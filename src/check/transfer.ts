@@ -6,6 +6,7 @@
  * receiver has never met makes `decode` throw, and the caller falls back to working alone.
  */
 import { isImmutable, isList, isMap, isOrdered, isRecord, isSet, isStack, List, Map, OrderedMap, OrderedSet, Set, Stack } from 'immutable';
+import { PackedState, repack } from '../model/values.js';
 
 type RecordLike = { toSeq(): { toArray(): unknown[] }; constructor: new (values: Iterable<[string, unknown]>) => unknown };
 const recordTypes = new globalThis.Map<string, RecordLike['constructor']>();
@@ -19,6 +20,10 @@ function recordSignature(r: unknown): string {
 /** Remember the Record types found in a value (call on states this thread built). */
 export function registerRecords(x: unknown): void {
   if (typeof x !== 'object' || x === null) return;
+  if (x instanceof PackedState) {
+    registerRecords(x.unpacked());
+    return;
+  }
   if (isRecord(x)) {
     const sig = recordSignature(x);
     if (!recordTypes.has(sig)) recordTypes.set(sig, (x as unknown as RecordLike).constructor);
@@ -35,6 +40,8 @@ export type Encoded = null | boolean | number | string | Encoded[] | { [k: strin
 
 export function encode(x: unknown): Encoded {
   if (typeof x !== 'object' || x === null) return x as Encoded;
+  // A packed state's words index this thread's tables: it travels unpacked and is packed again.
+  if (x instanceof PackedState) return ['P', x.packing, encode(x.unpacked())];
   if (isImmutable(x)) {
     if (isMap(x)) {
       const out: Encoded[] = [isOrdered(x) ? 'OM' : 'M'];
@@ -90,6 +97,8 @@ export function decode(e: Encoded): unknown {
     }
     case 'A':
       return e.slice(1).map(decode);
+    case 'P':
+      return repack(e[1] as string, decode(e[2]));
     case 'O': {
       const o = e[1] as { [k: string]: Encoded };
       const out: { [k: string]: unknown } = {};

@@ -7,7 +7,7 @@
 import { describeThrown } from '../model/errors.js';
 import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.js';
 import { firstBrokenInvariant } from './core.js';
-import { fpHigh, fpLow } from './fingerprint.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
 import { decode, encode, type Encoded, registerRecords } from './transfer.js';
 

@@ -48,6 +48,22 @@ export interface Successor<S> {
   readonly event?: TraceEvent;
 }
 
+/**
+ * What a trace shows of a successor written by `Spec.successors`, made only when a trace or a
+ * report asks (the same describer serves every state where the same step happens).
+ */
+export interface StepDescriber<S> {
+  /** The step's label, e.g. `p1→c Vote {"yes":true}`. */
+  label(from: S, to: S): string;
+  /** What happened, for reports. */
+  event?(from: S, to: S): TraceEvent | undefined;
+}
+
+/** Where `Spec.successors` writes: a successor's state, its family (an index into `families`), its describer. */
+export interface SuccessorSink<S> {
+  add(state: S, family: number, step: StepDescriber<S>): void;
+}
+
 /** What an action returns: no successor (`null`/`undefined`: not enabled), one, or several. */
 export type ActionResult<S> = S | null | undefined | readonly S[];
 
@@ -90,11 +106,17 @@ export interface Spec<S> {
   readonly init: readonly S[];
   /**
    * The successors of a state, in a deterministic order. Give either `next` or `actions`
-   * (or both: `actions` first, then `next`).
+   * (or both: `actions` first, then `next`), or `successors`.
    */
   readonly next?: (s: S) => Iterable<Successor<S>>;
   /** Named actions, tried in the order written. */
   readonly actions?: { readonly [name: string]: Action<S> };
+  /**
+   * For a layer that generates successors in bulk (message-passing models): write them straight
+   * into the explorer's buffer, each with an action family (by number) and a describer, so that
+   * no label or event is built unless a trace needs it. Given instead of `next` and `actions`.
+   */
+  readonly successors?: { readonly families: readonly string[]; expand(s: S, out: SuccessorSink<S>): void };
   readonly invariants?: { readonly [name: string]: Invariant<S> };
   /** Liveness properties, checked under weak fairness of the protocol's steps. */
   readonly properties?: { readonly [name: string]: Property<S> };

@@ -6,6 +6,38 @@ import { isImmutable, isIndexed, isKeyed, isMap, isOrdered, isRecord, isSet } fr
 
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 
+/**
+ * A state a layer keeps in a packed form of its own (an actor model's world: a few integers that
+ * index tables of node states and messages). faultline never looks inside: it fingerprints the
+ * words the state writes (which name its content, so equal states give equal words in every thread),
+ * shows the unpacked value in reports, and moves the unpacked value between threads.
+ */
+export abstract class PackedState {
+  /**
+   * Write the words that identify this state's content into `out` (grown if it is too short; the
+   * words are returned in it) and return how many there are.
+   */
+  abstract contentWords(out: { words: Int32Array }): number;
+  /** The state as Immutable and plain values: what reports show, what crosses to another thread. */
+  abstract unpacked(): unknown;
+  /** The name under which the packing layer registered how to pack an unpacked value again (`registerPacking`). */
+  abstract readonly packing: string;
+}
+
+const packings = new Map<string, (unpacked: unknown) => PackedState>();
+
+/** Say how to pack an unpacked value again (in this thread): for PackedState.packing === `name`. */
+export function registerPacking(name: string, pack: (unpacked: unknown) => PackedState): void {
+  packings.set(name, pack);
+}
+
+/** Pack an unpacked value with the packing registered as `name` in this thread. */
+export function repack(name: string, unpacked: unknown): PackedState {
+  const pack = packings.get(name);
+  if (!pack) throw new Error(`no packing ${name} in this thread`);
+  return pack(unpacked);
+}
+
 function keyText(k: unknown): string {
   if (typeof k === 'string') return k;
   if (typeof k === 'number' || typeof k === 'boolean' || k === null || k === undefined) return String(k);
@@ -38,6 +70,7 @@ export function toPlain(x: unknown): Plain {
     default:
       return String(x);
   }
+  if (x instanceof PackedState) return toPlain(x.unpacked());
   if (isImmutable(x)) {
     if (isSet(x)) {
       const items = (x as Iterable<unknown> & { toArray(): unknown[] }).toArray().map(toPlain);

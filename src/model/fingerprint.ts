@@ -20,7 +20,8 @@
  * the resulting probability that a collision hid a state, as TLC does.
  */
 import { isImmutable, isList, isMap, isOrdered, isRecord, isSeq, isSet, isStack } from 'immutable';
-import { ModelError } from '../model/errors.js';
+import { ModelError } from './errors.js';
+import { PackedState } from './values.js';
 
 /** Result registers of the last `hashValue` call (avoids allocating a pair per call). */
 let A = 0;
@@ -48,6 +49,7 @@ const TAG_STACK = 0x2006;
 const TAG_RECORD = 0x2007;
 const TAG_ARRAY = 0x2008;
 const TAG_OBJECT = 0x2009;
+const TAG_PACKED = 0x200a;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -325,7 +327,23 @@ function hashUnorderedSet(size: number, s: { forEach(f: (v: unknown) => unknown)
   finishUnordered(TAG_SET, size, sumA, sumB);
 }
 
+// The words of a packed state are written here (grown as needed), never allocated per state.
+const scratch = { words: new Int32Array(256) };
+
+/** A packed state: the words that name its content, in order. */
+function hashPacked(x: PackedState): void {
+  const n = x.contentWords(scratch);
+  const w = scratch.words;
+  start(TAG_PACKED, n);
+  for (let i = 0; i < n; i++) absorb(w[i]!);
+  finish();
+}
+
 function hashObjectUncached(x: object): void {
+  if (x instanceof PackedState) {
+    hashPacked(x);
+    return;
+  }
   if (isImmutable(x)) {
     if (isMap(x)) {
       const m = x as unknown as { size: number; forEach(f: (v: unknown, k: unknown) => unknown): unknown };
