@@ -42,15 +42,15 @@ export type { TraceEvent, MessageInfo, SentMessage, StepEffects } from './model/
 // ------------------------------------------------------------------ message-passing models (docs/actors.md)
 
 /** Declare a message-passing model: roles, network, faults, invariants. */
-export { defineActorModel } from './actors/system.js';
+export { defineActorModel } from './actors/definition.js';
 /** Identity for an actor system, so that TypeScript infers the roles' state types. */
-export { system } from './actors/system.js';
+export { system } from './actors/definition.js';
 /** Declare a role: its nodes' ids, durable and volatile state, and handlers. */
 export { role } from './actors/role.js';
 /** The kinds of fault an actor model may inject, with a budget each. */
-export { FAULT_KINDS, type FaultKind } from './actors/system.js';
+export { FAULT_KINDS, type FaultKind } from './actors/definition.js';
 /** An actor system, its invariants and liveness properties, its definition, and partition shapes. */
-export type { ActorSystem, ActorInvariant, ActorProperty, ActorModelDefinition, PartitionShapes } from './actors/system.js';
+export type { ActorSystem, ActorInvariant, ActorProperty, ActorModelDefinition, PartitionShapes } from './actors/definition.js';
 /** A role's declaration, the role it makes, its handlers and what a handler may do (`ctx`). */
 export type { RoleDefinition, Role, Ctx, Handler, MessageHandler, Result, NoFields } from './actors/role.js';
 /** The read-only view of the world that invariants receive, and a node as it sees it. */
@@ -60,7 +60,7 @@ export type { WorldState } from './actors/world.js';
 /** One entry of a client history: an invocation or its completion. */
 export { HistoryEvent, type HistoryEventProps } from './actors/world.js';
 /** A message (plain data with a `type`), and the plain data messages and choices are made of. */
-export type { Message, Json } from './actors/messages.js';
+export type { Message, Json } from './actors/codec.js';
 /** How in-flight messages behave: unordered, duplicating or fifo. */
 export type { NetworkKind } from './actors/network.js';
 /** Fields holding ballots, terms or epochs that only matter relative to each other. */

@@ -1,81 +1,152 @@
-/** Network semantics (src/actors/network.ts): what may be delivered, lost, copied, and kept in one shape per content. */
-import { is } from 'immutable';
+/** Network semantics on packed words (src/actors/network.ts): what may be delivered, lost, copied, and kept in one shape per content. */
 import { describe, expect, it } from 'vitest';
-import { fingerprintHex } from '../src/model/fingerprint.js';
-import { network, type Net } from '../src/actors/network.js';
+import { network, type MessageFacts, type NetworkKind, Words } from '../src/actors/network.js';
 
-const m = (from: string, to: string, type: string) => `${from}→${to} ${type}`;
-const send = (kind: 'unordered' | 'duplicating' | 'fifo', ...keys: string[]): Net => keys.reduce((net, k) => network(kind).send(net, k), network(kind).empty);
+// Three nodes a=0, b=1, c=2; channels numbered in the order of their names (a→b < a→c < b→a ...).
+const nodes = ['a', 'b', 'c'];
+const channels = nodes.flatMap((x) => nodes.map((y) => `${x}→${y}`)).sort();
+const keys: string[] = [];
+const facts: MessageFacts = { before: (x, y) => keys[x]! < keys[y]!, to: [], from: [], channel: [] };
+/** The id of a message `from→to type` (numbered in order of first use, not of keys). */
+const m = (from: string, to: string, type: string): number => {
+  const key = `${from}→${to} ${type}`;
+  let id = keys.indexOf(key);
+  if (id < 0) {
+    id = keys.push(key) - 1;
+    facts.to.push(nodes.indexOf(to));
+    facts.from.push(nodes.indexOf(from));
+    facts.channel.push(channels.indexOf(`${from}→${to}`));
+  }
+  return id;
+};
+// Ids in an order different from the keys' order, so that sorting by key is tested.
+const Z = m('c', 'b', 'Z');
+const X = m('a', 'b', 'X');
+const Y = m('c', 'b', 'Y');
+const X2 = m('a', 'b', 'X2');
+const W = m('b', 'a', 'W');
+
+/** A net with these messages sent in order (no header: the net starts at 0). */
+function sent(kind: NetworkKind, ...ids: number[]): Int32Array {
+  const out = new Words();
+  for (const id of ids) network(kind, facts).send(out, 0, id);
+  return out.a.slice(0, out.n);
+}
+const all = (kind: NetworkKind, w: Int32Array) => {
+  const out: number[] = [];
+  network(kind, facts).all(w, 0, out);
+  return out.map((id) => keys[id]);
+};
+const deliverable = (kind: NetworkKind, w: Int32Array) => {
+  const out: number[] = [];
+  network(kind, facts).deliverable(w, 0, out);
+  return out.map((id) => keys[id]);
+};
+/** Apply `f` to a copy of the net. */
+function edit(kind: NetworkKind, w: Int32Array, f: (out: Words) => void): Int32Array {
+  const out = new Words();
+  network(kind, facts).copy(w, 0, out);
+  f(out);
+  return out.a.slice(0, out.n);
+}
 
 describe('unordered network (a multiset)', () => {
-  const n = network('unordered');
-  it('keeps copies, delivers any message, one copy at a time', () => {
-    const net = send('unordered', m('a', 'b', 'X'), m('c', 'b', 'Y'), m('a', 'b', 'X'));
-    expect(n.all(net)).toEqual([m('a', 'b', 'X'), m('a', 'b', 'X'), m('c', 'b', 'Y')]);
-    expect(n.deliverable(net)).toEqual([m('a', 'b', 'X'), m('c', 'b', 'Y')]);
-    const once = n.consume(net, m('a', 'b', 'X'));
-    expect(n.all(once)).toEqual([m('a', 'b', 'X'), m('c', 'b', 'Y')]);
-    expect(n.all(n.consume(once, m('a', 'b', 'X')))).toEqual([m('c', 'b', 'Y')]);
+  const n = network('unordered', facts);
+  it('keeps copies in key order, delivers any message, one copy at a time', () => {
+    const w = sent('unordered', Z, X, Y, X);
+    expect(all('unordered', w)).toEqual(['a→b X', 'a→b X', 'c→b Y', 'c→b Z']);
+    expect(deliverable('unordered', w)).toEqual(['a→b X', 'c→b Y', 'c→b Z']);
+    const once = edit('unordered', w, (o) => n.consume(o, 0, X));
+    expect(all('unordered', once)).toEqual(['a→b X', 'c→b Y', 'c→b Z']);
+    expect(all('unordered', edit('unordered', once, (o) => n.consume(o, 0, X)))).toEqual(['c→b Y', 'c→b Z']);
   });
-  it('a drop or a duplicate of each distinct message; a crash loses everything to the node', () => {
-    const net = send('unordered', m('a', 'b', 'X'), m('a', 'b', 'X'), m('b', 'a', 'Z'));
-    expect(n.drops(net).map((c) => [c.key, n.all(c.net).length])).toEqual([[m('a', 'b', 'X'), 2], [m('b', 'a', 'Z'), 2]]);
-    expect(n.duplicates(net).map((c) => n.all(c.net).length)).toEqual([4, 4]);
-    const { net: after, lost } = n.dropTo(net, 'b');
-    expect(lost).toEqual([m('a', 'b', 'X'), m('a', 'b', 'X')]);
-    expect(n.all(after)).toEqual([m('b', 'a', 'Z')]);
-    expect(n.between(net, 'a', 'b')).toEqual([m('a', 'b', 'X'), m('a', 'b', 'X')]);
+  it('one loss or copy per distinct message; a crash loses everything to the node', () => {
+    const w = sent('unordered', X, X, W);
+    const points: number[] = [];
+    n.lossPoints(w, 0, points);
+    expect(points.filter((_, i) => i % 2 === 0).map((id) => keys[id])).toEqual(['a→b X', 'b→a W'].sort());
+    const afterLoss = points.filter((_, i) => i % 2 === 1).map((p) => all('unordered', edit('unordered', w, (o) => n.remove(o, 0, p))));
+    expect(afterLoss).toEqual([['a→b X', 'b→a W'], ['a→b X', 'a→b X']]);
+    const copies: number[] = [];
+    n.copyPoints(w, 0, copies);
+    expect(copies.filter((_, i) => i % 2 === 1).map((p) => all('unordered', edit('unordered', w, (o) => n.duplicate(o, 0, p))).length)).toEqual([4, 4]);
+    const lost: number[] = [];
+    const after = edit('unordered', w, (o) => n.dropTo(o, 0, nodes.indexOf('b'), lost));
+    expect(lost.map((id) => keys[id])).toEqual(['a→b X', 'a→b X']);
+    expect(all('unordered', after)).toEqual(['b→a W']);
+    const between: number[] = [];
+    n.between(w, 0, 0, 1, between);
+    expect(between.map((id) => keys[id])).toEqual(['a→b X', 'a→b X']);
   });
-  it('one shape per content: the same messages sent in any order are equal, and empty again is empty', () => {
-    const x = send('unordered', m('a', 'b', 'X'), m('c', 'b', 'Y'));
-    const y = send('unordered', m('c', 'b', 'Y'), m('a', 'b', 'X'));
-    expect(fingerprintHex(x)).toBe(fingerprintHex(y));
-    const emptied = n.consume(n.consume(x, m('a', 'b', 'X')), m('c', 'b', 'Y'));
-    expect(is(emptied, n.empty)).toBe(true);
+  it('one shape per content: the same messages sent in any order give the same words; emptied is empty', () => {
+    expect([...sent('unordered', X, Y, Z)]).toEqual([...sent('unordered', Z, Y, X)]);
+    const emptied = edit('unordered', sent('unordered', X, Y), (o) => (n.consume(o, 0, X), n.consume(o, 0, Y)));
+    expect(emptied.length).toBe(0);
   });
-  it('renames keys for symmetry, merging copies that become equal', () => {
-    const net = send('unordered', m('a', 'b', 'X'), m('c', 'b', 'X'));
-    const renamed = n.map(net, (k) => k.replace(/^c/, 'a'));
-    expect(n.all(renamed)).toEqual([m('a', 'b', 'X'), m('a', 'b', 'X')]);
+  it('renames messages for symmetry, back into key order', () => {
+    const w = sent('unordered', X, Z);
+    const out = new Words();
+    n.map(w, 0, (id) => (id === X ? W : id), out);
+    expect(all('unordered', out.a.slice(0, out.n))).toEqual(['b→a W', 'c→b Z']);
+  });
+  it('content words do not depend on ids, only on the messages and copies', () => {
+    const hi = keys.map((k) => k.length * 7919);
+    const lo = keys.map((k) => k.charCodeAt(k.length - 1));
+    const content = (w: Int32Array) => {
+      const out = new Words();
+      n.content(w, 0, hi, lo, out);
+      return [...out.a.slice(0, out.n)];
+    };
+    expect(content(sent('unordered', X, Y))).toEqual(content(sent('unordered', Y, X)));
+    expect(content(sent('unordered', X, X))).not.toEqual(content(sent('unordered', X)));
   });
 });
 
 describe('duplicating network (the set of messages ever sent)', () => {
-  const n = network('duplicating');
+  const n = network('duplicating', facts);
   it('delivers a message any number of times and has nothing to duplicate', () => {
-    const net = send('duplicating', m('a', 'b', 'X'), m('a', 'b', 'X'));
-    expect(n.all(net)).toEqual([m('a', 'b', 'X')]);
-    expect(n.consume(net, m('a', 'b', 'X'))).toBe(net);
-    expect(n.duplicates(net)).toEqual([]);
-    expect(n.all(n.drops(net)[0]!.net)).toEqual([]);
+    const w = sent('duplicating', X, X);
+    expect(all('duplicating', w)).toEqual(['a→b X']);
+    expect([...edit('duplicating', w, (o) => n.consume(o, 0, X))]).toEqual([...w]);
+    const copies: number[] = [];
+    n.copyPoints(w, 0, copies);
+    expect(copies).toEqual([]);
+    const points: number[] = [];
+    n.lossPoints(w, 0, points);
+    expect(all('duplicating', edit('duplicating', w, (o) => n.remove(o, 0, points[1]!)))).toEqual([]);
   });
 });
 
 describe('fifo network (a queue per channel)', () => {
-  const n = network('fifo');
-  it('delivers only the head of each channel, in order', () => {
-    const net = send('fifo', m('a', 'b', 'X1'), m('a', 'b', 'X2'), m('c', 'b', 'Y'));
-    expect(n.deliverable(net)).toEqual([m('a', 'b', 'X1'), m('c', 'b', 'Y')]);
-    const next = n.consume(net, m('a', 'b', 'X1'));
-    expect(n.deliverable(next)).toEqual([m('a', 'b', 'X2'), m('c', 'b', 'Y')]);
-    expect(n.between(net, 'a', 'b')).toEqual([m('a', 'b', 'X1'), m('a', 'b', 'X2')]);
+  const n = network('fifo', facts);
+  it('delivers only the head of each channel, channels in the order of their names', () => {
+    const w = sent('fifo', Y, X2, X);
+    expect(deliverable('fifo', w)).toEqual(['a→b X2', 'c→b Y']);
+    const next = edit('fifo', w, (o) => n.consume(o, 0, X2));
+    expect(deliverable('fifo', next)).toEqual(['a→b X', 'c→b Y']);
+    const between: number[] = [];
+    n.between(w, 0, 0, 1, between);
+    expect(between.map((id) => keys[id])).toEqual(['a→b X2', 'a→b X']);
   });
-  it('loses any one message (equal neighbours once), copies arrive right behind the original', () => {
-    const net = send('fifo', m('a', 'b', 'X'), m('a', 'b', 'X'), m('a', 'b', 'Y'));
-    expect(n.drops(net).map((c) => n.all(c.net))).toEqual([
-      [m('a', 'b', 'X'), m('a', 'b', 'Y')],
-      [m('a', 'b', 'X'), m('a', 'b', 'X')],
+  it('loses any one message (equal neighbours once); a copy arrives right behind the original', () => {
+    const w = sent('fifo', X, X, X2);
+    const points: number[] = [];
+    n.lossPoints(w, 0, points);
+    expect(points.filter((_, i) => i % 2 === 1).map((p) => all('fifo', edit('fifo', w, (o) => n.remove(o, 0, p))))).toEqual([
+      ['a→b X', 'a→b X2'],
+      ['a→b X', 'a→b X'],
     ]);
-    expect(n.duplicates(net).map((c) => n.all(c.net))).toEqual([
-      [m('a', 'b', 'X'), m('a', 'b', 'X'), m('a', 'b', 'X'), m('a', 'b', 'Y')],
-      [m('a', 'b', 'X'), m('a', 'b', 'X'), m('a', 'b', 'Y'), m('a', 'b', 'Y')],
+    expect(points.filter((_, i) => i % 2 === 1).map((p) => all('fifo', edit('fifo', w, (o) => n.duplicate(o, 0, p))))).toEqual([
+      ['a→b X', 'a→b X', 'a→b X', 'a→b X2'],
+      ['a→b X', 'a→b X', 'a→b X2', 'a→b X2'],
     ]);
   });
   it('a crash empties the channels into the node; an emptied channel leaves no trace', () => {
-    const net = send('fifo', m('a', 'b', 'X'), m('b', 'a', 'Z'));
-    const { net: after, lost } = n.dropTo(net, 'b');
-    expect(lost).toEqual([m('a', 'b', 'X')]);
-    expect(fingerprintHex(after)).toBe(fingerprintHex(send('fifo', m('b', 'a', 'Z'))));
-    expect(is(n.consume(after, m('b', 'a', 'Z')), n.empty)).toBe(true);
+    const w = sent('fifo', X, W);
+    const lost: number[] = [];
+    const after = edit('fifo', w, (o) => n.dropTo(o, 0, nodes.indexOf('b'), lost));
+    expect(lost.map((id) => keys[id])).toEqual(['a→b X']);
+    expect([...after]).toEqual([...sent('fifo', W)]);
+    expect(edit('fifo', after, (o) => n.consume(o, 0, W)).length).toBe(0);
   });
 });

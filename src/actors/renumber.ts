@@ -16,8 +16,8 @@
  */
 import { isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { ModelError } from '../model/errors.js';
-import { decodeMessage, encodeMessage, type Json } from './messages.js';
-import type { Network } from './network.js';
+import { encodeMessage, type Json } from './codec.js';
+import type { System } from './system.js';
 import type { WorldState } from './world.js';
 
 export interface Renumbering {
@@ -34,8 +34,47 @@ export interface Renumbering {
 
 type Shift = (n: number) => number;
 
-/** The normal form of a state under shifting (Spec.normalize), and the spread bound (Spec.constraint). */
-export function renumberer(def: Renumbering, net: Network): { normalize: (s: WorldState) => WorldState; within: ((s: WorldState) => boolean) | null } {
+/** The normal form of a world under shifting (Spec.normalize), and the spread bound (Spec.constraint). */
+export interface Renumberer {
+  readonly normalize: (s: WorldState) => WorldState;
+  readonly within: ((s: WorldState) => boolean) | null;
+}
+
+/** [least, largest] ordinal of a value, once per id of a table. */
+class Ranges {
+  private readonly lo = new Map<number, number>();
+  private readonly hi = new Map<number, number>();
+  constructor(private readonly valueOf: (id: number) => unknown, private readonly fields: ReadonlySet<string>) {}
+  of(id: number, see: (lo: number, hi: number) => void): void {
+    let lo = this.lo.get(id);
+    if (lo === undefined) {
+      let l = Infinity;
+      let h = -Infinity;
+      visit(this.valueOf(id), this.fields, false, (n) => {
+        l = Math.min(l, n);
+        h = Math.max(h, n);
+      });
+      this.lo.set(id, (lo = l));
+      this.hi.set(id, h);
+    }
+    see(lo, this.hi.get(id)!);
+  }
+}
+
+/** Ids shifted by an amount, once per (amount, id). */
+class Shifted {
+  private readonly memo = new Map<number, Map<number, number>>();
+  constructor(private readonly make: (id: number, by: number) => number) {}
+  of(id: number, by: number): number {
+    let m = this.memo.get(by);
+    if (m === undefined) this.memo.set(by, (m = new Map()));
+    let out = m.get(id);
+    if (out === undefined) m.set(id, (out = this.make(id, by)));
+    return out;
+  }
+}
+
+export function renumberer(def: Renumbering, sys: System): Renumberer {
   if (!def || !Array.isArray(def.fields) || def.fields.some((f) => typeof f !== 'string'))
     throw new ModelError('renumber must be { fields: [field names], stride?: number, spread?: number }');
   const stride = def.stride ?? 1;
@@ -43,74 +82,58 @@ export function renumberer(def: Renumbering, net: Network): { normalize: (s: Wor
   const spread = def.spread;
   if (spread !== undefined && (!Number.isInteger(spread) || spread < 0)) throw new ModelError(`renumber.spread must be a non-negative integer, got ${String(spread)}`);
   const fields = new Set(def.fields);
-  const msgRange = new Map<string, readonly [number, number]>();
-  const msgShifted = new Map<string, string>();
+  const stateRanges = sys.roleNames.map((_, k) => new Ranges((id) => sys.states[k]!.values[id], fields));
+  const msgRanges = new Ranges((id) => sys.msgInfo[id]!.info.body, fields);
+  const ghostRanges = new Ranges((id) => sys.ghosts.values[id], fields);
+  const historyRanges = new Ranges((id) => sys.histories.values[id], fields);
+  const shift = (by: number): Shift => (n) => n - by;
+  const states = sys.roleNames.map((_, k) => new Shifted((id, by) => sys.states[k]!.id(rewrite(sys.states[k]!.values[id], fields, false, shift(by)))));
+  const msgs = new Shifted((id, by) => {
+    const { info } = sys.msgInfo[id]!;
+    const body = rewrite(info.body, fields, false, shift(by)) as Record<string, Json>;
+    return body === info.body ? id : sys.msg(encodeMessage(info.from, info.to, { ...body, type: info.type }));
+  });
+  const ghosts = new Shifted((id, by) => sys.ghosts.id(rewrite(sys.ghosts.values[id], fields, false, shift(by))));
+  const histories = new Shifted((id, by) => sys.histories.id(rewrite(sys.histories.values[id], fields, false, shift(by)) as List<never>));
+  const all: number[] = [];
 
-  /** [least, largest] ordinal of a message ([Infinity, -Infinity] if none). */
-  const rangeOfMessage = (key: string): readonly [number, number] => {
-    let r = msgRange.get(key);
-    if (r === undefined) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      visit(decodeMessage(key).info.body, fields, false, (n) => {
-        lo = Math.min(lo, n);
-        hi = Math.max(hi, n);
-      });
-      r = [lo, hi];
-      if (msgRange.size >= 200_000) msgRange.clear();
-      msgRange.set(key, r);
-    }
-    return r;
-  };
-  const shiftMessage = (key: string, by: number): string => {
-    const id = `${by} ${key}`;
-    let out = msgShifted.get(id);
-    if (out === undefined) {
-      const { info } = decodeMessage(key);
-      const body = rewrite(info.body, fields, false, (n) => n - by) as Record<string, Json>;
-      out = body === info.body ? key : encodeMessage(info.from, info.to, { ...body, type: info.type });
-      if (msgShifted.size >= 200_000) msgShifted.clear();
-      msgShifted.set(id, out);
-    }
-    return out;
-  };
-  /** [least, largest] ordinal anywhere in the state. */
-  const rangeOf = (s: WorldState): [number, number] => {
+  /** [least, largest] ordinal anywhere in the world. */
+  const rangeOf = (w: Int32Array): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
-    const see = (n: number) => {
-      lo = Math.min(lo, n);
-      hi = Math.max(hi, n);
+    const see = (a: number, b: number) => {
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
     };
-    for (const v of s.nodes.values()) visit(v, fields, false, see);
-    visit(s.ghost, fields, false, see);
-    visit(s.history, fields, false, see);
-    for (const key of net.all(s.net)) {
-      const [a, b] = rangeOfMessage(key);
-      lo = Math.min(lo, a);
-      hi = Math.max(hi, b);
-    }
+    for (let slot = 0; slot < sys.n; slot++) stateRanges[sys.roleIndex[slot]!]!.of(w[slot]!, see);
+    ghostRanges.of(w[sys.GHOST]!, see);
+    historyRanges.of(w[sys.HISTORY]!, see);
+    all.length = 0;
+    sys.net.all(w, sys.H, all);
+    for (const id of all) msgRanges.of(id, see);
     return [lo, hi];
   };
 
-  const normalize = (s: WorldState): WorldState => {
-    const [lo] = rangeOf(s);
-    if (lo === Infinity) return s;
+  const normalize = (p: WorldState): WorldState => {
+    const w = p.words;
+    const [lo] = rangeOf(w);
+    if (lo === Infinity) return p;
     const by = Math.floor((lo - 1) / stride) * stride;
-    if (by <= 0) return s;
-    const f: Shift = (n) => n - by;
-    return s.merge({
-      nodes: s.nodes.map((v) => rewrite(v, fields, false, f)),
-      ghost: rewrite(s.ghost, fields, false, f),
-      history: rewrite(s.history, fields, false, f) as WorldState['history'],
-      net: net.map(s.net, (k) => shiftMessage(k, by)),
-    });
+    if (by <= 0) return p;
+    const out = sys.scratch;
+    out.reset();
+    for (let i = 0; i < sys.H; i++) out.push(w[i]!);
+    for (let slot = 0; slot < sys.n; slot++) out.a[slot] = states[sys.roleIndex[slot]!]!.of(w[slot]!, by);
+    out.a[sys.GHOST] = ghosts.of(w[sys.GHOST]!, by);
+    out.a[sys.HISTORY] = histories.of(w[sys.HISTORY]!, by);
+    sys.net.map(w, sys.H, (id) => msgs.of(id, by), out);
+    return sys.world(out.a.slice(0, out.n));
   };
   const within =
     spread === undefined
       ? null
-      : (s: WorldState): boolean => {
-          const [lo, hi] = rangeOf(s);
+      : (p: WorldState): boolean => {
+          const [lo, hi] = rangeOf(p.words);
           return lo === Infinity || hi - lo <= spread;
         };
   return { normalize, within };

@@ -5,7 +5,7 @@
  */
 import { isImmutable, Record, type RecordOf } from 'immutable';
 import { ModelError } from '../model/errors.js';
-import type { Json, Message } from './messages.js';
+import type { Json, Message } from './codec.js';
 
 /** What a handler may do besides returning the node's new state. */
 export interface Ctx {

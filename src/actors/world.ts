@@ -1,12 +1,12 @@
 /**
- * The global state of a message-passing system, and the read-only view invariants get of it.
+ * The world of a message-passing system as invariants, properties and witnesses see it (`World`),
+ * and as reports show it (the unpacked record). The explorer itself keeps worlds packed
+ * (src/actors/system.ts); this view reads them through the system's tables.
  */
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
-import { toPlain, type Plain } from '../model/values.js';
-import { decodeMessage } from './messages.js';
-import type { Net, Network } from './network.js';
+import { PackedState, toPlain, type Plain } from '../model/values.js';
 import type { Role } from './role.js';
 
 /** One entry of a client history (Jepsen-style): an invocation, or its completion. */
@@ -22,6 +22,7 @@ export interface HistoryEventProps {
 export const HistoryEvent = Record<HistoryEventProps>({ process: '', type: 'invoke', f: '', value: null }, 'HistoryEvent');
 export type HistoryEvent = RecordOf<HistoryEventProps>;
 
+/** The fields of a world, unpacked into Immutable values (what reports and JSON show). */
 export interface WorldFields {
   /** Each node's state (durable and volatile fields), by id. */
   readonly nodes: IMap<string, unknown>;
@@ -29,8 +30,8 @@ export interface WorldFields {
   readonly down: ISet<string>;
   /** Armed timers, as `node/timer`. */
   readonly timers: ISet<string>;
-  /** In-flight messages (see network.ts for the representation). */
-  readonly net: Net;
+  /** In-flight messages: key → copies (unordered, duplicating), or channel `a→b` → queue of keys (fifo). */
+  readonly net: IMap<string, number> | IMap<string, List<string>>;
   /** The partition in force, as `a,b|c,d`, or null. */
   readonly cut: string | null;
   /** What is left of each fault budget (only kinds with a budget). */
@@ -40,12 +41,11 @@ export interface WorldFields {
   /** Client operations recorded with ctx.invoke/ok/fail, in order. */
   readonly history: List<HistoryEvent>;
 }
-export const WorldState = Record<WorldFields>(
+export const UnpackedWorld = Record<WorldFields>(
   { nodes: IMap(), down: ISet(), timers: ISet(), net: IMap<string, number>(), cut: null, budget: IMap(), ghost: null, history: List() },
   'World',
 );
-/** The state of a message-passing model. */
-export type WorldState = RecordOf<WorldFields>;
+export type UnpackedWorld = RecordOf<WorldFields>;
 
 export type Roles = { readonly [role: string]: Role<unknown> };
 export type StateOf<R> = R extends Role<infer S> ? S : never;
@@ -57,40 +57,116 @@ export interface NodeView<Self> {
   readonly state: Self;
 }
 
-/** What the system knows about its own layout, shared by every view. */
-export interface Layout {
-  readonly roleOf: ReadonlyMap<string, string>;
-  readonly idsOf: ReadonlyMap<string, readonly string[]>;
-  readonly net: Network;
+/** How a view reads a packed world: the system behind it answers. */
+export interface WorldReader {
+  readonly ids: readonly string[];
+  readonly packing: string;
+  slotOf(id: string): number | undefined;
+  roleOfSlot(slot: number): string;
+  idsOf(role: string): readonly string[] | undefined;
+  nodeState(w: Int32Array, slot: number): unknown;
+  isUp(w: Int32Array, slot: number): boolean;
+  timerArmed(w: Int32Array, slot: number, name: string): boolean;
+  messages(w: Int32Array): MessageInfo[];
+  messagesBetween(w: Int32Array, from: number, to: number): MessageInfo[];
+  partition(w: Int32Array): [string[], string[]] | null;
+  faultsLeft(w: Int32Array, kind: string): number;
+  ghost(w: Int32Array): unknown;
+  history(w: Int32Array): List<HistoryEvent>;
+  contentWords(w: Int32Array, out: { words: Int32Array }): number;
+  unpack(w: Int32Array): UnpackedWorld;
 }
 
-/** The read-only view of a global state that invariants receive. */
-export class World<R extends Roles = Roles, G = unknown> {
+/**
+ * The state of a message-passing model: a packed world (a few integers indexing the system's
+ * tables). Its fields read like the unpacked record's (`nodes`, `down`, `net`, ...), built on
+ * demand; invariants read it through `World`.
+ */
+export class WorldState extends PackedState implements WorldFields {
+  /** The view invariants get, made once. */
+  view: World | undefined = undefined;
   constructor(
-    /** The underlying Immutable state. */
+    /** The packed words (see system.ts for the layout). */
+    readonly words: Int32Array,
+    readonly reader: WorldReader,
+  ) {
+    super();
+  }
+  get packing(): string {
+    return this.reader.packing;
+  }
+  contentWords(out: { words: Int32Array }): number {
+    return this.reader.contentWords(this.words, out);
+  }
+  unpacked(): UnpackedWorld {
+    return this.reader.unpack(this.words);
+  }
+  get nodes(): WorldFields['nodes'] {
+    return this.unpacked().nodes;
+  }
+  get down(): WorldFields['down'] {
+    return this.unpacked().down;
+  }
+  get timers(): WorldFields['timers'] {
+    return this.unpacked().timers;
+  }
+  get net(): WorldFields['net'] {
+    return this.unpacked().net;
+  }
+  get cut(): WorldFields['cut'] {
+    return this.unpacked().cut;
+  }
+  get budget(): WorldFields['budget'] {
+    return this.unpacked().budget;
+  }
+  get ghost(): unknown {
+    return this.reader.ghost(this.words);
+  }
+  get history(): WorldFields['history'] {
+    return this.reader.history(this.words);
+  }
+}
+
+/** The read-only view of a world that invariants receive. */
+export class World<R extends Roles = Roles, G = unknown> {
+  private readonly w: Int32Array;
+  private readonly reader: WorldReader;
+  constructor(
+    /** The world (packed; its fields read like the unpacked record's). */
     readonly state: WorldState,
-    private readonly layout: Layout,
-  ) {}
+  ) {
+    this.w = state.words;
+    this.reader = state.reader;
+  }
+
+  private slot(id: string): number {
+    const slot = this.reader.slotOf(id);
+    if (slot === undefined) throw new ModelError(`no node ${JSON.stringify(id)}`);
+    return slot;
+  }
 
   /** The state of node `id`. */
   node<K extends keyof R & string = keyof R & string>(id: string): StateOf<R[K]> {
-    if (!this.layout.roleOf.has(id)) throw new ModelError(`no node ${JSON.stringify(id)}`);
-    return this.state.nodes.get(id) as StateOf<R[K]>;
+    return this.reader.nodeState(this.w, this.slot(id)) as StateOf<R[K]>;
   }
   /** The state of node `id` of `role`, typed as that role's state. */
   get<K extends keyof R & string>(role: K, id: string): StateOf<R[K]> {
-    if (this.layout.roleOf.get(id) !== role) throw new ModelError(`no node ${JSON.stringify(id)} in role ${role}`);
-    return this.state.nodes.get(id) as StateOf<R[K]>;
+    const slot = this.reader.slotOf(id);
+    if (slot === undefined || this.reader.roleOfSlot(slot) !== role) throw new ModelError(`no node ${JSON.stringify(id)} in role ${role}`);
+    return this.reader.nodeState(this.w, slot) as StateOf<R[K]>;
   }
   /** Whether node `id` is up. */
   up(id: string): boolean {
-    return !this.state.down.has(id);
+    return this.reader.isUp(this.w, this.slot(id));
   }
   /** The nodes of a role, with their state and whether they are up. */
   of<K extends keyof R & string>(role: K): NodeView<StateOf<R[K]>>[] {
-    const ids = this.layout.idsOf.get(role);
+    const ids = this.reader.idsOf(role);
     if (!ids) throw new ModelError(`no role ${JSON.stringify(role)}`);
-    return ids.map((id) => ({ id, up: !this.state.down.has(id), state: this.state.nodes.get(id) as StateOf<R[K]> }));
+    return ids.map((id) => {
+      const slot = this.reader.slotOf(id)!;
+      return { id, up: this.reader.isUp(this.w, slot), state: this.reader.nodeState(this.w, slot) as StateOf<R[K]> };
+    });
   }
   /** The states of a role's nodes. */
   states<K extends keyof R & string>(role: K): StateOf<R[K]>[] {
@@ -107,31 +183,32 @@ export class World<R extends Roles = Roles, G = unknown> {
   }
   /** The messages in flight (with repeats), optionally only those of one type. */
   messages(type?: string): MessageInfo[] {
-    const all = this.layout.net.all(this.state.net).map((k) => decodeMessage(k).info);
+    const all = this.reader.messages(this.w);
     return type === undefined ? all : all.filter((m) => m.type === type);
   }
   /** The messages in flight from `from` to `to` (with repeats; on a FIFO network, in queue order), optionally only those of one type. */
   messagesBetween(from: string, to: string, type?: string): MessageInfo[] {
-    const all = this.layout.net.between(this.state.net, from, to).map((k) => decodeMessage(k).info);
+    const all = this.reader.messagesBetween(this.w, this.slot(from), this.slot(to));
     return type === undefined ? all : all.filter((m) => m.type === type);
   }
   /** Whether a timer of node `id` is armed. */
   timer(id: string, name: string): boolean {
-    return this.state.timers.has(`${id}/${name}`);
+    return this.reader.timerArmed(this.w, this.slot(id), name);
   }
   /** The two sides of the partition in force, or null. */
   get partition(): [string[], string[]] | null {
-    const cut = this.state.cut;
-    if (cut === null) return null;
-    const [a = '', b = ''] = cut.split('|');
-    return [a.split(','), b.split(',')];
+    return this.reader.partition(this.w);
+  }
+  /** How many more faults of a kind may happen in this run (its budget left). */
+  faultsLeft(kind: 'crash' | 'restart' | 'drop' | 'duplicate' | 'partition'): number {
+    return this.reader.faultsLeft(this.w, kind);
   }
   get ghost(): G {
-    return this.state.ghost as G;
+    return this.reader.ghost(this.w) as G;
   }
   /** The client history, oldest first. */
   get history(): HistoryEvent[] {
-    return this.state.history.toArray();
+    return this.reader.history(this.w).toArray();
   }
   /** The state as plain data (for explanations). */
   plain(): Plain {

@@ -131,9 +131,10 @@ export interface Spec<S> {
    * The images of a state under the model's symmetries (e.g. every permutation of interchangeable
    * node ids; the identity may be left out). States with a common image are explored once: the
    * explorer keys each state by the least fingerprint among it and its images. Invariants must
-   * not tell symmetric states apart. Give `canonical` or `symmetry`, not both.
+   * not tell symmetric states apart. Only the images' fingerprints are used, so an image may be any value
+   * that fingerprints as the renamed state would. Give `canonical` or `symmetry`, not both.
    */
-  readonly symmetry?: (s: S) => Iterable<S>;
+  readonly symmetry?: (s: S) => Iterable<unknown>;
   /**
    * Key a state by the least fingerprint among its images alone, not counting the state itself:
    * for a `symmetry` that returns a subset of the orbit every member of the orbit agrees on (the

@@ -10,7 +10,7 @@ import { isImmutable, isIndexed, isKeyed, isMap, isOrdered, isRecord, isSet } fr
 import type { CheckResult } from '../check/types.js';
 import { UsageError } from '../model/errors.js';
 import type { TraceEvent } from '../model/trace.js';
-import type { Plain } from '../model/values.js';
+import { PackedState, type Plain } from '../model/values.js';
 import type { RunInfo } from '../check/types.js';
 import type { PlainStep, PlainTrace } from './trace.js';
 
@@ -38,6 +38,7 @@ export function toItf(x: unknown): Itf {
     default:
       return { '#unserializable': String(x) };
   }
+  if (x instanceof PackedState) return toItf(x.unpacked());
   if (isImmutable(x)) {
     if (isSet(x)) {
       const items = [...(x as Iterable<unknown>)].map(toItf);
@@ -59,7 +60,8 @@ export function toItf(x: unknown): Itf {
 }
 
 /** The variables of a state: a Record's or string-keyed Map's fields, or one variable `state`. */
-function variables(s: unknown): [string, unknown][] {
+function variables(state: unknown): [string, unknown][] {
+  const s = state instanceof PackedState ? state.unpacked() : state;
   if (isRecord(s)) return [...(s as unknown as { toSeq(): { entries(): Iterable<[string, unknown]> } }).toSeq().entries()];
   if (isMap(s) && [...(s as unknown as Iterable<[unknown, unknown]>)].every(([k]) => typeof k === 'string'))
     return [...(s as unknown as Iterable<[string, unknown]>)];

@@ -1,6 +1,6 @@
 /** Message keys (src/actors/messages.ts): one canonical text per message, decoded back, renamed for symmetry. */
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, messageText, remapMessageKey } from '../src/actors/messages.js';
+import { decodeMessage, encodeMessage, messageText, remapMessageKey } from '../src/actors/codec.js';
 
 describe('message keys', () => {
   it('are the same however the fields were written, leaving out undefined ones', () => {

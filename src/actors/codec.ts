@@ -1,8 +1,12 @@
 /**
- * Messages between nodes. A message is plain data with a `type` (`{ type: 'Vote', yes: true }`).
- * In the network it is kept as one canonical string, its key — `p1→c Vote {"yes":true}` — which is
- * cheap to hash and compare, reads well in a state diff, and is the same for equal messages
- * however their fields were written. Handlers receive the decoded message, frozen.
+ * Every text faultline writes for an actor model and reads back, in one place: message keys,
+ * timer keys, partition cuts and labels with a handler's choices. Nothing else parses `→`, `/`
+ * or `|`.
+ *
+ * A message is plain data with a `type` (`{ type: 'Vote', yes: true }`). Its key —
+ * `p1→c Vote {"yes":true}` — is one canonical string, the same for equal messages however their
+ * fields were written; it names the message in labels, traces and the unpacked world. Handlers
+ * receive the decoded message, frozen.
  */
 import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
@@ -142,4 +146,47 @@ function remapKey(key: string, perm: ReadonlyMap<string, string>): string {
   const from = perm.get(info.from) ?? info.from;
   const to = perm.get(info.to) ?? info.to;
   return encodeMessage(from, to, { ...(remapJson(info.body as Json, perm) as Record<string, Json>), type: info.type });
+}
+
+/** The receiver of a message, from its key. */
+export function receiverOf(key: string): string {
+  const arrow = key.indexOf('→');
+  return key.slice(arrow + 1, key.indexOf(' ', arrow));
+}
+
+/** A channel's name: `from→to`. */
+export function channelName(from: string, to: string): string {
+  return `${from}→${to}`;
+}
+
+/** An armed timer in the unpacked world: `node/timer`. */
+export function timerKey(node: string, timer: string): string {
+  return `${node}/${timer}`;
+}
+
+/** A timer key's node and timer name. */
+export function parseTimerKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** A partition in the unpacked world: `a,b|c,d` (each side in the given order). */
+export function cutText(sides: readonly [readonly string[], readonly string[]]): string {
+  return `${sides[0].join(',')}|${sides[1].join(',')}`;
+}
+
+/** The two sides of a cut. */
+export function parseCut(cut: string): [string[], string[]] {
+  const [a = '', b = ''] = cut.split('|');
+  return [a.split(','), b.split(',')];
+}
+
+/** A choice as the label shows it. */
+export function choiceText(x: Json): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
+}
+
+/** A step's label with the choices its handler made: `label [yes, 2]`. */
+export function withChoices(label: string, choices: readonly string[]): string {
+  return choices.length ? `${label} [${choices.join(', ')}]` : label;
 }

@@ -1,0 +1,337 @@
+/**
+ * Symmetry reduction for roles declared `symmetric`: worlds that differ only by a renaming of
+ * interchangeable nodes are one state.
+ *
+ * A world is keyed by the least fingerprint among its images under the renamings that list each
+ * symmetric role's nodes in the order of their own states (Spec.symmetry with symmetryImagesOnly):
+ * a node's signature is a hash of its state with every symmetric id blanked, whether it is down,
+ * and its timers, so it does not change under renaming. Nodes with equal signatures are tied, and
+ * every order of the tied ones is taken. Renaming a world permutes its signatures with it, so
+ * every member of an orbit yields the same set of images, and the least of them keys the whole
+ * orbit — exactly, with far fewer renamings than all k! once nodes differ.
+ *
+ * Renaming works on ids: a node state, message, ghost or history is renamed once per renaming
+ * (and remembered); an image is the world's words permuted.
+ */
+import { hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
+import { ModelError } from '../model/errors.js';
+import { PackedState } from '../model/values.js';
+import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
+import type { System } from './system.js';
+import type { WorldState } from './world.js';
+
+/** One renaming: where each node's slot goes, and the renamed ids as text. */
+class Renaming {
+  /** slot → the slot whose node moves there. */
+  readonly from: Int32Array;
+  /** A message id → its renamed id (set by Symmetry). */
+  rename: (id: number) => number = (id) => id;
+  readonly states: Map<number, number>[];
+  readonly msgs = new Map<number, number>();
+  readonly ghosts = new Map<number, number>();
+  readonly histories = new Map<number, number>();
+  /** The split index (cut word) each cut word becomes. */
+  readonly cuts: number[];
+  readonly cutTexts: string[] = [''];
+  constructor(
+    sys: System,
+    /** slot → slot. */
+    readonly to: Int32Array,
+    /** id → id, for the ids it changes. */
+    readonly names: ReadonlyMap<string, string>,
+  ) {
+    this.from = new Int32Array(to.length);
+    to.forEach((j, i) => (this.from[j] = i));
+    this.states = sys.roleNames.map(() => new Map());
+    this.cuts = [0];
+    for (const split of sys.splits) {
+      // The renamed cut, written as makeSplits writes it: the side holding the first node first.
+      const a = new Set(split.sides[0].map((id) => names.get(id) ?? id));
+      let left = sys.ids.filter((id) => a.has(id));
+      let right = sys.ids.filter((id) => !a.has(id));
+      if (!left.includes(sys.ids[0]!)) [left, right] = [right, left];
+      const cut = cutText([left, right]);
+      // -1: the renamed cut is not one the system allows (met only if a world has it: an error).
+      this.cuts.push(sys.splits.findIndex((s) => s.cut === cut) + 1 || -1);
+      this.cutTexts.push(`${split.cut} → ${cut}`);
+    }
+  }
+}
+
+export class Symmetry {
+  /** Slots of each symmetric role with two or more nodes. */
+  private readonly groups: number[][];
+  /** Every symmetric id renamed to '*' (for signatures). */
+  private readonly blank: ReadonlyMap<string, string>;
+  private readonly signatures: Map<number, number>[];
+  private readonly renamings = new Map<string, Renaming>();
+  private readonly sig: number[] = [];
+
+  private constructor(private readonly sys: System) {
+    this.groups = sys.roleNames
+      .map((name) => sys.roles[name]!)
+      .filter((r) => r.symmetric && r.ids.length >= 2)
+      .map((r) => r.ids.map((id) => sys.slotOf(id)!));
+    this.blank = new Map(this.groups.flat().map((slot) => [sys.ids[slot]!, '*']));
+    this.signatures = sys.roleNames.map(() => new Map());
+  }
+
+  /** The system's symmetry, or null when no role is symmetric. */
+  static of(sys: System): Symmetry | null {
+    const s = new Symmetry(sys);
+    return s.groups.length ? s : null;
+  }
+
+  /** A hash of a node's state with every symmetric id blanked (once per state). */
+  private stateSignature(role: number, state: number): number {
+    let h = this.signatures[role]!.get(state);
+    if (h === undefined) {
+      const x = this.sys.states[role]!.values[state];
+      h = signature(x, this.blank);
+      this.signatures[role]!.set(state, h);
+    }
+    return h;
+  }
+
+  /** The renamings a world is keyed under (see the top of this file). */
+  private renamingsOf(w: Int32Array): Renaming[] {
+    const sys = this.sys;
+    const sig = this.sig;
+    // The pattern: each group's nodes sorted by signature, and which neighbours tie.
+    let pattern = '';
+    const sortedGroups: number[][] = [];
+    for (const slots of this.groups) {
+      for (const slot of slots) {
+        let h = this.stateSignature(sys.roleIndex[slot]!, w[slot]!);
+        h = (Math.imul(h, 31) + ((w[sys.DOWN]! >>> slot) & 1)) | 0;
+        h = (Math.imul(h, 31) + w[sys.T + slot]!) | 0;
+        sig[slot] = h;
+      }
+      const sorted = [...slots].sort((a, b) => sig[a]! - sig[b]!);
+      sortedGroups.push(sorted);
+      for (let k = 0; k < sorted.length; k++) pattern += `${sorted[k]}${k + 1 < sorted.length && sig[sorted[k]!] === sig[sorted[k + 1]!] ? '=' : ','}`;
+      pattern += '|';
+    }
+    let out = this.byPattern.get(pattern);
+    if (out === undefined) {
+      let perms: number[][] = [[]];
+      this.groups.forEach((slots, g) => {
+        const sorted = sortedGroups[g]!;
+        // The orders of `sorted` that only reorder ties.
+        let orders: number[][] = [[]];
+        for (let i = 0; i < sorted.length; ) {
+          let j = i;
+          while (j < sorted.length && sig[sorted[j]!] === sig[sorted[i]!]) j++;
+          const tied = sorted.slice(i, j);
+          const next: number[][] = [];
+          for (const p of permutations(tied)) for (const o of orders) next.push([...o, ...p]);
+          orders = next;
+          i = j;
+        }
+        // The node in the k-th place of an order gets the k-th id of the role.
+        const next: number[][] = [];
+        for (const o of orders) for (const base of perms) next.push([...base, ...o.flatMap((from, k) => [from, slots[k]!])]);
+        perms = next;
+      });
+      out = perms.map((pairs) => this.intern(pairs));
+      this.byPattern.set(pattern, out);
+    }
+    return out;
+  }
+  private readonly byPattern = new Map<string, Renaming[]>();
+
+  /** One Renaming object per distinct renaming, so its memos are shared. */
+  private intern(pairs: number[]): Renaming {
+    const sys = this.sys;
+    const to = new Int32Array(sys.n);
+    for (let i = 0; i < sys.n; i++) to[i] = i;
+    for (let k = 0; k < pairs.length; k += 2) to[pairs[k]!] = pairs[k + 1]!;
+    const text = to.join(',');
+    let r = this.renamings.get(text);
+    if (r === undefined) {
+      const names = new Map<string, string>();
+      to.forEach((j, i) => {
+        if (i !== j) names.set(sys.ids[i]!, sys.ids[j]!);
+      });
+      r = new Renaming(sys, to, names);
+      const renaming = r;
+      r.rename = (m) => this.renamedMsg(renaming, m);
+      this.renamings.set(text, r);
+    }
+    return r;
+  }
+
+  /**
+   * The images of a world under its renamings (the world itself for the identity), as states
+   * whose content words are computed from the world and the renaming, without building them.
+   */
+  images(p: WorldState): PackedState[] {
+    return this.renamingsOf(p.words).map((r) => (r.names.size === 0 ? p : new Image(this, p, r)));
+  }
+
+  private renamedState(r: Renaming, slot: number, state: number): number {
+    const sys = this.sys;
+    const role = sys.roleIndex[slot]!;
+    const memo = r.states[role]!;
+    let s = memo.get(state);
+    if (s === undefined) {
+      s = sys.states[role]!.id(remapValue(sys.states[role]!.values[state], r.names));
+      memo.set(state, s);
+    }
+    return s;
+  }
+  private renamedMsg(r: Renaming, m: number): number {
+    const sys = this.sys;
+    return remapId(r.msgs, m, (x) => sys.msg(remapMessageKey(sys.msgs.values[x]!, r.names)));
+  }
+  private renamedCut(r: Renaming, c: number): number {
+    const cut = r.cuts[c]!;
+    if (cut < 0) throw new ModelError(`symmetry: renaming the partition gives one the system's partitions do not allow (${r.cutTexts[c]}); list both, or make the role not symmetric`);
+    return cut;
+  }
+
+  /** The content words of the image of `w` under `r` (as System.contentWords would write them for it). */
+  imageContent(w: Int32Array, r: Renaming, out: { words: Int32Array }): number {
+    const sys = this.sys;
+    const s = sys.scratch;
+    s.reset();
+    const from = r.from;
+    for (let j = 0; j < sys.n; j++) {
+      const i = from[j]!;
+      const t = sys.states[sys.roleIndex[i]!]!;
+      const id = this.renamedState(r, i, w[i]!);
+      s.push(t.hi[id]!);
+      s.push(t.lo[id]!);
+    }
+    for (let j = 0; j < sys.n; j++) s.push(w[sys.T + from[j]!]!);
+    let down = 0;
+    for (let i = 0; i < sys.n; i++) if ((w[sys.DOWN]! >>> i) & 1) down |= 1 << r.to[i]!;
+    s.push(down);
+    for (let i = sys.BUDGET; i < sys.CUT; i++) s.push(w[i]!);
+    s.push(this.renamedCut(r, w[sys.CUT]!));
+    const g = remapId(r.ghosts, w[sys.GHOST]!, (x) => sys.ghosts.id(remapValue(sys.ghosts.values[x], r.names)));
+    s.push(sys.ghosts.hi[g]!);
+    s.push(sys.ghosts.lo[g]!);
+    const h = remapId(r.histories, w[sys.HISTORY]!, (x) => sys.histories.id(remapValue(sys.histories.values[x], r.names) as List<never>));
+    s.push(sys.histories.hi[h]!);
+    s.push(sys.histories.lo[h]!);
+    sys.net.content(w, sys.H, sys.msgs.hi, sys.msgs.lo, s, r.rename);
+    if (out.words.length < s.n) out.words = new Int32Array(s.n * 2);
+    out.words.set(s.a.subarray(0, s.n));
+    return s.n;
+  }
+
+  /** The image of a world under a renaming, built. */
+  image(p: WorldState, r: Renaming): WorldState {
+    const sys = this.sys;
+    const w = p.words;
+    const out = sys.scratch;
+    out.reset();
+    for (let i = 0; i < sys.H; i++) out.push(0);
+    const a = out.a;
+    let down = 0;
+    for (let i = 0; i < sys.n; i++) {
+      const j = r.to[i]!;
+      a[j] = this.renamedState(r, i, w[i]!);
+      a[sys.T + j] = w[sys.T + i]!;
+      if ((w[sys.DOWN]! >>> i) & 1) down |= 1 << j;
+    }
+    a[sys.DOWN] = down;
+    for (let i = sys.BUDGET; i < sys.CUT; i++) a[i] = w[i]!;
+    a[sys.CUT] = this.renamedCut(r, w[sys.CUT]!);
+    a[sys.GHOST] = remapId(r.ghosts, w[sys.GHOST]!, (g) => sys.ghosts.id(remapValue(sys.ghosts.values[g], r.names)));
+    a[sys.HISTORY] = remapId(r.histories, w[sys.HISTORY]!, (h) => sys.histories.id(remapValue(sys.histories.values[h], r.names) as List<never>));
+    sys.net.map(w, sys.H, r.rename, out);
+    return sys.world(out.a.slice(0, out.n));
+  }
+}
+
+/** An image of a world: fingerprinted from the world and the renaming, built only if unpacked. */
+class Image extends PackedState {
+  constructor(
+    private readonly sym: Symmetry,
+    private readonly world: WorldState,
+    private readonly renaming: Renaming,
+  ) {
+    super();
+  }
+  get packing(): string {
+    return this.world.packing;
+  }
+  contentWords(out: { words: Int32Array }): number {
+    return this.sym.imageContent(this.world.words, this.renaming, out);
+  }
+  unpacked(): unknown {
+    return this.sym.image(this.world, this.renaming).unpacked();
+  }
+}
+
+function remapId(memo: Map<number, number>, id: number, make: (id: number) => number): number {
+  let out = memo.get(id);
+  if (out === undefined) {
+    out = make(id);
+    memo.set(id, out);
+  }
+  return out;
+}
+
+function* permutations<T>(xs: readonly T[]): Generator<T[]> {
+  if (xs.length <= 1) {
+    yield [...xs];
+    return;
+  }
+  for (let i = 0; i < xs.length; i++) for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) yield [xs[i]!, ...rest];
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A hash of a value with the ids in `blank` all read as one: equal for a state and its renaming.
+ * Unordered collections (Maps, Sets, plain objects) add their entries' hashes, so entries whose
+ * keys blank alike all count, whatever order the collection holds them in.
+ */
+function signature(x: unknown, blank: ReadonlyMap<string, string>): number {
+  if (typeof x === 'string') return hash(blank.has(x) ? '*' : x);
+  if (typeof x !== 'object' || x === null) return hash(x);
+  if (IMap.isMap(x) || ISet.isSet(x) || (!Array.isArray(x) && !isImmutable(x) && Object.getPrototypeOf(x) === Object.prototype)) {
+    let sum = 0;
+    const entries: Iterable<[unknown, unknown]> = IMap.isMap(x)
+      ? (x as IMap<unknown, unknown>).entries()
+      : ISet.isSet(x)
+        ? [...(x as ISet<unknown>)].map((v): [unknown, unknown] => [v, null])
+        : Object.entries(x as object);
+    for (const [k, v] of entries) sum = (sum + mix((Math.imul(signature(k, blank), 31) + signature(v, blank)) | 0)) | 0;
+    return mix(sum ^ 0x5bd1e995);
+  }
+  let h = 0x27d4eb2d;
+  const items: Iterable<unknown> = isRecord(x) ? (x as unknown as { toSeq(): { values(): Iterable<unknown> } }).toSeq().values() : (x as Iterable<unknown>);
+  for (const v of items) h = mix((Math.imul(h, 31) + signature(v, blank)) | 0);
+  return h;
+}
+
+/** Rename node ids in a node's state, the ghost variables or the history: every equal string. */
+export function remapValue(x: unknown, perm: ReadonlyMap<string, string>): unknown {
+  if (typeof x === 'string') return perm.get(x) ?? x;
+  if (typeof x !== 'object' || x === null) return x;
+  if (List.isList(x)) return (x as List<unknown>).map((v) => remapValue(v, perm));
+  if (IMap.isMap(x)) return (x as IMap<unknown, unknown>).mapEntries(([k, v]) => [remapValue(k, perm), remapValue(v, perm)]);
+  if (ISet.isSet(x)) return (x as ISet<unknown>).map((v) => remapValue(v, perm));
+  if (isRecord(x)) {
+    // A Record: same type, fields renamed.
+    let r = x as unknown as { set(k: string, v: unknown): unknown; toSeq(): Iterable<[string, unknown]> };
+    for (const [k, v] of (x as unknown as { toSeq(): { entries(): Iterable<[string, unknown]> } }).toSeq().entries()) {
+      const w = remapValue(v, perm);
+      if (w !== v) r = r.set(k, w) as typeof r;
+    }
+    return r;
+  }
+  if (isImmutable(x)) throw new ModelError('symmetry: node state may hold Maps, Sets, Lists and Records of plain values only');
+  if (Array.isArray(x) || Object.getPrototypeOf(x) === Object.prototype) return remapJson(x as Json, perm);
+  return x;
+}
