@@ -116,10 +116,21 @@ const PARTITION = 4;
 /** The world `p` with one unit of budget `kind` spent, into sys.scratch (header and net). */
 function spent(sys: System, p: WorldState, kind: number): void {
   const out = sys.scratch;
-  out.reset();
-  const w = p.words;
-  for (let i = 0; i < w.length; i++) out.push(w[i]!);
-  out.a[sys.BUDGET + kind]!--;
+  out.load(p.words);
+  sys.sum.a = p.sa;
+  sys.sum.b = p.sb;
+  set(sys, sys.BUDGET + kind, out.a[sys.BUDGET + kind]! - 1);
+}
+
+/** In sys.scratch: header word `i` becomes `v` (and the sum follows). */
+function set(sys: System, i: number, v: number): void {
+  sys.change(sys.sum, i, sys.scratch.a[i]!, v);
+  sys.scratch.a[i] = v;
+}
+
+/** The world built in sys.scratch. */
+function built(sys: System): WorldState {
+  return sys.worldWith(sys.scratch.take(), sys.sum);
 }
 
 /** Faults from `p`: crashes, restarts, losses, copies, a partition or its heal, in that order. */
@@ -135,21 +146,19 @@ export function expandFaults(sys: System, p: WorldState, out: SuccessorSink<Worl
       const r = sys.roleOf[slot]!;
       if ((down >>> slot) & 1 || !r.crashes) continue;
       spent(sys, p, CRASH);
-      const s = sys.scratch;
-      s.a[slot] = crashed(sys, slot, w[slot]!);
-      s.a[sys.T + slot] = 0;
-      s.a[sys.DOWN] = down | (1 << slot);
-      sys.net.dropTo(s, H, slot, []);
-      out.add(sys.world(s.a.slice(0, s.n)), family, d.crash[slot]!);
+      set(sys, slot, crashed(sys, slot, w[slot]!));
+      set(sys, sys.T + slot, 0);
+      set(sys, sys.DOWN, down | (1 << slot));
+      sys.net.dropTo(sys.scratch, H, slot, sys.sum);
+      out.add(built(sys), family, d.crash[slot]!);
     }
   }
   if (w[B + RESTART]! > 0) {
     for (let slot = 0; slot < sys.n; slot++) {
       if (((down >>> slot) & 1) === 0) continue;
       spent(sys, p, RESTART);
-      const s = sys.scratch;
-      s.a[sys.DOWN] = down & ~(1 << slot);
-      const up = sys.world(s.a.slice(0, s.n));
+      set(sys, sys.DOWN, down & ~(1 << slot));
+      const up = built(sys);
       for (const o of restartOutcomes(sys, slot, w[slot]!)) out.add(apply(sys, up, o, -1, 0), o.family, o);
     }
   }
@@ -159,9 +168,8 @@ export function expandFaults(sys: System, p: WorldState, out: SuccessorSink<Worl
     sys.net.lossPoints(w, H, points);
     for (let i = 0; i < points.length; i += 2) {
       spent(sys, p, DROP);
-      const s = sys.scratch;
-      sys.net.remove(s, H, points[i + 1]!);
-      out.add(sys.world(s.a.slice(0, s.n)), family, messageFault(sys, d.drop, 'drop', points[i]!));
+      sys.net.remove(sys.scratch, H, points[i + 1]!, sys.sum);
+      out.add(built(sys), family, messageFault(sys, d.drop, 'drop', points[i]!));
     }
   }
   if (w[B + DUPLICATE]! > 0) {
@@ -170,9 +178,8 @@ export function expandFaults(sys: System, p: WorldState, out: SuccessorSink<Worl
     sys.net.copyPoints(w, H, points);
     for (let i = 0; i < points.length; i += 2) {
       spent(sys, p, DUPLICATE);
-      const s = sys.scratch;
-      sys.net.duplicate(s, H, points[i + 1]!);
-      out.add(sys.world(s.a.slice(0, s.n)), family, messageFault(sys, d.duplicate, 'duplicate', points[i]!));
+      sys.net.duplicate(sys.scratch, H, points[i + 1]!, sys.sum);
+      out.add(built(sys), family, messageFault(sys, d.duplicate, 'duplicate', points[i]!));
     }
   }
   if (w[sys.CUT] === 0) {
@@ -180,15 +187,16 @@ export function expandFaults(sys: System, p: WorldState, out: SuccessorSink<Worl
       const family = sys.familyId('partition');
       for (let k = 0; k < sys.splits.length; k++) {
         spent(sys, p, PARTITION);
-        const s = sys.scratch;
-        s.a[sys.CUT] = k + 1;
-        out.add(sys.world(s.a.slice(0, s.n)), family, d.partition[k]!);
+        set(sys, sys.CUT, k + 1);
+        out.add(built(sys), family, d.partition[k]!);
       }
     }
   } else {
-    const c = w.slice();
-    c[sys.CUT] = 0;
-    out.add(sys.world(c), sys.familyId('heal'), d.heal);
+    sys.scratch.load(w);
+    sys.sum.a = p.sa;
+    sys.sum.b = p.sb;
+    set(sys, sys.CUT, 0);
+    out.add(built(sys), sys.familyId('heal'), d.heal);
   }
 }
 

@@ -14,10 +14,12 @@
  * equal contents have equal words, so the content fingerprint and equality are by words.
  */
 
+import { addTerm, channelTerm, messageTerm, type Sum } from './hash.js';
+
 export type NetworkKind = 'unordered' | 'duplicating' | 'fifo';
 export const NETWORK_KINDS: readonly NetworkKind[] = ['unordered', 'duplicating', 'fifo'];
 
-/** What the network needs to know of messages: their keys' order, receivers and channels. */
+/** What the network needs to know of messages: their keys' order, receivers, channels, fingerprints. */
 export interface MessageFacts {
   /** Whether message a's key sorts before message b's. */
   before(a: number, b: number): boolean;
@@ -25,82 +27,103 @@ export interface MessageFacts {
   readonly to: number[];
   readonly from: number[];
   readonly channel: number[];
+  /** The content fingerprint of each message id (its key's), high and low 32 bits. */
+  readonly hi: number[];
+  readonly lo: number[];
 }
+
+/**
+ * A world's words: small integers in a plain array (V8 allocates and copies these far faster
+ * than typed arrays, which matters when every successor is a new one).
+ */
+export type Words32 = readonly number[];
 
 /** A growable scratch array of words, reused from call to call. */
 export class Words {
-  a = new Int32Array(64);
+  a: number[] = new Array<number>(64).fill(0);
   n = 0;
   reset(): void {
     this.n = 0;
   }
+  private room(n: number): void {
+    while (this.a.length < n) this.a.push(0);
+  }
+  /** Start from a copy of `w`. */
+  load(w: Words32): void {
+    this.room(w.length);
+    const a = this.a;
+    for (let i = 0; i < w.length; i++) a[i] = w[i]!;
+    this.n = w.length;
+  }
   push(x: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.a.push(0);
     this.a[this.n++] = x;
   }
   /** Insert `count` words at `pos` (uninitialised), shifting the rest. */
   open(pos: number, count: number): void {
-    while (this.n + count > this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a.copyWithin(pos + count, pos, this.n);
+    this.room(this.n + count);
+    const a = this.a;
+    for (let i = this.n - 1; i >= pos; i--) a[i + count] = a[i]!;
     this.n += count;
   }
   close(pos: number, count: number): void {
-    this.a.copyWithin(pos, pos + count, this.n);
+    const a = this.a;
+    for (let i = pos; i + count < this.n; i++) a[i] = a[i + count]!;
     this.n -= count;
+  }
+  /** The words as a new array. */
+  take(): number[] {
+    return this.a.slice(0, this.n);
   }
 }
 
 export interface Network {
   readonly kind: NetworkKind;
   /** Message ids that could be delivered next (each distinct once), in delivery order, appended to `out`. */
-  deliverable(w: Int32Array, at: number, out: number[]): void;
+  deliverable(w: Words32, at: number, out: number[]): void;
   /** Copy the net of `w` into `out` (which holds the header already). */
-  copy(w: Int32Array, at: number, out: Words): void;
-  /** In `out` (a world's words, net from `at`): deliver one copy of `id` (a delivery on the net). */
-  consume(out: Words, at: number, id: number): void;
-  /** In `out`: send `id`. */
-  send(out: Words, at: number, id: number): void;
-  /** Losing one message: for each distinct outcome, the message id and where it stands (a position to `remove`). */
-  lossPoints(w: Int32Array, at: number, out: number[]): void;
-  /** In `out`: lose the message at `point` (from lossPoints). */
-  remove(out: Words, at: number, point: number): void;
-  /** Copying one message: for each distinct outcome, the message id and its point (none on a duplicating network). */
-  copyPoints(w: Int32Array, at: number, out: number[]): void;
-  /** In `out`: copy the message at `point`. */
-  duplicate(out: Words, at: number, point: number): void;
-  /** In `out`: remove every message to slot `node`; the ids removed (with repeats, in order) are appended to `lost`. */
-  dropTo(out: Words, at: number, node: number, lost: number[]): void;
-  /** Every message in flight, with repeats, in a stable order, appended to `out`. */
-  all(w: Int32Array, at: number, out: number[]): void;
-  /** The messages in flight from slot `from` to slot `to`, with repeats (on a FIFO network, in queue order). */
-  between(w: Int32Array, at: number, from: number, to: number, out: number[]): void;
-  /** Write the net of `w` with every message id mapped by `f` (a bijection) into `out`, in order again. */
-  map(w: Int32Array, at: number, f: (id: number) => number, out: Words): void;
+  copy(w: Words32, at: number, out: Words): void;
   /**
-   * Words naming the net's content (message fingerprints, not ids), appended to `out` — of the net
-   * with its message ids mapped by `f` (a bijection) if given, as `map` would write it.
+   * In `out` (a world's words, net from `at`): deliver one copy of `id`. Every change below also
+   * updates `sum`, the world's fingerprint terms (hash.ts), for the parts it changes.
    */
-  content(w: Int32Array, at: number, hi: readonly number[], lo: readonly number[], out: Words, f?: (id: number) => number): void;
-}
-
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  consume(out: Words, at: number, id: number, sum: Sum): void;
+  /** In `out`: send `id`. */
+  send(out: Words, at: number, id: number, sum: Sum): void;
+  /** Losing one message: for each distinct outcome, the message id and where it stands (a position to `remove`). */
+  lossPoints(w: Words32, at: number, out: number[]): void;
+  /** In `out`: lose the message at `point` (from lossPoints). */
+  remove(out: Words, at: number, point: number, sum: Sum): void;
+  /** Copying one message: for each distinct outcome, the message id and its point (none on a duplicating network). */
+  copyPoints(w: Words32, at: number, out: number[]): void;
+  /** In `out`: copy the message at `point`. */
+  duplicate(out: Words, at: number, point: number, sum: Sum): void;
+  /** In `out`: remove every message to slot `node`. */
+  dropTo(out: Words, at: number, node: number, sum: Sum): void;
+  /** Every message in flight, with repeats, in a stable order, appended to `out`. */
+  all(w: Words32, at: number, out: number[]): void;
+  /** The messages in flight from slot `from` to slot `to`, with repeats (on a FIFO network, in queue order). */
+  between(w: Words32, at: number, from: number, to: number, out: number[]): void;
+  /** Write the net of `w` with every message id mapped by `f` (a bijection) into `out`, in order again. */
+  map(w: Words32, at: number, f: (id: number) => number, out: Words): void;
+  /** Add the terms of the net's parts to `sum` — of the net with its ids mapped by `f` (a bijection) if given, as `map` would write it. */
+  terms(w: Words32, at: number, sum: Sum, f?: (id: number) => number): void;
 }
 
 /** unordered and duplicating: pairs (id, copies) in key order. */
 function counted(m: MessageFacts, duplicating: boolean): Network {
+  /** One copy fewer of the message at pair position p (none left: the pair goes). */
+  const take = (out: Words, p: number, sum: Sum): void => {
+    const id = out.a[p]!;
+    const c = out.a[p + 1]!;
+    messageTerm(m.hi[id]!, m.lo[id]!, c);
+    addTerm(sum, -1);
+    if (c > 1 && !duplicating) {
+      messageTerm(m.hi[id]!, m.lo[id]!, c - 1);
+      addTerm(sum, 1);
+      out.a[p + 1] = c - 1;
+    } else out.close(p, 2);
+  };
   /** The position of id's pair in out, or of the pair it would go before (as a negative: -(pos+1)). */
   const find = (out: Words, at: number, id: number): number => {
     const a = out.a;
@@ -119,43 +142,56 @@ function counted(m: MessageFacts, duplicating: boolean): Network {
     copy(w, at, out) {
       for (let p = at; p < w.length; p++) out.push(w[p]!);
     },
-    consume(out, at, id) {
+    consume(out, at, id, sum) {
       if (duplicating) return;
       const p = find(out, at, id);
-      if (p < 0) return;
-      if (out.a[p + 1]! > 1) out.a[p + 1]!--;
-      else out.close(p, 2);
+      if (p >= 0) take(out, p, sum);
     },
-    send(out, at, id) {
+    send(out, at, id, sum) {
       const p = find(out, at, id);
       if (p >= 0) {
-        if (!duplicating) out.a[p + 1]!++;
+        if (!duplicating) {
+          const c = out.a[p + 1]!;
+          messageTerm(m.hi[id]!, m.lo[id]!, c);
+          addTerm(sum, -1);
+          messageTerm(m.hi[id]!, m.lo[id]!, c + 1);
+          addTerm(sum, 1);
+          out.a[p + 1] = c + 1;
+        }
         return;
       }
       const q = -p - 1;
       out.open(q, 2);
       out.a[q] = id;
       out.a[q + 1] = 1;
+      messageTerm(m.hi[id]!, m.lo[id]!, 1);
+      addTerm(sum, 1);
     },
     lossPoints(w, at, out) {
       for (let p = at; p < w.length; p += 2) out.push(w[p]!, p);
     },
-    remove(out, _at, point) {
-      if (!duplicating && out.a[point + 1]! > 1) out.a[point + 1]!--;
-      else out.close(point, 2);
+    remove(out, _at, point, sum) {
+      take(out, point, sum);
     },
     copyPoints(w, at, out) {
       if (duplicating) return;
       for (let p = at; p < w.length; p += 2) out.push(w[p]!, p);
     },
-    duplicate(out, _at, point) {
-      out.a[point + 1]!++;
+    duplicate(out, _at, point, sum) {
+      const id = out.a[point]!;
+      const c = out.a[point + 1]!;
+      messageTerm(m.hi[id]!, m.lo[id]!, c);
+      addTerm(sum, -1);
+      messageTerm(m.hi[id]!, m.lo[id]!, c + 1);
+      addTerm(sum, 1);
+      out.a[point + 1] = c + 1;
     },
-    dropTo(out, at, node, lost) {
+    dropTo(out, at, node, sum) {
       for (let p = at; p < out.n; ) {
         const id = out.a[p]!;
         if (m.to[id] === node) {
-          for (let c = out.a[p + 1]!; c > 0; c--) lost.push(id);
+          messageTerm(m.hi[id]!, m.lo[id]!, out.a[p + 1]!);
+          addTerm(sum, -1);
           out.close(p, 2);
         } else p += 2;
       }
@@ -181,21 +217,12 @@ function counted(m: MessageFacts, duplicating: boolean): Network {
         out.a[q + 1] = w[p + 1]!;
       }
     },
-    content(w, at, hi, lo, out, f) {
-      // A multiset: the sum of its entries' hashes, whatever the order of ids.
-      let sa = 0;
-      let sb = 0;
+    terms(w, at, sum, f) {
       for (let p = at; p < w.length; p += 2) {
         const id = f ? f(w[p]!) : w[p]!;
-        const c = w[p + 1]!;
-        const ea = mix((hi[id]! + Math.imul(c, 0x9e3779b1)) | 0);
-        const eb = mix((lo[id]! ^ Math.imul(ea, 0x85ebca6b)) + c);
-        sa = (sa + ea) | 0;
-        sb = (sb + eb) | 0;
+        messageTerm(m.hi[id]!, m.lo[id]!, w[p + 1]!);
+        addTerm(sum, 1);
       }
-      out.push((w.length - at) >> 1);
-      out.push(sa);
-      out.push(sb);
     },
   };
 }
@@ -212,12 +239,19 @@ function fifo(m: MessageFacts): Network {
     }
     return -(out.n + 1);
   };
+  /** Add (1) or take away (-1) the term of the run at `p`. */
+  const runTerm = (out: Words, p: number, sum: Sum, sign: number): void => {
+    channelTerm(out.a[p]!, out.a, p + 2, out.a[p + 1]!, m.hi, m.lo);
+    addTerm(sum, sign);
+  };
   /** Remove the message at position `q` of the run at `p`. */
-  const removeAt = (out: Words, p: number, q: number): void => {
+  const removeAt = (out: Words, p: number, q: number, sum: Sum): void => {
+    runTerm(out, p, sum, -1);
     if (out.a[p + 1] === 1) out.close(p, 3);
     else {
       out.a[p + 1]!--;
       out.close(q, 1);
+      runTerm(out, p, sum, 1);
     }
   };
   return {
@@ -228,24 +262,27 @@ function fifo(m: MessageFacts): Network {
     copy(w, at, out) {
       for (let p = at; p < w.length; p++) out.push(w[p]!);
     },
-    consume(out, at, id) {
+    consume(out, at, id, sum) {
       const p = findChannel(out, at, m.channel[id]!);
-      if (p >= 0) removeAt(out, p, p + 2);
+      if (p >= 0) removeAt(out, p, p + 2, sum);
     },
-    send(out, at, id) {
+    send(out, at, id, sum) {
       const ch = m.channel[id]!;
       const p = findChannel(out, at, ch);
       if (p >= 0) {
+        runTerm(out, p, sum, -1);
         const end = p + 2 + out.a[p + 1]!;
         out.open(end, 1);
         out.a[end] = id;
         out.a[p + 1]!++;
+        runTerm(out, p, sum, 1);
       } else {
         const q = -p - 1;
         out.open(q, 3);
         out.a[q] = ch;
         out.a[q + 1] = 1;
         out.a[q + 2] = id;
+        runTerm(out, q, sum, 1);
       }
     },
     lossPoints(w, at, out) {
@@ -255,26 +292,28 @@ function fifo(m: MessageFacts): Network {
         for (let i = 0; i < len; i++) if (i === 0 || w[p + 2 + i] !== w[p + 1 + i]) out.push(w[p + 2 + i]!, p * 65536 + i);
       }
     },
-    remove(out, _at, point) {
+    remove(out, _at, point, sum) {
       const p = Math.floor(point / 65536);
-      removeAt(out, p, p + 2 + (point % 65536));
+      removeAt(out, p, p + 2 + (point % 65536), sum);
     },
     copyPoints(w, at, out) {
       this.lossPoints(w, at, out);
     },
-    duplicate(out, _at, point) {
+    duplicate(out, _at, point, sum) {
       // The copy arrives right behind the original (a retransmission seen twice).
       const p = Math.floor(point / 65536);
       const q = p + 2 + (point % 65536);
+      runTerm(out, p, sum, -1);
       out.open(q + 1, 1);
       out.a[q + 1] = out.a[q]!;
       out.a[p + 1]!++;
+      runTerm(out, p, sum, 1);
     },
-    dropTo(out, at, node, lost) {
+    dropTo(out, at, node, sum) {
       for (let p = at; p < out.n; ) {
         const len = out.a[p + 1]!;
         if (m.to[out.a[p + 2]!] === node) {
-          for (let i = 0; i < len; i++) lost.push(out.a[p + 2 + i]!);
+          runTerm(out, p, sum, -1);
           out.close(p, 2 + len);
         } else p += 2 + len;
       }
@@ -303,27 +342,10 @@ function fifo(m: MessageFacts): Network {
         for (let i = 1; i < len; i++) out.a[q + 2 + i] = f(w[p + 2 + i]!);
       }
     },
-    content(w, at, hi, lo, out, f) {
-      // Runs in channel order: with `f`, the channels the renamed messages travel on.
-      const runs: number[] = [];
-      for (let p = at; p < w.length; p += 2 + w[p + 1]!) runs.push(f ? m.channel[f(w[p + 2]!)]! : w[p]!, p);
-      if (f) {
-        const pairs = [];
-        for (let k = 0; k < runs.length; k += 2) pairs.push([runs[k]!, runs[k + 1]!]);
-        pairs.sort((x, y) => x[0]! - y[0]!);
-        runs.length = 0;
-        for (const [c, p] of pairs) runs.push(c!, p!);
-      }
-      for (let k = 0; k < runs.length; k += 2) {
-        const p = runs[k + 1]!;
-        const len = w[p + 1]!;
-        out.push(runs[k]!);
-        out.push(len);
-        for (let i = 0; i < len; i++) {
-          const id = f ? f(w[p + 2 + i]!) : w[p + 2 + i]!;
-          out.push(hi[id]!);
-          out.push(lo[id]!);
-        }
+    terms(w, at, sum, f) {
+      for (let p = at; p < w.length; p += 2 + w[p + 1]!) {
+        channelTerm(f ? m.channel[f(w[p + 2]!)]! : w[p]!, w, p + 2, w[p + 1]!, m.hi, m.lo, f);
+        addTerm(sum, 1);
       }
     },
   };

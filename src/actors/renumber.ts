@@ -17,6 +17,7 @@
 import { isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import { encodeMessage, type Json } from './codec.js';
+import type { Words32 } from './network.js';
 import type { System } from './system.js';
 import type { WorldState } from './world.js';
 
@@ -98,7 +99,7 @@ export function renumberer(def: Renumbering, sys: System): Renumberer {
   const all: number[] = [];
 
   /** [least, largest] ordinal anywhere in the world. */
-  const rangeOf = (w: Int32Array): [number, number] => {
+  const rangeOf = (w: Words32): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
     const see = (a: number, b: number) => {
@@ -127,7 +128,7 @@ export function renumberer(def: Renumbering, sys: System): Renumberer {
     out.a[sys.GHOST] = ghosts.of(w[sys.GHOST]!, by);
     out.a[sys.HISTORY] = histories.of(w[sys.HISTORY]!, by);
     sys.net.map(w, sys.H, (id) => msgs.of(id, by), out);
-    return sys.world(out.a.slice(0, out.n));
+    return sys.world(out.take());
   };
   const within =
     spread === undefined

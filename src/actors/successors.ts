@@ -12,6 +12,7 @@ import { withChoices } from './codec.js';
 import { runHandler, type Run } from './context.js';
 import { FAULT_KINDS } from './definition.js';
 import type { Handler, MessageHandler } from './role.js';
+import type { Words32 } from './network.js';
 import type { System } from './system.js';
 import { PairMemo } from './tables.js';
 import type { HistoryEvent, WorldState } from './world.js';
@@ -154,28 +155,40 @@ function outcomes(sys: System, slot: number, what: Happening, label: string, fam
   });
 }
 
-/** What node `slot` does on event `code` in state `state` (run once, then remembered). */
-function outcomesOf(sys: System, slot: number, code: number, state: number, what: () => [Happening, string, number, Handler<unknown>]): Outcome[] {
-  const memo = memoOf(sys, slot);
-  let o = memo.get(code, state);
-  if (o === undefined) {
-    const [happening, label, family, handler] = what();
-    const self = sys.states[sys.roleIndex[slot]!]!.values[state];
-    const from = happening.kind === 'deliver' ? sys.ids[sys.msgFrom[happening.msg]!]! : null;
-    o = memo.set(code, state, outcomes(sys, slot, happening, label, family, runHandler(sys.layout, label, sys.ids[slot]!, from, handler, self)));
-  }
-  return o;
+/** What node `slot` does on event `code` in state `state`, if it is known. */
+function known(sys: System, slot: number, code: number, state: number): Outcome[] | undefined {
+  return memoOf(sys, slot).get(state, code);
+}
+
+/** Run node `slot`'s handler for event `code` in state `state`, and remember what it does. */
+function learn(sys: System, slot: number, code: number, state: number, happening: Happening, label: string, family: number, handler: Handler<unknown>): Outcome[] {
+  const self = sys.states[sys.roleIndex[slot]!]!.values[state];
+  const from = happening.kind === 'deliver' ? sys.ids[sys.msgFrom[happening.msg]!]! : null;
+  return memoOf(sys, slot).set(state, code, outcomes(sys, slot, happening, label, family, runHandler(sys.layout, label, sys.ids[slot]!, from, handler, self)));
 }
 
 /** The outcomes of delivering message `id` to its receiver in state `state`. */
 function deliveryOutcomes(sys: System, id: number, state: number): Outcome[] {
   const slot = sys.msgTo[id]!;
-  return outcomesOf(sys, slot, id * 4, state, () => {
-    const d = sys.msgInfo[id]!;
-    const h = sys.roleOf[slot]!.on[d.info.type] as MessageHandler<unknown>;
-    const handler: Handler<unknown> = (self, ctx) => h(self, d.msg, ctx);
-    return [{ kind: 'deliver', msg: id }, d.info.key, sys.familyId(`recv ${d.info.type}`), handler];
-  });
+  const o = known(sys, slot, id * 4, state);
+  if (o !== undefined) return o;
+  const d = sys.msgInfo[id]!;
+  const h = sys.roleOf[slot]!.on[d.info.type] as MessageHandler<unknown>;
+  return learn(sys, slot, id * 4, state, { kind: 'deliver', msg: id }, d.info.key, sys.familyId(`recv ${d.info.type}`), (self, ctx) => h(self, d.msg, ctx));
+}
+
+/** The outcomes of node `slot`'s timer `bit` (`name`) firing in state `state`. */
+function timerOutcomes(sys: System, slot: number, bit: number, name: string, state: number): Outcome[] {
+  const o = known(sys, slot, bit * 4 + 1, state);
+  if (o !== undefined) return o;
+  return learn(sys, slot, bit * 4 + 1, state, { kind: 'timeout', timer: name }, `${sys.ids[slot]!} timeout ${name}`, sys.familyId(`timeout ${name}`), sys.roleOf[slot]!.timers[name]!);
+}
+
+/** The outcomes of node `slot`'s k-th local step (`name`) in state `state`. */
+function stepOutcomes(sys: System, slot: number, k: number, name: string, state: number): Outcome[] {
+  const o = known(sys, slot, k * 4 + 2, state);
+  if (o !== undefined) return o;
+  return learn(sys, slot, k * 4 + 2, state, { kind: 'local', step: name }, `${sys.ids[slot]!} ${name}`, sys.familyId(`step ${name}`), sys.roleOf[slot]!.steps[name]!);
 }
 
 /**
@@ -187,12 +200,17 @@ export function apply(sys: System, p: WorldState, o: Outcome, consume: number, d
   const w = p.words;
   const slot = o.slot;
   const out = sys.scratch;
-  out.reset();
-  const H = sys.H;
-  for (let i = 0; i < H; i++) out.push(w[i]!);
+  out.load(w);
   const a = out.a;
+  const sum = sys.sum;
+  sum.a = p.sa;
+  sum.b = p.sb;
+  sys.change(sum, slot, w[slot]!, o.self);
   a[slot] = o.self;
-  a[sys.T + slot] = ((w[sys.T + slot]! & ~disarm & ~o.clear) | o.set);
+  const t = sys.T + slot;
+  const timers = (w[t]! & ~disarm & ~o.clear) | o.set;
+  sys.change(sum, t, w[t]!, timers);
+  a[t] = timers;
   if (o.history !== null) {
     const h = w[sys.HISTORY]!;
     let after = o.historyAfter.get(h);
@@ -200,6 +218,7 @@ export function apply(sys: System, p: WorldState, o: Outcome, consume: number, d
       after = sys.histories.id(sys.histories.values[h]!.push(...o.history));
       o.historyAfter.set(h, after);
     }
+    sys.change(sum, sys.HISTORY, h, after);
     a[sys.HISTORY] = after;
   }
   if (o.ghost !== null) {
@@ -211,19 +230,20 @@ export function apply(sys: System, p: WorldState, o: Outcome, consume: number, d
       after = sys.ghosts.id(v);
       o.ghostAfter.set(g, after);
     }
+    sys.change(sum, sys.GHOST, g, after);
     a[sys.GHOST] = after;
   }
-  sys.net.copy(w, H, out);
-  if (consume >= 0) sys.net.consume(out, H, consume);
+  const H = sys.H;
+  if (consume >= 0) sys.net.consume(out, H, consume, sum);
   const down = out.a[sys.DOWN]!;
-  for (const id of o.sends) if (((down >>> sys.msgTo[id]!) & 1) === 0) sys.net.send(out, H, id);
+  for (const id of o.sends) if (((down >>> sys.msgTo[id]!) & 1) === 0) sys.net.send(out, H, id, sum);
   // Nothing changed: the same world (the explorer then knows it is a self-loop without hashing it).
-  if (out.n === w.length) {
+  if (sum.a === p.sa && sum.b === p.sb && out.n === w.length) {
     let same = true;
     for (let i = 0; i < out.n && same; i++) same = out.a[i] === w[i];
     if (same) return p;
   }
-  return sys.world(out.a.slice(0, out.n));
+  return sys.worldWith(out.take(), sum);
 }
 
 /** Deliveries, timeouts and local steps from `p`, in that order, written into `out`. */
@@ -244,10 +264,7 @@ export function expandProtocol(sys: System, p: WorldState, out: SuccessorSink<Wo
     if (((w[sys.T + slot]! >>> bit) & 1) === 0) continue;
     if (sys.quiet && canDeliverTo(sys, w, slot, deliverable)) continue;
     if (sys.timeoutsWhen && !sys.timeoutsWhen(sys.view(p), sys.ids[slot]!, name)) continue;
-    const os = outcomesOf(sys, slot, bit * 4 + 1, w[slot]!, () => {
-      const id = sys.ids[slot]!;
-      return [{ kind: 'timeout', timer: name }, `${id} timeout ${name}`, sys.familyId(`timeout ${name}`), sys.roleOf[slot]!.timers[name]!];
-    });
+    const os = timerOutcomes(sys, slot, bit, name, w[slot]!);
     for (const o of os) out.add(apply(sys, p, o, -1, 1 << bit), o.family, o);
   }
   // Local steps, in node order.
@@ -256,14 +273,14 @@ export function expandProtocol(sys: System, p: WorldState, out: SuccessorSink<Wo
     const steps = sys.stepNames[sys.roleIndex[slot]!]!;
     for (let k = 0; k < steps.length; k++) {
       const name = steps[k]!;
-      const os = outcomesOf(sys, slot, k * 4 + 2, w[slot]!, () => [{ kind: 'local', step: name }, `${sys.ids[slot]!} ${name}`, sys.familyId(`step ${name}`), sys.roleOf[slot]!.steps[name]!]);
+      const os = stepOutcomes(sys, slot, k, name, w[slot]!);
       for (const o of os) out.add(apply(sys, p, o, -1, 0), o.family, o);
     }
   }
 }
 
 /** Whether some message to `slot` can be delivered (for quiet timers). */
-function canDeliverTo(sys: System, w: Int32Array, slot: number, deliverable: readonly number[]): boolean {
+function canDeliverTo(sys: System, w: Words32, slot: number, deliverable: readonly number[]): boolean {
   for (const id of deliverable) if (sys.msgTo[id] === slot && !sys.blocked(w, sys.msgFrom[id]!, slot)) return true;
   return false;
 }
@@ -274,11 +291,10 @@ export function restartOutcomes(sys: System, slot: number, state: number): Outco
   const h = (r.restart ?? r.start) as Handler<unknown> | undefined;
   const label = `restart ${sys.ids[slot]!}`;
   const family = sys.familyId('restart');
-  if (!h) {
-    const memo = memoOf(sys, slot);
-    return memo.get(RESTART, state) ?? memo.set(RESTART, state, outcomes(sys, slot, { kind: 'restart' }, label, family, [{ self: sys.states[sys.roleIndex[slot]!]!.values[state], sent: [], timerOps: [], choices: [], history: [], ghost: [] }]));
-  }
-  return outcomesOf(sys, slot, RESTART, state, () => [{ kind: 'restart' }, label, family, h]);
+  const o = known(sys, slot, RESTART, state);
+  if (o !== undefined) return o;
+  if (!h) return memoOf(sys, slot).set(state, RESTART, outcomes(sys, slot, { kind: 'restart' }, label, family, [{ self: sys.states[sys.roleIndex[slot]!]!.values[state], sent: [], timerOps: [], choices: [], history: [], ghost: [] }]));
+  return learn(sys, slot, RESTART, state, { kind: 'restart' }, label, family, h);
 }
 
 /** The initial worlds: every node in its initial state, then each start handler run in node order (every choice). */
@@ -291,13 +307,13 @@ export function initialWorlds(sys: System, budgets: FaultBudgets, ghost: unknown
   s.push(0);
   s.push(sys.ghosts.id(ghost));
   s.push(sys.histories.id(List<HistoryEvent>()));
-  let worlds = [sys.world(s.a.slice(0, s.n))];
+  let worlds = [sys.world(s.take())];
   for (let slot = 0; slot < sys.n; slot++) {
     const start = sys.roleOf[slot]!.start as Handler<unknown> | undefined;
     if (!start) continue;
     const next: WorldState[] = [];
     for (const p of worlds) {
-      const os = outcomesOf(sys, slot, START, p.words[slot]!, () => [{ kind: 'start' }, `start ${sys.ids[slot]!}`, 0, start]);
+      const os = known(sys, slot, START, p.words[slot]!) ?? learn(sys, slot, START, p.words[slot]!, { kind: 'start' }, `start ${sys.ids[slot]!}`, 0, start);
       for (const o of os) next.push(apply(sys, p, o, -1, 0));
     }
     worlds = next;

@@ -17,6 +17,8 @@ import { hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'imm
 import { ModelError } from '../model/errors.js';
 import { PackedState } from '../model/values.js';
 import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
+import { addTerm, finishHi, finishLo, type Sum } from './hash.js';
+import type { Words32 } from './network.js';
 import type { System } from './system.js';
 import type { WorldState } from './world.js';
 
@@ -66,6 +68,25 @@ export class Symmetry {
   private readonly signatures: Map<number, number>[];
   private readonly renamings = new Map<string, Renaming>();
   private readonly sig: number[] = [];
+  private readonly traffic: number[] = [];
+  private readonly ids: number[] = [];
+  /** Per slot: whether it belongs to a symmetric group. */
+  private readonly symmetric: boolean[] = [];
+  /** Per direction, per message id: its signature seen from an end (ids blanked). */
+  private readonly messageSignatures = new Map<number, number>();
+
+  /** A message's signature as one of its ends sees it (`side` tells to from from): renaming-invariant. */
+  private messageSignature(m: number, side: number): number {
+    const k = m * 2 + (side === 0x3c6ef372 ? 0 : 1);
+    let h = this.messageSignatures.get(k);
+    if (h === undefined) {
+      const { info } = this.sys.msgInfo[m]!;
+      const other = side === 0x3c6ef372 ? info.from : info.to;
+      h = mix((Math.imul(signature(info.body, this.blank), 31) + hash(info.type) + Math.imul(signature(other, this.blank), 7) + side) | 0);
+      this.messageSignatures.set(k, h);
+    }
+    return h;
+  }
 
   private constructor(private readonly sys: System) {
     this.groups = sys.roleNames
@@ -74,6 +95,7 @@ export class Symmetry {
       .map((r) => r.ids.map((id) => sys.slotOf(id)!));
     this.blank = new Map(this.groups.flat().map((slot) => [sys.ids[slot]!, '*']));
     this.signatures = sys.roleNames.map(() => new Map());
+    for (const slots of this.groups) for (const slot of slots) this.symmetric[slot] = true;
   }
 
   /** The system's symmetry, or null when no role is symmetric. */
@@ -94,9 +116,21 @@ export class Symmetry {
   }
 
   /** The renamings a world is keyed under (see the top of this file). */
-  private renamingsOf(w: Int32Array): Renaming[] {
+  private renamingsOf(w: Words32): Renaming[] {
     const sys = this.sys;
     const sig = this.sig;
+    // The messages a node has in flight, to it and from it (ids blanked) tell tied nodes apart too.
+    const traffic = this.traffic;
+    for (const slots of this.groups) for (const slot of slots) traffic[slot] = 0;
+    const ids = this.ids;
+    ids.length = 0;
+    sys.net.all(w, sys.H, ids);
+    for (const m of ids) {
+      const to = sys.msgTo[m]!;
+      const from = sys.msgFrom[m]!;
+      if (this.symmetric[to]) traffic[to] = (traffic[to]! + this.messageSignature(m, 0x3c6ef372)) | 0;
+      if (this.symmetric[from]) traffic[from] = (traffic[from]! + this.messageSignature(m, 0x5be0cd19)) | 0;
+    }
     // The pattern: each group's nodes sorted by signature, and which neighbours tie.
     let pattern = '';
     const sortedGroups: number[][] = [];
@@ -105,6 +139,7 @@ export class Symmetry {
         let h = this.stateSignature(sys.roleIndex[slot]!, w[slot]!);
         h = (Math.imul(h, 31) + ((w[sys.DOWN]! >>> slot) & 1)) | 0;
         h = (Math.imul(h, 31) + w[sys.T + slot]!) | 0;
+        h = (Math.imul(h, 31) + traffic[slot]!) | 0;
         sig[slot] = h;
       }
       const sorted = [...slots].sort((a, b) => sig[a]! - sig[b]!);
@@ -181,8 +216,19 @@ export class Symmetry {
     return s;
   }
   private renamedMsg(r: Renaming, m: number): number {
-    const sys = this.sys;
-    return remapId(r.msgs, m, (x) => sys.msg(remapMessageKey(sys.msgs.values[x]!, r.names)));
+    let out = r.msgs.get(m);
+    if (out === undefined) r.msgs.set(m, (out = this.sys.msg(remapMessageKey(this.sys.msgs.values[m]!, r.names))));
+    return out;
+  }
+  private renamedGhost(r: Renaming, g: number): number {
+    let out = r.ghosts.get(g);
+    if (out === undefined) r.ghosts.set(g, (out = this.sys.ghosts.id(remapValue(this.sys.ghosts.values[g], r.names))));
+    return out;
+  }
+  private renamedHistory(r: Renaming, h: number): number {
+    let out = r.histories.get(h);
+    if (out === undefined) r.histories.set(h, (out = this.sys.histories.id(remapValue(this.sys.histories.values[h], r.names) as List<never>)));
+    return out;
   }
   private renamedCut(r: Renaming, c: number): number {
     const cut = r.cuts[c]!;
@@ -190,35 +236,33 @@ export class Symmetry {
     return cut;
   }
 
-  /** The content words of the image of `w` under `r` (as System.contentWords would write them for it). */
-  imageContent(w: Int32Array, r: Renaming, out: { words: Int32Array }): number {
+  /** The sum of the terms of the image of `w` under `r` (as the built image would have it). */
+  imageSum(w: Words32, r: Renaming): Sum {
     const sys = this.sys;
-    const s = sys.scratch;
-    s.reset();
+    const sum = { a: 0, b: 0 };
     const from = r.from;
     for (let j = 0; j < sys.n; j++) {
-      const i = from[j]!;
-      const t = sys.states[sys.roleIndex[i]!]!;
-      const id = this.renamedState(r, i, w[i]!);
-      s.push(t.hi[id]!);
-      s.push(t.lo[id]!);
+      sys.headerTerm(j, this.renamedState(r, from[j]!, w[from[j]!]!));
+      addTerm(sum, 1);
+      sys.headerTerm(sys.T + j, w[sys.T + from[j]!]!);
+      addTerm(sum, 1);
     }
-    for (let j = 0; j < sys.n; j++) s.push(w[sys.T + from[j]!]!);
     let down = 0;
     for (let i = 0; i < sys.n; i++) if ((w[sys.DOWN]! >>> i) & 1) down |= 1 << r.to[i]!;
-    s.push(down);
-    for (let i = sys.BUDGET; i < sys.CUT; i++) s.push(w[i]!);
-    s.push(this.renamedCut(r, w[sys.CUT]!));
-    const g = remapId(r.ghosts, w[sys.GHOST]!, (x) => sys.ghosts.id(remapValue(sys.ghosts.values[x], r.names)));
-    s.push(sys.ghosts.hi[g]!);
-    s.push(sys.ghosts.lo[g]!);
-    const h = remapId(r.histories, w[sys.HISTORY]!, (x) => sys.histories.id(remapValue(sys.histories.values[x], r.names) as List<never>));
-    s.push(sys.histories.hi[h]!);
-    s.push(sys.histories.lo[h]!);
-    sys.net.content(w, sys.H, sys.msgs.hi, sys.msgs.lo, s, r.rename);
-    if (out.words.length < s.n) out.words = new Int32Array(s.n * 2);
-    out.words.set(s.a.subarray(0, s.n));
-    return s.n;
+    sys.headerTerm(sys.DOWN, down);
+    addTerm(sum, 1);
+    for (let i = sys.BUDGET; i < sys.CUT; i++) {
+      sys.headerTerm(i, w[i]!);
+      addTerm(sum, 1);
+    }
+    sys.headerTerm(sys.CUT, this.renamedCut(r, w[sys.CUT]!));
+    addTerm(sum, 1);
+    sys.headerTerm(sys.GHOST, this.renamedGhost(r, w[sys.GHOST]!));
+    addTerm(sum, 1);
+    sys.headerTerm(sys.HISTORY, this.renamedHistory(r, w[sys.HISTORY]!));
+    addTerm(sum, 1);
+    sys.net.terms(w, sys.H, sum, r.rename);
+    return sum;
   }
 
   /** The image of a world under a renaming, built. */
@@ -239,10 +283,10 @@ export class Symmetry {
     a[sys.DOWN] = down;
     for (let i = sys.BUDGET; i < sys.CUT; i++) a[i] = w[i]!;
     a[sys.CUT] = this.renamedCut(r, w[sys.CUT]!);
-    a[sys.GHOST] = remapId(r.ghosts, w[sys.GHOST]!, (g) => sys.ghosts.id(remapValue(sys.ghosts.values[g], r.names)));
-    a[sys.HISTORY] = remapId(r.histories, w[sys.HISTORY]!, (h) => sys.histories.id(remapValue(sys.histories.values[h], r.names) as List<never>));
+    a[sys.GHOST] = this.renamedGhost(r, w[sys.GHOST]!);
+    a[sys.HISTORY] = this.renamedHistory(r, w[sys.HISTORY]!);
     sys.net.map(w, sys.H, r.rename, out);
-    return sys.world(out.a.slice(0, out.n));
+    return sys.world(out.take());
   }
 }
 
@@ -258,21 +302,19 @@ class Image extends PackedState {
   get packing(): string {
     return this.world.packing;
   }
-  contentWords(out: { words: Int32Array }): number {
-    return this.sym.imageContent(this.world.words, this.renaming, out);
+  private sum: Sum | null = null;
+  private get sums(): Sum {
+    return (this.sum ??= this.sym.imageSum(this.world.words, this.renaming));
+  }
+  get fingerprintHi(): number {
+    return finishHi(this.sums.a, this.sums.b);
+  }
+  get fingerprintLo(): number {
+    return finishLo(this.sums.a, this.sums.b);
   }
   unpacked(): unknown {
     return this.sym.image(this.world, this.renaming).unpacked();
   }
-}
-
-function remapId(memo: Map<number, number>, id: number, make: (id: number) => number): number {
-  let out = memo.get(id);
-  if (out === undefined) {
-    out = make(id);
-    memo.set(id, out);
-  }
-  return out;
 }
 
 function* permutations<T>(xs: readonly T[]): Generator<T[]> {

@@ -26,7 +26,8 @@ import { channelName, checkId, decodeMessage, parseTimerKey, timerKey, type Deco
 import type { Layout } from './context.js';
 import { type ActorSystem, FAULT_FAMILIES, FAULT_KINDS, type PartitionShapes } from './definition.js';
 import { expandFaults, faultFamilies, makeSplits, type Split } from './faults.js';
-import { network, NETWORK_KINDS, type Network, Words } from './network.js';
+import { addTerm, type Sum, term } from './hash.js';
+import { network, NETWORK_KINDS, type Network, Words, type Words32 } from './network.js';
 import { type Renumberer, renumberer } from './renumber.js';
 import type { Role } from './role.js';
 import { expandProtocol, initialWorlds, protocolFamilies } from './successors.js';
@@ -93,8 +94,9 @@ export class System implements WorldReader {
   readonly families: string[];
   readonly familyOf = new Map<string, number>();
   readonly packing: string;
-  /** Scratch space for building worlds. */
+  /** Scratch space for building worlds, and their sums. */
   readonly scratch = new Words();
+  readonly sum: Sum = { a: 0, b: 0 };
 
   constructor(
     readonly roles: { readonly [role: string]: Role<unknown> },
@@ -144,7 +146,7 @@ export class System implements WorldReader {
     const kind = def.network ?? 'unordered';
     if (!NETWORK_KINDS.includes(kind)) throw new ModelError(`network must be one of ${NETWORK_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
     const rank = this.msgRank;
-    this.net = network(kind, { before: (a, b) => rank[a]! < rank[b]!, to: this.msgTo, from: this.msgFrom, channel: this.msgChannel });
+    this.net = network(kind, { before: (a, b) => rank[a]! < rank[b]!, to: this.msgTo, from: this.msgFrom, channel: this.msgChannel, hi: this.msgs.hi, lo: this.msgs.lo });
     const timers = def.timers ?? 'any';
     if (timers !== 'any' && timers !== 'quiet') throw new ModelError(`timers must be any or quiet, got ${JSON.stringify(timers)}`);
     this.quiet = timers === 'quiet';
@@ -223,70 +225,77 @@ export class System implements WorldReader {
   idsOf(role: string): readonly string[] | undefined {
     return this.layout.idsOf.get(role);
   }
-  nodeState(w: Int32Array, slot: number): unknown {
+  nodeState(w: Words32, slot: number): unknown {
     return this.states[this.roleIndex[slot]!]!.values[w[slot]!];
   }
-  isUp(w: Int32Array, slot: number): boolean {
+  isUp(w: Words32, slot: number): boolean {
     return ((w[this.DOWN]! >>> slot) & 1) === 0;
   }
-  timerArmed(w: Int32Array, slot: number, name: string): boolean {
+  timerArmed(w: Words32, slot: number, name: string): boolean {
     const bit = this.timerNames[this.roleIndex[slot]!]!.indexOf(name);
     return bit >= 0 && ((w[this.T + slot]! >>> bit) & 1) === 1;
   }
   private readonly ids1: number[] = [];
-  messages(w: Int32Array): MessageInfo[] {
+  messages(w: Words32): MessageInfo[] {
     const ids = this.ids1;
     ids.length = 0;
     this.net.all(w, this.H, ids);
     return ids.map((id) => this.msgInfo[id]!.info);
   }
-  messagesBetween(w: Int32Array, from: number, to: number): MessageInfo[] {
+  messagesBetween(w: Words32, from: number, to: number): MessageInfo[] {
     const ids = this.ids1;
     ids.length = 0;
     this.net.between(w, this.H, from, to, ids);
     return ids.map((id) => this.msgInfo[id]!.info);
   }
-  partition(w: Int32Array): [string[], string[]] | null {
+  partition(w: Words32): [string[], string[]] | null {
     const c = w[this.CUT]!;
     return c === 0 ? null : [[...this.splits[c - 1]!.sides[0]], [...this.splits[c - 1]!.sides[1]]];
   }
-  faultsLeft(w: Int32Array, kind: string): number {
+  faultsLeft(w: Words32, kind: string): number {
     const k = (FAULT_KINDS as readonly string[]).indexOf(kind);
     if (k < 0) throw new ModelError(`no fault kind ${JSON.stringify(kind)} (kinds: ${FAULT_KINDS.join(', ')})`);
     return w[this.BUDGET + k]!;
   }
-  ghost(w: Int32Array): unknown {
+  ghost(w: Words32): unknown {
     return this.ghosts.values[w[this.GHOST]!];
   }
-  history(w: Int32Array): List<HistoryEvent> {
+  history(w: Words32): List<HistoryEvent> {
     return this.histories.values[w[this.HISTORY]!]!;
   }
 
-  /** The content words of a world: fingerprints of what its ids name, and its plain numbers. */
-  contentWords(w: Int32Array, out: { words: Int32Array }): number {
-    const s = this.scratch;
-    s.reset();
-    for (let slot = 0; slot < this.n; slot++) {
-      const t = this.states[this.roleIndex[slot]!]!;
-      const id = w[slot]!;
-      s.push(t.hi[id]!);
-      s.push(t.lo[id]!);
+  /** The term (hash.ts) of word `i` of a world's header holding `v`: a node state, ghost and history by their content fingerprints. */
+  headerTerm(i: number, v: number): void {
+    if (i < this.n) {
+      const t = this.states[this.roleIndex[i]!]!;
+      term(i, t.hi[v]!, t.lo[v]!);
+    } else if (i === this.GHOST) term(i, this.ghosts.hi[v]!, this.ghosts.lo[v]!);
+    else if (i === this.HISTORY) term(i, this.histories.hi[v]!, this.histories.lo[v]!);
+    else term(i, v, 0);
+  }
+
+  /** In `sum`: word `i` of the header changes from `before` to `after`. */
+  change(sum: Sum, i: number, before: number, after: number): void {
+    if (before === after) return;
+    this.headerTerm(i, before);
+    addTerm(sum, -1);
+    this.headerTerm(i, after);
+    addTerm(sum, 1);
+  }
+
+  /** The sum of a world's terms, from scratch. */
+  sumOf(w: Words32): Sum {
+    const sum = { a: 0, b: 0 };
+    for (let i = 0; i < this.H; i++) {
+      this.headerTerm(i, w[i]!);
+      addTerm(sum, 1);
     }
-    for (let i = this.T; i < this.GHOST; i++) s.push(w[i]!);
-    const g = w[this.GHOST]!;
-    s.push(this.ghosts.hi[g]!);
-    s.push(this.ghosts.lo[g]!);
-    const h = w[this.HISTORY]!;
-    s.push(this.histories.hi[h]!);
-    s.push(this.histories.lo[h]!);
-    this.net.content(w, this.H, this.msgs.hi, this.msgs.lo, s);
-    if (out.words.length < s.n) out.words = new Int32Array(s.n * 2);
-    out.words.set(s.a.subarray(0, s.n));
-    return s.n;
+    this.net.terms(w, this.H, sum);
+    return sum;
   }
 
   /** The world as Immutable values (what reports show). */
-  unpack(w: Int32Array): UnpackedWorld {
+  unpack(w: Words32): UnpackedWorld {
     let nodes = IMap<string, unknown>();
     let down = ISet<string>();
     let timers = ISet<string>();
@@ -341,13 +350,21 @@ export class System implements WorldReader {
       s.a[this.T + slot]! |= 1 << this.timerNames[this.roleIndex[slot]!]!.indexOf(name);
     }
     for (const id of u.down) s.a[this.DOWN]! |= 1 << this.slots.get(id)!;
-    if (this.net.kind === 'fifo') for (const q of (u.net as IMap<string, List<string>>).values()) for (const key of q) this.net.send(s, this.H, this.msg(key));
-    else for (const [key, c] of u.net as IMap<string, number>) for (let i = 0; i < c; i++) this.net.send(s, this.H, this.msg(key));
-    return this.world(s.a.slice(0, s.n));
+    const ignored = { a: 0, b: 0 };
+    if (this.net.kind === 'fifo') for (const q of (u.net as IMap<string, List<string>>).values()) for (const key of q) this.net.send(s, this.H, this.msg(key), ignored);
+    else for (const [key, c] of u.net as IMap<string, number>) for (let i = 0; i < c; i++) this.net.send(s, this.H, this.msg(key), ignored);
+    return this.world(s.take());
   }
 
-  world(words: Int32Array): WorldState {
-    return new WorldState(words, this);
+  /** A world from its words (its fingerprint terms summed from scratch). */
+  world(words: Words32): WorldState {
+    const sum = this.sumOf(words);
+    return new WorldState(words, this, sum.a, sum.b);
+  }
+
+  /** A world from its words and the sum of its terms, kept up to date as it was built. */
+  worldWith(words: Words32, sum: Sum): WorldState {
+    return new WorldState(words, this, sum.a, sum.b);
   }
 
   /** The view invariants get of a world (made once per world). */
@@ -356,7 +373,7 @@ export class System implements WorldReader {
   }
 
   /** Whether a message from slot `from` to slot `to` is held up by the partition in force. */
-  blocked(w: Int32Array, from: number, to: number): boolean {
+  blocked(w: Words32, from: number, to: number): boolean {
     const c = w[this.CUT]!;
     if (c === 0) return false;
     const a = this.splits[c - 1]!.sideA;

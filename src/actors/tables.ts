@@ -53,15 +53,20 @@ export class Interner<T> {
   }
 }
 
-/** A memo from pairs of small non-negative integers (an argument below 2^27, an id below 2^26) to a value. */
+/** A memo from pairs (an id, a small integer code) to a value: a row per id, a Map of codes per row. */
 export class PairMemo<V> {
-  private readonly map = new Map<number, V>();
-  get(a: number, b: number): V | undefined {
-    return this.map.get(a * 0x4000000 + b);
+  private readonly rows: (Map<number, V> | undefined)[] = [];
+  get(id: number, code: number): V | undefined {
+    const row = this.rows[id];
+    return row === undefined ? undefined : row.get(code);
   }
-  set(a: number, b: number, v: V): V {
-    if (a >= 0x8000000 || b >= 0x4000000) throw new RangeError(`too many values to remember (${a}, ${b})`);
-    this.map.set(a * 0x4000000 + b, v);
+  set(id: number, code: number, v: V): V {
+    let row = this.rows[id];
+    if (row === undefined) {
+      while (this.rows.length < id) this.rows.push(undefined);
+      this.rows[id] = row = new Map();
+    }
+    row.set(code, v);
     return v;
   }
 }

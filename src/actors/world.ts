@@ -7,6 +7,8 @@ import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable
 import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
 import { PackedState, toPlain, type Plain } from '../model/values.js';
+import { finishHi, finishLo } from './hash.js';
+import type { Words32 } from './network.js';
 import type { Role } from './role.js';
 
 /** One entry of a client history (Jepsen-style): an invocation, or its completion. */
@@ -64,17 +66,16 @@ export interface WorldReader {
   slotOf(id: string): number | undefined;
   roleOfSlot(slot: number): string;
   idsOf(role: string): readonly string[] | undefined;
-  nodeState(w: Int32Array, slot: number): unknown;
-  isUp(w: Int32Array, slot: number): boolean;
-  timerArmed(w: Int32Array, slot: number, name: string): boolean;
-  messages(w: Int32Array): MessageInfo[];
-  messagesBetween(w: Int32Array, from: number, to: number): MessageInfo[];
-  partition(w: Int32Array): [string[], string[]] | null;
-  faultsLeft(w: Int32Array, kind: string): number;
-  ghost(w: Int32Array): unknown;
-  history(w: Int32Array): List<HistoryEvent>;
-  contentWords(w: Int32Array, out: { words: Int32Array }): number;
-  unpack(w: Int32Array): UnpackedWorld;
+  nodeState(w: Words32, slot: number): unknown;
+  isUp(w: Words32, slot: number): boolean;
+  timerArmed(w: Words32, slot: number, name: string): boolean;
+  messages(w: Words32): MessageInfo[];
+  messagesBetween(w: Words32, from: number, to: number): MessageInfo[];
+  partition(w: Words32): [string[], string[]] | null;
+  faultsLeft(w: Words32, kind: string): number;
+  ghost(w: Words32): unknown;
+  history(w: Words32): List<HistoryEvent>;
+  unpack(w: Words32): UnpackedWorld;
 }
 
 /**
@@ -87,16 +88,22 @@ export class WorldState extends PackedState implements WorldFields {
   view: World | undefined = undefined;
   constructor(
     /** The packed words (see system.ts for the layout). */
-    readonly words: Int32Array,
+    readonly words: Words32,
     readonly reader: WorldReader,
+    /** The sums of the world's fingerprint terms (hash.ts). */
+    readonly sa: number,
+    readonly sb: number,
   ) {
     super();
   }
   get packing(): string {
     return this.reader.packing;
   }
-  contentWords(out: { words: Int32Array }): number {
-    return this.reader.contentWords(this.words, out);
+  get fingerprintHi(): number {
+    return finishHi(this.sa, this.sb);
+  }
+  get fingerprintLo(): number {
+    return finishLo(this.sa, this.sb);
   }
   unpacked(): UnpackedWorld {
     return this.reader.unpack(this.words);
@@ -129,7 +136,7 @@ export class WorldState extends PackedState implements WorldFields {
 
 /** The read-only view of a world that invariants receive. */
 export class World<R extends Roles = Roles, G = unknown> {
-  private readonly w: Int32Array;
+  private readonly w: Words32;
   private readonly reader: WorldReader;
   constructor(
     /** The world (packed; its fields read like the unpacked record's). */

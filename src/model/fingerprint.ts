@@ -49,7 +49,6 @@ const TAG_STACK = 0x2006;
 const TAG_RECORD = 0x2007;
 const TAG_ARRAY = 0x2008;
 const TAG_OBJECT = 0x2009;
-const TAG_PACKED = 0x200a;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -327,21 +326,10 @@ function hashUnorderedSet(size: number, s: { forEach(f: (v: unknown) => unknown)
   finishUnordered(TAG_SET, size, sumA, sumB);
 }
 
-// The words of a packed state are written here (grown as needed), never allocated per state.
-const scratch = { words: new Int32Array(256) };
-
-/** A packed state: the words that name its content, in order. */
-function hashPacked(x: PackedState): void {
-  const n = x.contentWords(scratch);
-  const w = scratch.words;
-  start(TAG_PACKED, n);
-  for (let i = 0; i < n; i++) absorb(w[i]!);
-  finish();
-}
-
 function hashObjectUncached(x: object): void {
   if (x instanceof PackedState) {
-    hashPacked(x);
+    A = x.fingerprintHi;
+    B = x.fingerprintLo;
     return;
   }
   if (isImmutable(x)) {

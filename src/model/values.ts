@@ -8,16 +8,14 @@ export type Plain = null | boolean | number | string | Plain[] | { [key: string]
 
 /**
  * A state a layer keeps in a packed form of its own (an actor model's world: a few integers that
- * index tables of node states and messages). faultline never looks inside: it fingerprints the
- * words the state writes (which name its content, so equal states give equal words in every thread),
- * shows the unpacked value in reports, and moves the unpacked value between threads.
+ * index tables of node states and messages). faultline never looks inside: the packing layer gives
+ * its fingerprint (of its content, so equal states have equal fingerprints in every thread), and
+ * faultline shows the unpacked value in reports and moves it between threads.
  */
 export abstract class PackedState {
-  /**
-   * Write the words that identify this state's content into `out` (grown if it is too short; the
-   * words are returned in it) and return how many there are.
-   */
-  abstract contentWords(out: { words: Int32Array }): number;
+  /** The state's 64-bit fingerprint, high and low 32 bits (unsigned). */
+  abstract readonly fingerprintHi: number;
+  abstract readonly fingerprintLo: number;
   /** The state as Immutable and plain values: what reports show, what crosses to another thread. */
   abstract unpacked(): unknown;
   /** The name under which the packing layer registered how to pack an unpacked value again (`registerPacking`). */
