@@ -63,7 +63,7 @@ export function faultFamilies(): string[] {
 }
 
 /** A fault step's label and event. */
-class Fault implements StepDescriber<WorldState> {
+export class Fault implements StepDescriber<WorldState> {
   constructor(
     readonly text: string,
     readonly describe: (from: WorldState, to: WorldState) => TraceEvent,
@@ -76,12 +76,19 @@ class Fault implements StepDescriber<WorldState> {
   }
 }
 
-const describers = new WeakMap<System, { crash: Fault[]; drop: Fault[]; duplicate: Fault[]; partition: Fault[]; heal: Fault }>();
+/** The describers of a system's faults (made once per system). */
+export interface FaultDescribers {
+  readonly crash: Fault[];
+  readonly drop: Fault[];
+  readonly duplicate: Fault[];
+  readonly partition: Fault[];
+  readonly heal: Fault;
+}
 
-function describersOf(sys: System) {
-  let d = describers.get(sys);
+function describersOf(sys: System): FaultDescribers {
+  let d = sys.faultDescribers;
   if (d === undefined) {
-    d = {
+    d = sys.faultDescribers = {
       crash: sys.ids.map(
         (id, slot) =>
           new Fault(`crash ${id}`, (from) => {
@@ -97,7 +104,6 @@ function describersOf(sys: System) {
       partition: sys.splits.map((split) => new Fault(`partition ${split.sides[0].join(' ')} | ${split.sides[1].join(' ')}`, () => ({ kind: 'partition', sides: [[...split.sides[0]], [...split.sides[1]]] }))),
       heal: new Fault('heal', () => ({ kind: 'heal' })),
     };
-    describers.set(sys, d);
   }
   return d;
 }
@@ -200,12 +206,9 @@ export function expandFaults(sys: System, p: WorldState, out: SuccessorSink<Worl
   }
 }
 
-const crashMemos = new WeakMap<System, Map<number, number>[]>();
-
 /** The state node `slot` is left in by a crash: durable fields kept, volatile ones reset. */
 function crashed(sys: System, slot: number, state: number): number {
-  let m = crashMemos.get(sys);
-  if (m === undefined) crashMemos.set(sys, (m = sys.roleNames.map(() => new Map<number, number>())));
+  const m = sys.crashed;
   const k = sys.roleIndex[slot]!;
   let after = m[k]!.get(state);
   if (after === undefined) {

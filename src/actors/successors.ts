@@ -14,7 +14,7 @@ import { FAULT_KINDS } from './definition.js';
 import type { Handler, MessageHandler } from './role.js';
 import type { Words32 } from './network.js';
 import type { System } from './system.js';
-import { PairMemo } from './tables.js';
+import type { PairMemo } from './tables.js';
 import type { HistoryEvent, WorldState } from './world.js';
 
 /** The families of the protocol's steps, by number. */
@@ -105,13 +105,9 @@ export class Outcome implements StepDescriber<WorldState> {
 const START = 3;
 const RESTART = 7;
 
-/** The outcomes of every node's handlers, by node, event code and state id. */
-const memos = new WeakMap<System, PairMemo<Outcome[]>[]>();
-
+/** The outcomes of a node's handlers, by state id and event code. */
 function memoOf(sys: System, slot: number): PairMemo<Outcome[]> {
-  let m = memos.get(sys);
-  if (m === undefined) memos.set(sys, (m = sys.ids.map(() => new PairMemo<Outcome[]>())));
-  return m[slot]!;
+  return sys.outcomes[slot]!;
 }
 
 /** Turn the runs of a handler into outcomes (interning states and messages). */
@@ -263,7 +259,7 @@ export function expandProtocol(sys: System, p: WorldState, out: SuccessorSink<Wo
   for (const { slot, bit, name } of sys.timerOrder) {
     if (((w[sys.T + slot]! >>> bit) & 1) === 0) continue;
     if (sys.quiet && canDeliverTo(sys, w, slot, deliverable)) continue;
-    if (sys.timeoutsWhen && !sys.timeoutsWhen(sys.view(p), sys.ids[slot]!, name)) continue;
+    if (sys.timeoutsWhen && !timeoutAllowed(sys, p, slot, bit, name)) continue;
     const os = timerOutcomes(sys, slot, bit, name, w[slot]!);
     for (const o of os) out.add(apply(sys, p, o, -1, 1 << bit), o.family, o);
   }
@@ -277,6 +273,12 @@ export function expandProtocol(sys: System, p: WorldState, out: SuccessorSink<Wo
       for (const o of os) out.add(apply(sys, p, o, -1, 0), o.family, o);
     }
   }
+}
+
+/** Whether the system's `timeoutsWhen` lets node `slot`'s timer fire (remembered by what it reads). */
+function timeoutAllowed(sys: System, p: WorldState, slot: number, bit: number, name: string): boolean {
+  const e = sys.timeoutMemo.find(p.words, slot * 32 + bit);
+  return e !== undefined ? e.result : sys.timeoutMemo.learn(sys, p.words, slot * 32 + bit, () => sys.timeoutsWhen!(sys.view(p), sys.ids[slot]!, name));
 }
 
 /** Whether some message to `slot` can be delivered (for quiet timers). */

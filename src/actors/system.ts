@@ -25,14 +25,15 @@ import { registerPacking } from '../model/values.js';
 import { channelName, checkId, decodeMessage, parseTimerKey, timerKey, type Decoded } from './codec.js';
 import type { Layout } from './context.js';
 import { type ActorSystem, FAULT_FAMILIES, FAULT_KINDS, type PartitionShapes } from './definition.js';
-import { expandFaults, faultFamilies, makeSplits, type Split } from './faults.js';
+import { expandFaults, faultFamilies, type FaultDescribers, makeSplits, type Split } from './faults.js';
 import { addTerm, type Sum, term } from './hash.js';
 import { network, NETWORK_KINDS, type Network, Words, type Words32 } from './network.js';
 import { type Renumberer, renumberer } from './renumber.js';
 import type { Role } from './role.js';
-import { expandProtocol, initialWorlds, protocolFamilies } from './successors.js';
+import { expandProtocol, initialWorlds, type Outcome, protocolFamilies } from './successors.js';
 import { Symmetry } from './symmetry.js';
-import { Interner } from './tables.js';
+import { ReadMemo } from './reads.js';
+import { Interner, PairMemo } from './tables.js';
 import { type HistoryEvent, type Roles, UnpackedWorld, World, type WorldReader, WorldState } from './world.js';
 
 /** What a build was called with: names the packing, so worker threads pack with the same system. */
@@ -94,6 +95,14 @@ export class System implements WorldReader {
   readonly families: string[];
   readonly familyOf = new Map<string, number>();
   readonly packing: string;
+  /** What each node's handlers do, by state id and event code (successors.ts). */
+  readonly outcomes: PairMemo<Outcome[]>[];
+  /** What a crash leaves of each node state, by role index and state id (faults.ts). */
+  readonly crashed: Map<number, number>[];
+  /** What `timeoutsWhen` says, remembered by what it reads. */
+  readonly timeoutMemo: ReadMemo<boolean>;
+  /** Fault labels and events (faults.ts). */
+  faultDescribers: FaultDescribers | undefined = undefined;
   /** Scratch space for building worlds, and their sums. */
   readonly scratch = new Words();
   readonly sum: Sum = { a: 0, b: 0 };
@@ -143,6 +152,9 @@ export class System implements WorldReader {
     this.H = 2 * n + 9;
 
     this.states = this.roleNames.map(() => new Interner<unknown>());
+    this.outcomes = this.ids.map(() => new PairMemo<Outcome[]>());
+    this.timeoutMemo = new ReadMemo<boolean>(this.H);
+    this.crashed = this.roleNames.map(() => new Map<number, number>());
     const kind = def.network ?? 'unordered';
     if (!NETWORK_KINDS.includes(kind)) throw new ModelError(`network must be one of ${NETWORK_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
     const rank = this.msgRank;
@@ -225,42 +237,58 @@ export class System implements WorldReader {
   idsOf(role: string): readonly string[] | undefined {
     return this.layout.idsOf.get(role);
   }
+  /** Flags for what a World view reads, while a ReadMemo records (reads.ts). */
+  recording: Uint8Array | null = null;
+  /** Note that header word `p` (H: the net, H + 1: everything) was read. */
+  private read(p: number): void {
+    if (this.recording !== null) this.recording[p] = 1;
+  }
+
   nodeState(w: Words32, slot: number): unknown {
+    this.read(slot);
     return this.states[this.roleIndex[slot]!]!.values[w[slot]!];
   }
   isUp(w: Words32, slot: number): boolean {
+    this.read(this.DOWN);
     return ((w[this.DOWN]! >>> slot) & 1) === 0;
   }
   timerArmed(w: Words32, slot: number, name: string): boolean {
+    this.read(this.T + slot);
     const bit = this.timerNames[this.roleIndex[slot]!]!.indexOf(name);
     return bit >= 0 && ((w[this.T + slot]! >>> bit) & 1) === 1;
   }
   private readonly ids1: number[] = [];
   messages(w: Words32): MessageInfo[] {
+    this.read(this.H);
     const ids = this.ids1;
     ids.length = 0;
     this.net.all(w, this.H, ids);
     return ids.map((id) => this.msgInfo[id]!.info);
   }
   messagesBetween(w: Words32, from: number, to: number): MessageInfo[] {
+    this.read(this.H);
     const ids = this.ids1;
     ids.length = 0;
     this.net.between(w, this.H, from, to, ids);
     return ids.map((id) => this.msgInfo[id]!.info);
   }
   partition(w: Words32): [string[], string[]] | null {
+    this.read(this.CUT);
     const c = w[this.CUT]!;
     return c === 0 ? null : [[...this.splits[c - 1]!.sides[0]], [...this.splits[c - 1]!.sides[1]]];
   }
   faultsLeft(w: Words32, kind: string): number {
     const k = (FAULT_KINDS as readonly string[]).indexOf(kind);
     if (k < 0) throw new ModelError(`no fault kind ${JSON.stringify(kind)} (kinds: ${FAULT_KINDS.join(', ')})`);
+    this.read(this.BUDGET + k);
     return w[this.BUDGET + k]!;
   }
   ghost(w: Words32): unknown {
+    this.read(this.GHOST);
     return this.ghosts.values[w[this.GHOST]!];
   }
   history(w: Words32): List<HistoryEvent> {
+    this.read(this.HISTORY);
     return this.histories.values[w[this.HISTORY]!]!;
   }
 
@@ -296,6 +324,7 @@ export class System implements WorldReader {
 
   /** The world as Immutable values (what reports show). */
   unpack(w: Words32): UnpackedWorld {
+    this.read(this.H + 1);
     let nodes = IMap<string, unknown>();
     let down = ISet<string>();
     let timers = ISet<string>();
@@ -404,22 +433,30 @@ export function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, identity: 
   const sys = new System(def.roles, def as ActorSystem<Roles, unknown>, identity);
   const init = initialWorlds(sys, identity.faults, g);
   const view = (s: WorldState) => sys.view(s) as World<R, G>;
+  /** `f` of a world, remembered by what it reads (reads.ts). */
+  const remembered = <T>(f: (w: World<R, G>) => T) => {
+    const memo = new ReadMemo<T>(sys.H);
+    return (s: WorldState): T => {
+      const e = memo.find(s.words, 0);
+      return e !== undefined ? e.result : memo.learn(sys, s.words, 0, () => f(view(s)));
+    };
+  };
   const invariants: Record<string, { holds: (s: WorldState) => boolean; explain?: (s: WorldState) => string }> = {};
   for (const [name, inv] of Object.entries(def.invariants ?? {})) {
-    if (typeof inv === 'function') invariants[name] = { holds: (s) => inv(view(s)) };
+    if (typeof inv === 'function') invariants[name] = { holds: remembered(inv) };
     else if (inv && typeof inv.holds === 'function') {
       const { holds, explain } = inv;
-      invariants[name] = explain ? { holds: (s) => holds(view(s)), explain: (s) => explain(view(s)) } : { holds: (s) => holds(view(s)) };
+      invariants[name] = explain ? { holds: remembered(holds), explain: (s) => explain(view(s)) } : { holds: remembered(holds) };
     } else throw new ModelError(`invariant ${name} must be a function of the world or { holds: (w) => boolean }`);
   }
   const witnesses: Record<string, (s: WorldState) => boolean> = {};
   for (const [name, pred] of Object.entries(def.witnesses ?? {})) {
     if (typeof pred !== 'function') throw new ModelError(`witness ${name} must be a function of the world`);
-    witnesses[name] = (s) => pred(view(s));
+    witnesses[name] = remembered(pred);
   }
   const properties: Record<string, Property<WorldState>> = {};
   for (const [name, prop] of Object.entries(def.properties ?? {})) {
-    const lift = (f: (w: World<R, G>) => boolean) => (s: WorldState) => f(view(s));
+    const lift = (f: (w: World<R, G>) => boolean) => remembered(f);
     const d = prop?.description !== undefined ? { description: prop.description } : {};
     if (prop && 'eventually' in prop && typeof prop.eventually === 'function') {
       if (prop.when !== undefined && typeof prop.when !== 'function') throw new ModelError(`property ${name}: when must be a function of the world`);
@@ -428,9 +465,9 @@ export function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, identity: 
     else throw new ModelError(`property ${name} must be { eventually: (w) => ... }, { alwaysEventually: ... } or { when, eventually }`);
   }
   if (def.constraint !== undefined && typeof def.constraint !== 'function') throw new ModelError('constraint must be a function of the world');
-  const user = def.constraint;
+  const user = def.constraint ? remembered(def.constraint) : undefined;
   const spread = sys.renumber?.within ?? null;
-  const constraint: ((s: WorldState) => boolean) | null = user && spread ? (s) => spread(s) && user(view(s)) : user ? (s) => user(view(s)) : spread;
+  const constraint: ((s: WorldState) => boolean) | null = user && spread ? (s) => spread(s) && user(s) : user ? user : spread;
   const symmetry = sys.symmetry;
   return {
     init,

@@ -2,12 +2,15 @@
  * The reachable state graph held explicitly: every state, and every step as an edge with its
  * label. The liveness pass searches it for stuck states and fair cycles; reports draw it. Far
  * costlier per state than the fingerprint store of bfs.ts (states are kept), so it is built only
- * when a strategy needs the edges.
+ * when a strategy needs the edges. States are numbered in the order found (breadth first), and a
+ * state's edges are stored together, in its successors' order, in flat arrays.
  */
 import { ModelError } from '../model/errors.js';
+import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, expandOrThrow, keyText } from './core.js';
 import { follow } from './path.js';
+import { StateStore } from './store.js';
 import type { TraceStep } from './types.js';
 
 /** A step's fairness unit: its label without the choices a handler made (`[yes]`). */
@@ -15,25 +18,100 @@ export function fairnessUnit(label: string): string {
   return label.replace(/ \[[^\]]*\]$/, '');
 }
 
-export interface Graph<S> {
-  readonly states: S[];
-  /** Whether each state was expanded (not beyond the constraint or the limits). */
-  readonly expanded: boolean[];
-  /** Per state: its edges as parallel arrays — target, label id, successor index, fault, fairness unit. */
-  readonly to: number[][];
-  readonly label: number[][];
-  readonly index: number[][];
-  readonly fault: boolean[][];
-  readonly unit: number[][];
-  /** Per state: the fairness units of the protocol steps it enables. */
-  readonly enabled: Set<number>[];
+/** A growable array of 32-bit integers. */
+class Ints {
+  a = new Int32Array(1024);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+}
+
+export class Graph<S> {
+  readonly states: S[] = [];
   /** The breadth-first tree: each state's parent (-1 for an initial state) and the edge from it. */
-  readonly parent: number[];
-  readonly parentEdge: number[];
+  readonly parent: number[] = [];
+  readonly parentEdge: number[] = [];
   /** Label text by label id. */
-  readonly labels: string[];
+  readonly labels: string[] = [];
   /** Every reachable state is in the graph. */
-  complete: boolean;
+  complete = true;
+  /** Per state: its first edge (-1: not expanded) and how many it has. */
+  private readonly first: number[] = [];
+  private readonly count: number[] = [];
+  // Per edge: target, label id, successor index, fault (0/1), fairness unit.
+  private readonly eTo = new Ints();
+  private readonly eLabel = new Ints();
+  private readonly eIndex = new Ints();
+  private readonly eFault = new Ints();
+  private readonly eUnit = new Ints();
+
+  /** Whether state u was expanded (not beyond the constraint or the limits). */
+  expanded(u: number): boolean {
+    return this.first[u]! >= 0;
+  }
+  /** How many edges leave u. */
+  degree(u: number): number {
+    return this.count[u]!;
+  }
+  /** The target of u's e-th edge. */
+  to(u: number, e: number): number {
+    return this.eTo.a[this.first[u]! + e]!;
+  }
+  /** Whether u's e-th edge is a fault. */
+  fault(u: number, e: number): boolean {
+    return this.eFault.a[this.first[u]! + e] === 1;
+  }
+  /** The fairness unit of u's e-th edge. */
+  unit(u: number, e: number): number {
+    return this.eUnit.a[this.first[u]! + e]!;
+  }
+  /** The label of u's e-th edge. */
+  label(u: number, e: number): string {
+    return this.labels[this.eLabel.a[this.first[u]! + e]!]!;
+  }
+  /** The successor index (in its state's expansion) of u's e-th edge. */
+  index(u: number, e: number): number {
+    return this.eIndex.a[this.first[u]! + e]!;
+  }
+  /** The fairness units of the protocol steps u enables. */
+  enabled(u: number): Set<number> {
+    const out = new Set<number>();
+    for (let e = 0; e < this.count[u]!; e++) if (!this.fault(u, e)) out.add(this.unit(u, e));
+    return out;
+  }
+  /** Edges in all. */
+  get edges(): number {
+    return this.eTo.n;
+  }
+
+  /** Number a new state (reached from `parent` by its edge `edge`). */
+  addState(s: S, parent: number, edge: number): number {
+    const id = this.states.length;
+    this.states.push(s);
+    this.parent.push(parent);
+    this.parentEdge.push(edge);
+    this.first.push(-1);
+    this.count.push(0);
+    return id;
+  }
+  /** Start u's edges (call once, when it is expanded, then addEdge for each). */
+  startEdges(u: number): void {
+    this.first[u] = this.eTo.n;
+  }
+  addEdge(u: number, to: number, label: number, index: number, fault: boolean, unit: number): void {
+    this.eTo.push(to);
+    this.eLabel.push(label);
+    this.eIndex.push(index);
+    this.eFault.push(fault ? 1 : 0);
+    this.eUnit.push(unit);
+    this.count[u]!++;
+  }
 }
 
 /**
@@ -56,7 +134,7 @@ export function reachableGraph<S>(model: Compiled<S>, budget: Budget = new Budge
         return g;
       }
       if (model.beyond !== null && model.beyond(g.states[u]!)) continue; // beyond the constraint: a dead end we know nothing about
-      next.push(...b.expand(u, depth));
+      b.expand(u, depth, next);
     }
     frontier = next;
   }
@@ -72,7 +150,7 @@ export function pathNeighbourhood<S>(model: Compiled<S>, trace: readonly TraceSt
   let prev = -1;
   trace.forEach((step, k) => {
     const u = b.add(step.state, prev, -1);
-    if (!b.graph.expanded[u]) b.expand(u, k);
+    if (!b.graph.expanded(u)) b.expand(u, k, []);
     prev = u;
   });
   b.graph.complete = false;
@@ -81,70 +159,57 @@ export function pathNeighbourhood<S>(model: Compiled<S>, trace: readonly TraceSt
 
 /** Adds states (one per key) and the edges of expanded ones to a graph. */
 class GraphBuilder<S> {
-  readonly graph: Graph<S> = { states: [], expanded: [], to: [], label: [], index: [], fault: [], unit: [], enabled: [], parent: [], parentEdge: [], labels: [], complete: true };
-  private readonly ids = new Map<string, number>();
-  private readonly unitIds = new Map<string, number>();
+  readonly graph = new Graph<S>();
+  private readonly ids = new StateStore();
   private readonly labelIds = new Map<string, number>();
+  /** The fairness unit of each label id. */
+  private readonly unitOfLabel: number[] = [];
+  private readonly unitIds = new Map<string, number>();
   private readonly buf = new SuccessorBuffer<S>();
 
   constructor(private readonly model: Compiled<S>) {}
 
-  private intern(m: Map<string, number>, s: string, list?: string[]): number {
-    let i = m.get(s);
+  /** The id of `s`'s key, adding it (reached from `parent` by its edge `edge`) if it is new. */
+  add(s: S, parent: number, edge: number): number {
+    this.model.key(s);
+    const hi = fpHigh();
+    const lo = fpLow();
+    const id = this.ids.find(hi, lo);
+    if (id >= 0) return id;
+    this.ids.add(hi, lo, parent, edge < 0 ? 0 : edge);
+    return this.graph.addState(s, parent, edge);
+  }
+
+  private labelId(label: string): number {
+    let i = this.labelIds.get(label);
     if (i === undefined) {
-      i = m.size;
-      m.set(s, i);
-      list?.push(s);
+      i = this.graph.labels.length;
+      this.labelIds.set(label, i);
+      this.graph.labels.push(label);
+      const unit = fairnessUnit(label);
+      let u = this.unitIds.get(unit);
+      if (u === undefined) this.unitIds.set(unit, (u = this.unitIds.size));
+      this.unitOfLabel.push(u);
     }
     return i;
   }
 
-  /** The id of `s`'s key, adding it (reached from `parent` by its edge `edge`) if it is new. */
-  add(s: S, parent: number, edge: number): number {
-    const g = this.graph;
-    const k = keyText(this.model, s);
-    let id = this.ids.get(k);
-    if (id === undefined) {
-      id = g.states.length;
-      this.ids.set(k, id);
-      g.states.push(s);
-      g.expanded.push(false);
-      g.to.push([]);
-      g.label.push([]);
-      g.index.push([]);
-      g.fault.push([]);
-      g.unit.push([]);
-      g.enabled.push(new Set());
-      g.parent.push(parent);
-      g.parentEdge.push(edge);
-    }
-    return id;
-  }
-
-  /** Expand state `u` (at `depth`, for error messages); returns the states it added. */
-  expand(u: number, depth: number): number[] {
+  /** Expand state `u` (at `depth`, for error messages); the states it adds are appended to `added`. */
+  expand(u: number, depth: number, added: number[]): void {
     const { model, buf, graph: g } = this;
     const s = g.states[u]!;
-    const added: number[] = [];
     expandOrThrow(model, s, buf, u, depth);
-    g.expanded[u] = true;
+    g.startEdges(u);
     for (let j = 0; j < buf.length; j++) {
       const t = buf.states[j]!;
-      const label = model.label(buf, j);
+      const label = this.labelId(model.label(buf, j));
       const fault = model.isFault(model.families[buf.families[j]!]!);
       const before = g.states.length;
-      const v = t === s ? u : this.add(t, u, g.to[u]!.length);
+      const v = t === s ? u : this.add(t, u, g.degree(u));
       if (g.states.length > before) added.push(v);
-      g.to[u]!.push(v);
-      g.label[u]!.push(this.intern(this.labelIds, label, g.labels));
-      g.index[u]!.push(j);
-      g.fault[u]!.push(fault);
-      const unit = this.intern(this.unitIds, fairnessUnit(label));
-      g.unit[u]!.push(unit);
-      if (!fault) g.enabled[u]!.add(unit);
+      g.addEdge(u, v, label, j, fault, this.unitOfLabel[label]!);
     }
     buf.clear();
-    return added;
   }
 }
 
@@ -161,9 +226,9 @@ export function graphTrace<S>(model: Compiled<S>, g: Graph<S>, start: number, st
     steps.length,
     (k, cur, buf) => {
       const [u, e] = steps[k - 1]!;
-      if (cur === g.states[u]) return g.index[u]![e]!;
-      const want = keyText(model, g.states[g.to[u]![e]!]!);
-      const fault = g.fault[u]![e]!;
+      if (cur === g.states[u]) return g.index(u, e);
+      const want = keyText(model, g.states[g.to(u, e)]!);
+      const fault = g.fault(u, e);
       for (let j = 0; j < buf.length; j++) if (model.isFault(model.families[buf.families[j]!]!) === fault && keyText(model, buf.states[j]!) === want) return j;
       throw new ModelError(`liveness: rebuilding the trace, no step leads on from step ${k}: the model's normalize is not a renaming its steps respect`);
     },

@@ -65,11 +65,10 @@ function sccs<S>(g: Graph<S>, inside: (v: number) => boolean, nodes: number[]): 
     while (work.length) {
       const top = work[work.length - 1]!;
       const [v, i] = top;
-      const succ = g.to[v]!;
-      if (i < succ.length) {
+      if (i < g.degree(v)) {
         top[1]++;
-        const w = succ[i]!;
-        if (!inside(w) || g.fault[v]![i]) continue;
+        const w = g.to(v, i);
+        if (!inside(w) || g.fault(v, i)) continue;
         if (!index.has(w)) {
           index.set(w, counter);
           low.set(w, counter++);
@@ -107,10 +106,9 @@ function pathWithin<S>(g: Graph<S>, from: number, target: (v: number) => boolean
     const next: number[] = [];
     for (const u of frontier) {
       if (target(u) && u !== from) return unwind(prev, u);
-      const succ = g.to[u]!;
-      for (let e = 0; e < succ.length; e++) {
-        const v = succ[e]!;
-        if (!allowed(v) || g.fault[u]![e]) continue;
+      for (let e = 0; e < g.degree(u); e++) {
+        const v = g.to(u, e);
+        if (!allowed(v) || g.fault(u, e)) continue;
         if (target(v) && !prev.has(v)) {
           prev.set(v, [u, e]);
           return unwind(prev, v);
@@ -182,14 +180,15 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
     while (frontier.length) {
       const next: number[] = [];
       for (const u of frontier)
-        g.to[u]!.forEach((v, e) => {
+        for (let e = 0; e < g.degree(u); e++) {
+          const v = g.to(u, e);
           if (inRegion(v) && reach[v] === -2) {
             reach[v] = u;
             via[v] = e;
             next.push(v);
             order.push(v);
           }
-        });
+        }
       frontier = next;
     }
     const inR = (v: number) => reach[v] !== -2;
@@ -214,8 +213,9 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
     let best: Candidate | null = null;
     // Stuck states.
     for (const v of order) {
-      if (!g.expanded[v]) continue;
-      const moves = g.to[v]!.some((w, e) => !g.fault[v]![e] && w !== v);
+      if (!g.expanded(v)) continue;
+      let moves = false;
+      for (let e = 0; e < g.degree(v) && !moves; e++) moves = !g.fault(v, e) && g.to(v, e) !== v;
       if (moves) continue;
       const { root, steps } = traceTo(v);
       best = { name, shape: 'stuck', loop: null, explanation: `stuck: no protocol step can happen, and ${goalText} does not hold`, trace: toTrace(root, steps) };
@@ -224,26 +224,32 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
     // Fair cycles.
     for (const comp of sccs(g, inR, order)) {
       const set = new Set(comp);
-      const selfLoop = comp.length === 1 && g.to[comp[0]!]!.some((w, e) => w === comp[0] && !g.fault[comp[0]!]![e]);
+      const c0 = comp[0]!;
+      let selfLoop = false;
+      if (comp.length === 1) for (let e = 0; e < g.degree(c0) && !selfLoop; e++) selfLoop = g.to(c0, e) === c0 && !g.fault(c0, e);
       if (comp.length === 1 && !selfLoop) continue;
-      if (comp.some((v) => !g.expanded[v])) continue;
+      if (comp.some((v) => !g.expanded(v))) continue;
       // Units enabled in every state of the component, and the units its edges take.
-      let always = new Set<number>(g.enabled[comp[0]!]!);
-      for (const v of comp) always = new Set([...always].filter((x: number) => g.enabled[v]!.has(x)));
+      let always = g.enabled(c0);
+      for (const v of comp) {
+        const here = g.enabled(v);
+        always = new Set([...always].filter((x: number) => here.has(x)));
+      }
       const taken = new Map<number, [number, number]>();
       for (const v of comp)
-        g.to[v]!.forEach((w, e) => {
-          if (!set.has(w) || g.fault[v]![e]) return;
-          const unit = g.unit[v]![e]!;
+        for (let e = 0; e < g.degree(v); e++) {
+          if (!set.has(g.to(v, e)) || g.fault(v, e)) continue;
+          const unit = g.unit(v, e);
           if (!taken.has(unit)) taken.set(unit, [v, e]);
-        });
+        }
       const unfair = [...always].filter((u) => !taken.has(u));
       if (unfair.length) continue;
       // Enter the component at its state nearest to the start, then tour the required edges.
       const entry = order.find((v) => set.has(v))!;
       const required = [...always].map((u) => taken.get(u)!);
       if (required.length === 0) {
-        const e = g.to[entry]!.findIndex((w, i) => set.has(w) && !g.fault[entry]![i]);
+        let e = -1;
+        for (let i = 0; i < g.degree(entry) && e < 0; i++) if (set.has(g.to(entry, i)) && !g.fault(entry, i)) e = i;
         if (e >= 0) required.push([entry, e]);
         else required.push([...taken.values()][0]!);
       }
@@ -252,7 +258,7 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
       for (const [u, e] of required) {
         if (cur !== u) cycle.push(...pathWithin(g, cur, (x) => x === u, (x) => set.has(x))!);
         cycle.push([u, e]);
-        cur = g.to[u]![e]!;
+        cur = g.to(u, e);
       }
       if (cur !== entry) cycle.push(...pathWithin(g, cur, (x) => x === entry, (x) => set.has(x))!);
       const { root, steps } = traceTo(entry);
@@ -271,7 +277,7 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
         };
       break;
     }
-    if (best) return { violation: best, complete: g.complete, states: n, edges: g.to.reduce((a, x) => a + x.length, 0), durationMs: performance.now() - t0 };
+    if (best) return { violation: best, complete: g.complete, states: n, edges: g.edges, durationMs: performance.now() - t0 };
   }
-  return { violation: null, complete: g.complete, states: n, edges: g.to.reduce((a, x) => a + x.length, 0), durationMs: performance.now() - t0 };
+  return { violation: null, complete: g.complete, states: n, edges: g.edges, durationMs: performance.now() - t0 };
 }

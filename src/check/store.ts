@@ -83,6 +83,20 @@ export class StateStore {
     return id;
   }
 
+  /** The id of a fingerprint, or -1 if it is not here. */
+  find(hi: number, lo: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const entry = table[slot]!;
+      if (entry === 0) return -1;
+      const id = entry - 1;
+      if (this.lo[id] === lo && this.hi[id] === hi) return id;
+      slot = (slot + 1) & mask;
+    }
+  }
+
   parent(id: number): number {
     return this.parents[id]!;
   }

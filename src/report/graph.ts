@@ -34,12 +34,12 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
   }
   // One arrow per pair of states (the first step's label), no self-loops.
   const edges = new Map<string, { from: number; to: number; label: string }>();
-  g.to.forEach((targets, u) =>
-    targets.forEach((v, e) => {
+  for (let u = 0; u < g.states.length; u++)
+    for (let e = 0; e < g.degree(u); e++) {
+      const v = g.to(u, e);
       const k = `${u}>${v}`;
-      if (v !== u && !edges.has(k)) edges.set(k, { from: u, to: v, label: g.labels[g.label[u]![e]!]! });
-    }),
-  );
+      if (v !== u && !edges.has(k)) edges.set(k, { from: u, to: v, label: g.label(u, e) });
+    }
   const ids = new Map<string, number>();
   g.states.forEach((s, id) => ids.set(keyText(model, s), id));
   const idOf = (s: S) => ids.get(keyText(model, s));
@@ -70,7 +70,7 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
     if (k !== undefined) attrs.push(`label=${dotString(String(k))}`, 'fillcolor="#cfe2f3"', 'color="#1f4e79"', 'penwidth=1.5');
     else attrs.push('label=""', 'width=0.15');
     if (g.parent[id] === -1) attrs.push('peripheries=2');
-    if (mode === 'full' && g.expanded[id] && g.to[id]!.length === 0) attrs.push('shape=square');
+    if (mode === 'full' && g.expanded(id) && g.degree(id) === 0) attrs.push('shape=square');
     if (id === lastId) attrs.push('fillcolor="#fde2e2"', 'color="#c0392b"', 'penwidth=2');
     out.push(`  s${id} [${attrs.join(', ')}];`);
   }
