@@ -392,7 +392,7 @@ export default defineActorModel({
         // stale leader's uncommitted entry is gone from every log.
         PartitionHealed: (w) => {
           const stale = w.ghost.stale.first();
-          if (stale === undefined || w.partition !== null || w.state.budget.has('partition')) return false;
+          if (stale === undefined || w.partition !== null || w.faultsLeft('partition') > 0) return false;
           const leader = w.of('server').find((s) => s.up && s.state.status === 'leader');
           if (leader === undefined) return false;
           const { term, log, commit } = leader.state;
