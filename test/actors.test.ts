@@ -611,4 +611,23 @@ describe('trace events', () => {
     expect(() => specOf(bad((self, ctx) => (ctx.send('a', { type: 'M', at: new Date(0) } as never), self)))).toThrow(/field of message M.at is a Date; messages hold plain data/);
     expect(() => specOf(bad(() => 42))).toThrow(/the handler returned number that is not a a state/);
   });
+
+  it('a handler that is not a pure function of its state is reported (its outcome would be reused)', () => {
+    let calls = 0;
+    const impure = defineActorModel({
+      name: 'impure',
+      build: () =>
+        system({
+          roles: {
+            a: role({
+              ids: ['a'],
+              durable: { n: 0 },
+              // Reads state of its own (a counter outside the model): two runs from one state differ.
+              steps: { tick: (self) => (self.n < 3 ? self.set('n', self.n + (calls++ % 2)) : null) },
+            }),
+          },
+        }),
+    });
+    expect(() => explore(specOf(impure))).toThrow(/not deterministic: a tick at a did different things on two runs from the same state/);
+  });
 });

@@ -14,7 +14,7 @@ import { compile, type Compiled } from './compile.js';
 import { Budget } from './core.js';
 import { checkLiveness } from './liveness.js';
 import { parallelBfs } from './parallel.js';
-import { randomWalks, type SimulateOptions, type SimulationResult } from './simulate.js';
+import type { SimulateOptions, SimulationResult } from './simulate.js';
 import type { CheckReport, CheckResult, Limits, Progress, RunInfo } from './types.js';
 import type { WorkerSetup } from './worker.js';
 
@@ -149,6 +149,8 @@ export async function runSimulation(target: CheckTarget, settings: SimulateSetti
   if (settings.seed !== undefined && !Number.isInteger(settings.seed)) throw new UsageError(`seed expects a whole number, got ${String(settings.seed)}`);
   if (settings.timeLimitMs !== undefined) checkLimits({ timeLimitMs: settings.timeLimitMs });
   const { variant: _v, params: _p, faults: _f, ...options } = settings;
+  // Loaded here: fast-check is needed by simulation only.
+  const { randomWalks } = await import('./simulate.js');
   return { info: built.info, result: randomWalks(compiled, options), compiled };
 }
 

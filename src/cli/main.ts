@@ -7,14 +7,14 @@ import { describeThrown, FaultlineError, UsageError } from '../model/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
 import { listCommand } from './commands/list.js';
-import { regressCommand } from './commands/regress.js';
+import { regressCommand, regressWorkerCommand } from './commands/regress.js';
 import { renderCommand, reportCommand } from './commands/render.js';
 import { simulateCommand } from './commands/simulate.js';
 import { type Command, EXIT } from './options.js';
 
 export { EXIT, exitCodeOf } from './options.js';
 
-const COMMANDS = [checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand] as readonly Command<never>[];
+const COMMANDS = [checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -29,8 +29,13 @@ export async function main(argv: string[]): Promise<number> {
       failure = err ?? new UsageError(`${msg ?? 'invalid command line'} (see faultline --help)`);
     });
   for (const c of COMMANDS)
-    cli = cli.command(c.usage, c.describe, c.options, async (a) => {
-      code = await c.run(a as never);
+    cli = cli.command({
+      command: c.usage,
+      describe: c.describe,
+      builder: c.options,
+      handler: async (a) => {
+        code = await c.run(a as never);
+      },
     });
   cli = cli.demandCommand(1, 'give a command: check, simulate, list, regress, render, report or bench');
   try {

@@ -16,7 +16,8 @@ export function exitCodeOf(r: CheckResult<unknown>, witness?: string): number {
 /** A command: its yargs usage, description and options, and what it does (returning the exit code). */
 export interface Command<A> {
   readonly usage: string;
-  readonly describe: string;
+  /** false: a command for faultline's own use, not listed in --help. */
+  readonly describe: string | false;
   readonly options: (y: Argv) => Argv;
   readonly run: (args: A) => Promise<number>;
 }

@@ -1,12 +1,13 @@
 /**
  * DOT to SVG in-process, with Graphviz compiled to WebAssembly (@viz-js/viz): no system Graphviz.
  */
-import { instance, type Viz } from '@viz-js/viz';
+import type { Viz } from '@viz-js/viz';
 
+// Loaded on first use: most runs draw nothing, and Graphviz in WebAssembly is a large module.
 let viz: Promise<Viz> | null = null;
 
 export async function renderSvg(dot: string): Promise<string> {
-  viz ??= instance();
+  viz ??= import('@viz-js/viz').then((m) => m.instance());
   const v = await viz;
   const r = v.render(dot, { format: 'svg' });
   if (r.status !== 'success') {

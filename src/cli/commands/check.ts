@@ -12,7 +12,7 @@ import { formatDuration, formatResult } from '../../report/text.js';
 import { writeIndex, writeReport } from '../../report/write.js';
 import { clearProgress, type Command, EXIT, exitCodeOf, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
 
-interface CheckArgs {
+export interface CheckArgs {
   target: string;
   variant?: string;
   param?: string[];
@@ -65,6 +65,18 @@ async function checkFile(args: CheckArgs): Promise<number> {
     if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
   }
   return exitCodeOf(result, args.witness);
+}
+
+/**
+ * One check with its report, as `regress` runs a case in a worker process: the JSON document
+ * `check --json --report dir` would print.
+ */
+export async function checkForRegress(args: CheckArgs): Promise<ReturnType<typeof checkJson>> {
+  const model = await loadModel(args.target);
+  const { info, result, compiled } = await runCheck(model, settingsOf(args, args.variant, false), args.target);
+  const dir = reportDir(args, info);
+  if (dir !== null) await writeReport(dir, info, result, compiled);
+  return checkJson(info, result);
 }
 
 /** Every variant of every model in a folder, with default params: a table, and reports/ if asked. */

@@ -1,20 +1,24 @@
 /**
- * `faultline regress`: run every case of the regression files, several at a time (one child process
- * each), compare verdicts and counts with the expectations, and write JUnit XML and an HTML
- * summary. Documented in docs/specs.md.
+ * `faultline regress`: run every case of the regression files, several at a time, compare verdicts
+ * and counts with the expectations, and write JUnit XML and an HTML summary. Documented in
+ * docs/specs.md. The cases run in worker processes (one per job), each running one case after
+ * another, so that faultline starts once per job rather than once per case; a case that times out
+ * takes its worker with it, and a new one carries on.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../model/errors.js';
+import { describeThrown, FaultlineError, UsageError } from '../../model/errors.js';
 import { regressHtml } from '../../report/html.js';
 import type { CheckJson } from '../../report/json.js';
 import { junitXml, type RegressRow } from '../../report/junit.js';
 import { formatDuration } from '../../report/text.js';
 import { type Command } from '../options.js';
-import { type Case, type Expectation, readRegressionFile, setExpectation, regressionFiles, type RegressionFile } from '../regression.js';
+import { type CheckArgs, checkForRegress } from './check.js';
+import type { Case, Expectation, RegressionFile } from '../regression.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/faultline.mjs', import.meta.url));
 
@@ -30,20 +34,25 @@ export interface CaseOutcome {
   readonly report: string;
 }
 
-/** The command line of `check` for a case. */
-function checkArgs(c: Case, reportDir: string): string[] {
-  const args = ['check', c.model, '--json', '--report', reportDir];
-  if (c.variant) args.push('--variant', c.variant);
-  for (const [k, v] of Object.entries(c.params)) args.push('--param', `${k}=${v}`);
+/** The `check` options of a case. */
+function checkArgs(c: Case, reportDir: string): CheckArgs {
   const faults = Object.entries(c.faults);
-  if (faults.length) args.push('--faults', faults.map(([k, v]) => `${k}=${v}`).join(','));
-  if (c.witness) args.push('--witness', c.witness);
-  if (!c.symmetry) args.push('--no-symmetry');
-  if (!c.liveness) args.push('--no-liveness');
-  if (c.maxDepth !== undefined) args.push('--max-depth', String(c.maxDepth));
-  if (c.maxStates !== undefined) args.push('--max-states', String(c.maxStates));
-  if (c.timeLimit !== undefined) args.push('--time-limit', String(c.timeLimit));
-  return args;
+  return {
+    target: c.model,
+    ...(c.variant ? { variant: c.variant } : {}),
+    param: Object.entries(c.params).map(([k, v]) => `${k}=${v}`),
+    faults: faults.length ? [faults.map(([k, v]) => `${k}=${v}`).join(',')] : [],
+    ...(c.witness ? { witness: c.witness } : {}),
+    symmetry: c.symmetry,
+    liveness: c.liveness,
+    deadlock: true,
+    json: true,
+    report: reportDir,
+    workers: 1,
+    ...(c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {}),
+    ...(c.maxStates !== undefined ? { maxStates: c.maxStates } : {}),
+    ...(c.timeLimit !== undefined ? { timeLimit: c.timeLimit } : {}),
+  };
 }
 
 /** What a run found, in the terms of an expectation. */
@@ -83,41 +92,81 @@ export function compare(expected: Expectation | null, got: Expectation, complete
   return diffs.join('; ');
 }
 
-function runCase(c: Case, reportDir: string): Promise<CaseOutcome> {
-  const t0 = performance.now();
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...checkArgs(c, reportDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, c.timeout * 1000);
-    const finish = (status: CaseOutcome['status'], got: Expectation | null, message: string) =>
-      done({ case: c, status, got, message, ms: performance.now() - t0, report: reportDir });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      finish('error', null, `could not start: ${e.message}`);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) return finish('error', null, `timed out after ${c.timeout} s`);
-      if (signal) return finish('error', null, `killed by ${signal}`);
-      if (code === 1 || !out.trim()) return finish('error', null, err.trim().split('\n')[0]?.replace(/^faultline: /, '') || `exit code ${code}`);
-      let j: CheckJson;
+/** What a worker answers for a case: the check's JSON document, or why it could not run. */
+type Answer = { json: CheckJson } | { error: string };
+
+/** A worker process running cases one after another (`faultline regress-worker`). */
+class CaseWorker {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private pending: ((a: Answer | null) => void) | null = null;
+  private stderr = '';
+  dead = false;
+
+  constructor() {
+    this.child = spawn(process.execPath, [BIN, 'regress-worker'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const p = this.pending;
+      this.pending = null;
+      let a: Answer;
       try {
-        j = JSON.parse(out) as CheckJson;
+        a = JSON.parse(line) as Answer;
       } catch {
-        return finish('error', null, `unreadable output (exit code ${code})`);
+        a = { error: `unreadable answer from the worker: ${line.slice(0, 200)}` };
       }
-      const got = observed(j);
-      const diff = compare(c.expect, got, j.complete, j.stopReason);
-      finish(diff ? 'failed' : 'passed', got, diff);
+      p?.(a);
     });
-  });
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    this.child.on('close', () => {
+      this.dead = true;
+      const p = this.pending;
+      this.pending = null;
+      p?.(null);
+    });
+    this.child.on('error', () => {
+      this.dead = true;
+    });
+  }
+
+  /** Run a case; null if the worker died (its last words are in `lastError`). */
+  ask(args: CheckArgs): Promise<Answer | null> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.child.stdin.write(JSON.stringify(args) + '\n');
+    });
+  }
+
+  get lastError(): string {
+    return this.stderr.trim().split('\n').pop()?.replace(/^faultline: /, '') ?? '';
+  }
+
+  kill(): void {
+    this.dead = true;
+    this.child.kill('SIGKILL');
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+async function runCase(worker: { current: CaseWorker }, c: Case, reportDir: string): Promise<CaseOutcome> {
+  const t0 = performance.now();
+  const finish = (status: CaseOutcome['status'], got: Expectation | null, message: string): CaseOutcome => ({ case: c, status, got, message, ms: performance.now() - t0, report: reportDir });
+  if (worker.current.dead) worker.current = new CaseWorker();
+  const w = worker.current;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    w.kill();
+  }, c.timeout * 1000);
+  const answer = await w.ask(checkArgs(c, reportDir));
+  clearTimeout(timer);
+  if (timedOut) return finish('error', null, `timed out after ${c.timeout} s`);
+  if (answer === null) return finish('error', null, w.lastError || 'the worker process died');
+  if ('error' in answer) return finish('error', null, answer.error);
+  const got = observed(answer.json);
+  const diff = compare(c.expect, got, answer.json.complete, answer.json.stopReason);
+  return finish(diff ? 'failed' : 'passed', got, diff);
 }
 
 export interface RegressArgs {
@@ -139,6 +188,8 @@ function safeDir(s: string): string {
 }
 
 export async function regress(args: RegressArgs): Promise<number> {
+  // Loaded here: YAML is needed by regress only.
+  const { readRegressionFile, regressionFiles, setExpectation } = await import('../regression.js');
   const specs: RegressionFile[] = regressionFiles(args.targets).map(readRegressionFile);
   const cases = specs.flatMap((s) => s.cases).filter((c) => matches(args.filter, c));
   if (cases.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
@@ -148,16 +199,20 @@ export async function regress(args: RegressArgs): Promise<number> {
   let next = 0;
   let doneCount = 0;
   const tty = process.stderr.isTTY === true;
-  const worker = async () => {
+  const workers: { current: CaseWorker }[] = [];
+  const job = async () => {
+    const worker = { current: new CaseWorker() };
+    workers.push(worker);
     while (next < cases.length) {
       const i = next++;
       const c = cases[i]!;
-      outcomes[i] = await runCase(c, join(args.out, safeDir(c.id.split('/')[0]!), safeDir(c.name)));
+      outcomes[i] = await runCase(worker, c, join(args.out, safeDir(c.id.split('/')[0]!), safeDir(c.name)));
       doneCount++;
       if (tty) process.stderr.write(`\r  ${doneCount}/${cases.length} cases   `);
     }
+    worker.current.close();
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, job));
   if (tty) process.stderr.write('\r\x1b[K');
   const totalMs = performance.now() - t0;
 
@@ -225,4 +280,25 @@ export const regressCommand: Command<{ targets: string[]; filter?: string; updat
       ...(a.filter !== undefined ? { filter: a.filter } : {}),
       ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
     }),
+};
+
+/** `faultline regress-worker`: run the cases regress sends on stdin (one JSON line each), answering each on stdout. */
+export const regressWorkerCommand: Command<Record<string, never>> = {
+  usage: 'regress-worker',
+  describe: false,
+  options: (y) => y,
+  run: async () => {
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      let answer: Answer;
+      try {
+        answer = { json: await checkForRegress(JSON.parse(line) as CheckArgs) };
+      } catch (e) {
+        const message = e instanceof FaultlineError ? e.message.split('\n')[0]! : `internal error: ${describeThrown(e)}`;
+        answer = { error: message };
+      }
+      process.stdout.write(JSON.stringify(answer) + '\n');
+    }
+    return 0;
+  },
 };
