@@ -9,6 +9,8 @@
  * the sums (a bijection), so that the seen-set sees well-spread fingerprints.
  */
 
+import { fmix, rotl } from '../model/fingerprint.js';
+
 /** The running sums of a world's terms. */
 export interface Sum {
   a: number;
@@ -19,17 +21,6 @@ export interface Sum {
 export let TA = 0;
 export let TB = 0;
 
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * The term of a part: where it is (`x`: a world position 0, 1, ...; a message with x copies,

@@ -112,17 +112,25 @@ export interface Network {
 
 /** unordered and duplicating: pairs (id, copies) in key order. */
 function counted(m: MessageFacts, duplicating: boolean): Network {
+  /** The message at pair position p with `copies` copies now (its term follows). */
+  const recount = (out: Words, p: number, sum: Sum, copies: number): void => {
+    const id = out.a[p]!;
+    messageTerm(m.hi[id]!, m.lo[id]!, out.a[p + 1]!);
+    addTerm(sum, -1);
+    messageTerm(m.hi[id]!, m.lo[id]!, copies);
+    addTerm(sum, 1);
+    out.a[p + 1] = copies;
+  };
   /** One copy fewer of the message at pair position p (none left: the pair goes). */
   const take = (out: Words, p: number, sum: Sum): void => {
-    const id = out.a[p]!;
     const c = out.a[p + 1]!;
-    messageTerm(m.hi[id]!, m.lo[id]!, c);
-    addTerm(sum, -1);
-    if (c > 1 && !duplicating) {
-      messageTerm(m.hi[id]!, m.lo[id]!, c - 1);
-      addTerm(sum, 1);
-      out.a[p + 1] = c - 1;
-    } else out.close(p, 2);
+    if (c > 1 && !duplicating) recount(out, p, sum, c - 1);
+    else {
+      const id = out.a[p]!;
+      messageTerm(m.hi[id]!, m.lo[id]!, c);
+      addTerm(sum, -1);
+      out.close(p, 2);
+    }
   };
   /** The position of id's pair in out, or of the pair it would go before (as a negative: -(pos+1)). */
   const find = (out: Words, at: number, id: number): number => {
@@ -150,14 +158,7 @@ function counted(m: MessageFacts, duplicating: boolean): Network {
     send(out, at, id, sum) {
       const p = find(out, at, id);
       if (p >= 0) {
-        if (!duplicating) {
-          const c = out.a[p + 1]!;
-          messageTerm(m.hi[id]!, m.lo[id]!, c);
-          addTerm(sum, -1);
-          messageTerm(m.hi[id]!, m.lo[id]!, c + 1);
-          addTerm(sum, 1);
-          out.a[p + 1] = c + 1;
-        }
+        if (!duplicating) recount(out, p, sum, out.a[p + 1]! + 1);
         return;
       }
       const q = -p - 1;
@@ -178,13 +179,7 @@ function counted(m: MessageFacts, duplicating: boolean): Network {
       for (let p = at; p < w.length; p += 2) out.push(w[p]!, p);
     },
     duplicate(out, _at, point, sum) {
-      const id = out.a[point]!;
-      const c = out.a[point + 1]!;
-      messageTerm(m.hi[id]!, m.lo[id]!, c);
-      addTerm(sum, -1);
-      messageTerm(m.hi[id]!, m.lo[id]!, c + 1);
-      addTerm(sum, 1);
-      out.a[point + 1] = c + 1;
+      recount(out, point, sum, out.a[point + 1]! + 1);
     },
     dropTo(out, at, node, sum) {
       for (let p = at; p < out.n; ) {

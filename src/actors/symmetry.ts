@@ -15,6 +15,7 @@
  */
 import { hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { ModelError } from '../model/errors.js';
+import { fmix } from '../model/fingerprint.js';
 import { PackedState } from '../model/values.js';
 import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
 import { addTerm, finishHi, finishLo, type Sum } from './hash.js';
@@ -82,7 +83,7 @@ export class Symmetry {
     if (h === undefined) {
       const { info } = this.sys.msgInfo[m]!;
       const other = side === 0x3c6ef372 ? info.from : info.to;
-      h = mix((Math.imul(signature(info.body, this.blank), 31) + hash(info.type) + Math.imul(signature(other, this.blank), 7) + side) | 0);
+      h = fmix((Math.imul(signature(info.body, this.blank), 31) + hash(info.type) + Math.imul(signature(other, this.blank), 7) + side) | 0);
       this.messageSignatures.set(k, h);
     }
     return h;
@@ -325,13 +326,6 @@ function* permutations<T>(xs: readonly T[]): Generator<T[]> {
   for (let i = 0; i < xs.length; i++) for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) yield [xs[i]!, ...rest];
 }
 
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * A hash of a value with the ids in `blank` all read as one: equal for a state and its renaming.
@@ -348,12 +342,12 @@ function signature(x: unknown, blank: ReadonlyMap<string, string>): number {
       : ISet.isSet(x)
         ? [...(x as ISet<unknown>)].map((v): [unknown, unknown] => [v, null])
         : Object.entries(x as object);
-    for (const [k, v] of entries) sum = (sum + mix((Math.imul(signature(k, blank), 31) + signature(v, blank)) | 0)) | 0;
-    return mix(sum ^ 0x5bd1e995);
+    for (const [k, v] of entries) sum = (sum + fmix((Math.imul(signature(k, blank), 31) + signature(v, blank)) | 0)) | 0;
+    return fmix(sum ^ 0x5bd1e995);
   }
   let h = 0x27d4eb2d;
   const items: Iterable<unknown> = isRecord(x) ? (x as unknown as { toSeq(): { values(): Iterable<unknown> } }).toSeq().values() : (x as Iterable<unknown>);
-  for (const v of items) h = mix((Math.imul(h, 31) + signature(v, blank)) | 0);
+  for (const v of items) h = fmix((Math.imul(h, 31) + signature(v, blank)) | 0);
   return h;
 }
 

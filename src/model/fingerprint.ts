@@ -53,11 +53,13 @@ const TAG_OBJECT = 0x2009;
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-function rotl(x: number, r: number): number {
+/** Rotate a 32-bit word left by r bits. */
+export function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
-function fmix(h: number): number {
+/** Murmur3's finalizer: a bijection of 32-bit words that spreads every bit. */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
