@@ -42,6 +42,12 @@ export function term(x: number, y: number, z: number): void {
   TB = (h2 + TA) | 0;
 }
 
+/** Make (a, b) the last term computed (one remembered earlier). */
+export function setTerm(a: number, b: number): void {
+  TA = a;
+  TB = b;
+}
+
 /** Add (sign 1) or take away (sign -1) the last term computed. */
 export function addTerm(s: Sum, sign: number): void {
   s.a = (s.a + sign * TA) | 0;

@@ -18,7 +18,7 @@ import { ModelError } from '../model/errors.js';
 import { fmix } from '../model/fingerprint.js';
 import { PackedState } from '../model/values.js';
 import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
-import { addTerm, finishHi, finishLo, type Sum } from './hash.js';
+import { addTerm, finishHi, finishLo, messageTerm, type Sum, TA, TB } from './hash.js';
 import type { Words32 } from './network.js';
 import type { System } from './system.js';
 import type { WorldState } from './world.js';
@@ -30,7 +30,13 @@ class Renaming {
   /** A message id → its renamed id (set by Symmetry). */
   rename: (id: number) => number = (id) => id;
   readonly states: Map<number, number>[];
-  readonly msgs = new Map<number, number>();
+  readonly msgs: (number | undefined)[] = [];
+  /** Per slot i, per state id: the term (two lanes) of that state renamed, at the slot it moves to. */
+  readonly slotTermA: (number | undefined)[][];
+  readonly slotTermB: number[][];
+  /** Per message id: the term of the renamed message with one copy. */
+  readonly msgTermA: (number | undefined)[] = [];
+  readonly msgTermB: number[] = [];
   readonly ghosts = new Map<number, number>();
   readonly histories = new Map<number, number>();
   /** The split index (cut word) each cut word becomes. */
@@ -46,6 +52,8 @@ class Renaming {
     this.from = new Int32Array(to.length);
     to.forEach((j, i) => (this.from[j] = i));
     this.states = sys.roleNames.map(() => new Map());
+    this.slotTermA = sys.ids.map(() => []);
+    this.slotTermB = sys.ids.map(() => []);
     this.cuts = [0];
     for (const split of sys.splits) {
       // The renamed cut, written as makeSplits writes it: the side holding the first node first.
@@ -73,21 +81,23 @@ export class Symmetry {
   private readonly ids: number[] = [];
   /** Per slot: whether it belongs to a symmetric group. */
   private readonly symmetric: boolean[] = [];
-  /** Per direction, per message id: its signature seen from an end (ids blanked). */
-  private readonly messageSignatures = new Map<number, number>();
+  /** Per message id: its signature as its receiver sees it, and as its sender does (ids blanked). */
+  private readonly inSignatures: (number | undefined)[] = [];
+  private readonly outSignatures: (number | undefined)[] = [];
 
   /** A message's signature as one of its ends sees it (`side` tells to from from): renaming-invariant. */
   private messageSignature(m: number, side: number): number {
-    const k = m * 2 + (side === 0x3c6ef372 ? 0 : 1);
-    let h = this.messageSignatures.get(k);
-    if (h === undefined) {
-      const { info } = this.sys.msgInfo[m]!;
-      const other = side === 0x3c6ef372 ? info.from : info.to;
-      h = fmix((Math.imul(signature(info.body, this.blank), 31) + hash(info.type) + Math.imul(signature(other, this.blank), 7) + side) | 0);
-      this.messageSignatures.set(k, h);
-    }
+    const { info } = this.sys.msgInfo[m]!;
+    const other = side === 0x3c6ef372 ? info.from : info.to;
+    const h = fmix((Math.imul(signature(info.body, this.blank), 31) + hash(info.type) + Math.imul(signature(other, this.blank), 7) + side) | 0);
+    (side === 0x3c6ef372 ? this.inSignatures : this.outSignatures)[m] = h;
     return h;
   }
+  /** Per group, its slots in signature order (reused). */
+  private readonly sorted: number[][] = [];
+  private readonly byCode = new Map<number, Renaming[]>();
+  /** Whether a pattern fits a number: at most 7 symmetric nodes in all, 4 bits each. */
+  private readonly numeric: boolean;
 
   private constructor(private readonly sys: System) {
     this.groups = sys.roleNames
@@ -97,6 +107,7 @@ export class Symmetry {
     this.blank = new Map(this.groups.flat().map((slot) => [sys.ids[slot]!, '*']));
     this.signatures = sys.roleNames.map(() => new Map());
     for (const slots of this.groups) for (const slot of slots) this.symmetric[slot] = true;
+    this.numeric = this.groups.reduce((n, g) => n + g.length, 0) <= 7;
   }
 
   /** The system's symmetry, or null when no role is symmetric. */
@@ -129,13 +140,16 @@ export class Symmetry {
     for (const m of ids) {
       const to = sys.msgTo[m]!;
       const from = sys.msgFrom[m]!;
-      if (this.symmetric[to]) traffic[to] = (traffic[to]! + this.messageSignature(m, 0x3c6ef372)) | 0;
-      if (this.symmetric[from]) traffic[from] = (traffic[from]! + this.messageSignature(m, 0x5be0cd19)) | 0;
+      if (this.symmetric[to]) traffic[to] = (traffic[to]! + (this.inSignatures[m] ?? this.messageSignature(m, 0x3c6ef372))) | 0;
+      if (this.symmetric[from]) traffic[from] = (traffic[from]! + (this.outSignatures[m] ?? this.messageSignature(m, 0x5be0cd19))) | 0;
     }
-    // The pattern: each group's nodes sorted by signature, and which neighbours tie.
+    // The pattern: each group's nodes sorted by signature (in place, by insertion: groups are
+    // small), and which neighbours tie — as a number (4 bits a place) when it fits, else as text.
+    let code = 0;
     let pattern = '';
-    const sortedGroups: number[][] = [];
-    for (const slots of this.groups) {
+    const sortedGroups = this.sorted;
+    for (let g = 0; g < this.groups.length; g++) {
+      const slots = this.groups[g]!;
       for (const slot of slots) {
         let h = this.stateSignature(sys.roleIndex[slot]!, w[slot]!);
         h = (Math.imul(h, 31) + ((w[sys.DOWN]! >>> slot) & 1)) | 0;
@@ -143,12 +157,27 @@ export class Symmetry {
         h = (Math.imul(h, 31) + traffic[slot]!) | 0;
         sig[slot] = h;
       }
-      const sorted = [...slots].sort((a, b) => sig[a]! - sig[b]!);
-      sortedGroups.push(sorted);
-      for (let k = 0; k < sorted.length; k++) pattern += `${sorted[k]}${k + 1 < sorted.length && sig[sorted[k]!] === sig[sorted[k + 1]!] ? '=' : ','}`;
-      pattern += '|';
+      const sorted = (sortedGroups[g] ??= []);
+      sorted.length = 0;
+      for (let k = 0; k < slots.length; k++) {
+        const x = slots[k]!;
+        let j = k;
+        while (j > 0 && sig[sorted[j - 1]!]! > sig[x]!) {
+          sorted[j] = sorted[j - 1]!;
+          j--;
+        }
+        sorted[j] = x;
+      }
+      for (let k = 0; k < sorted.length; k++) {
+        const tie = k + 1 < sorted.length && sig[sorted[k]!] === sig[sorted[k + 1]!] ? 1 : 0;
+        const place = slots.indexOf(sorted[k]!);
+        if (this.numeric) code = code * 16 + place * 2 + tie;
+        else pattern += `${place}${tie ? '=' : ','}`;
+      }
+      if (!this.numeric) pattern += '|';
     }
-    let out = this.byPattern.get(pattern);
+    const key = this.numeric ? code : pattern;
+    let out = typeof key === 'number' ? this.byCode.get(key) : this.byPattern.get(key);
     if (out === undefined) {
       let perms: number[][] = [[]];
       this.groups.forEach((slots, g) => {
@@ -170,7 +199,8 @@ export class Symmetry {
         perms = next;
       });
       out = perms.map((pairs) => this.intern(pairs));
-      this.byPattern.set(pattern, out);
+      if (typeof key === 'number') this.byCode.set(key, out);
+      else this.byPattern.set(key, out);
     }
     return out;
   }
@@ -217,9 +247,7 @@ export class Symmetry {
     return s;
   }
   private renamedMsg(r: Renaming, m: number): number {
-    let out = r.msgs.get(m);
-    if (out === undefined) r.msgs.set(m, (out = this.sys.msg(remapMessageKey(this.sys.msgs.values[m]!, r.names))));
-    return out;
+    return r.msgs[m] ?? (r.msgs[m] = this.sys.msg(remapMessageKey(this.sys.msgs.values[m]!, r.names)));
   }
   private renamedGhost(r: Renaming, g: number): number {
     let out = r.ghosts.get(g);
@@ -243,9 +271,18 @@ export class Symmetry {
     const sum = { a: 0, b: 0 };
     const from = r.from;
     for (let j = 0; j < sys.n; j++) {
-      sys.headerTerm(j, this.renamedState(r, from[j]!, w[from[j]!]!));
-      addTerm(sum, 1);
-      sys.headerTerm(sys.T + j, w[sys.T + from[j]!]!);
+      const i = from[j]!;
+      const state = w[i]!;
+      const ta = r.slotTermA[i]!;
+      let a = ta[state];
+      if (a === undefined) {
+        sys.headerTerm(j, this.renamedState(r, i, state));
+        ta[state] = a = TA;
+        r.slotTermB[i]![state] = TB;
+      }
+      sum.a = (sum.a + a) | 0;
+      sum.b = (sum.b + r.slotTermB[i]![state]!) | 0;
+      sys.headerTerm(sys.T + j, w[sys.T + i]!);
       addTerm(sum, 1);
     }
     let down = 0;
@@ -262,7 +299,28 @@ export class Symmetry {
     addTerm(sum, 1);
     sys.headerTerm(sys.HISTORY, this.renamedHistory(r, w[sys.HISTORY]!));
     addTerm(sum, 1);
-    sys.net.terms(w, sys.H, sum, r.rename);
+    if (sys.net.kind === 'fifo') sys.net.terms(w, sys.H, sum, r.rename);
+    else
+      // Pairs (message, copies): the renamed message's term, remembered for one copy.
+      for (let p = sys.H; p < w.length; p += 2) {
+        const m = w[p]!;
+        const c = w[p + 1]!;
+        if (c === 1) {
+          let a = r.msgTermA[m];
+          if (a === undefined) {
+            const to = this.renamedMsg(r, m);
+            messageTerm(sys.msgs.hi[to]!, sys.msgs.lo[to]!, 1);
+            r.msgTermA[m] = a = TA;
+            r.msgTermB[m] = TB;
+          }
+          sum.a = (sum.a + a) | 0;
+          sum.b = (sum.b + r.msgTermB[m]!) | 0;
+        } else {
+          const to = this.renamedMsg(r, m);
+          messageTerm(sys.msgs.hi[to]!, sys.msgs.lo[to]!, c);
+          addTerm(sum, 1);
+        }
+      }
     return sum;
   }
 

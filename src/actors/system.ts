@@ -26,7 +26,7 @@ import { channelName, checkId, decodeMessage, parseTimerKey, timerKey, type Deco
 import type { Layout } from './context.js';
 import { type ActorSystem, FAULT_FAMILIES, FAULT_KINDS, type PartitionShapes } from './definition.js';
 import { expandFaults, faultFamilies, type FaultDescribers, makeSplits, type Split } from './faults.js';
-import { addTerm, type Sum, term } from './hash.js';
+import { addTerm, setTerm, type Sum, TA, TB, term } from './hash.js';
 import { network, NETWORK_KINDS, type Network, Words, type Words32 } from './network.js';
 import { type Renumberer, renumberer } from './renumber.js';
 import type { Role } from './role.js';
@@ -95,6 +95,9 @@ export class System implements WorldReader {
   readonly families: string[];
   readonly familyOf = new Map<string, number>();
   readonly packing: string;
+  /** Per slot, per state id: the term of that state at that slot (hash.ts), once computed. */
+  private readonly slotTermA: (number | undefined)[][] = [];
+  private readonly slotTermB: number[][] = [];
   /** What each node's handlers do, by state id and event code (successors.ts). */
   readonly outcomes: PairMemo<Outcome[]>[];
   /** What a crash leaves of each node state, by role index and state id (faults.ts). */
@@ -153,6 +156,10 @@ export class System implements WorldReader {
 
     this.states = this.roleNames.map(() => new Interner<unknown>());
     this.outcomes = this.ids.map(() => new PairMemo<Outcome[]>());
+    for (let i = 0; i < this.n; i++) {
+      this.slotTermA.push([]);
+      this.slotTermB.push([]);
+    }
     this.timeoutMemo = new ReadMemo<boolean>(this.H);
     this.crashed = this.roleNames.map(() => new Map<number, number>());
     const kind = def.network ?? 'unordered';
@@ -295,8 +302,17 @@ export class System implements WorldReader {
   /** The term (hash.ts) of word `i` of a world's header holding `v`: a node state, ghost and history by their content fingerprints. */
   headerTerm(i: number, v: number): void {
     if (i < this.n) {
+      // A node state's term at its slot, remembered (every step changes one).
+      const ca = this.slotTermA[i]!;
+      const a = ca[v];
+      if (a !== undefined) {
+        setTerm(a, this.slotTermB[i]![v]!);
+        return;
+      }
       const t = this.states[this.roleIndex[i]!]!;
       term(i, t.hi[v]!, t.lo[v]!);
+      ca[v] = TA;
+      this.slotTermB[i]![v] = TB;
     } else if (i === this.GHOST) term(i, this.ghosts.hi[v]!, this.ghosts.lo[v]!);
     else if (i === this.HISTORY) term(i, this.histories.hi[v]!, this.histories.lo[v]!);
     else term(i, v, 0);
