@@ -22,6 +22,9 @@ interface Entry<R> {
   readonly result: R;
 }
 
+/** Remembered answers per function, at most. */
+const MAX_ENTRIES = 200_000;
+
 export class ReadMemo<R> {
   /** The header words read so far (by any evaluation), in order. */
   private parts: number[] = [];
@@ -31,6 +34,7 @@ export class ReadMemo<R> {
   private table = new Map<number, Entry<R>[]>();
   private calls = 0;
   private hits = 0;
+  private entries = 0;
   private readonly flags: Uint8Array;
 
   /** `H`: the header's length (the net starts there); flag H is the net, H + 1 everything. */
@@ -102,11 +106,17 @@ export class ReadMemo<R> {
     if (grew) {
       this.parts.sort((a, b) => a - b);
       this.table = new Map();
+      this.entries = 0;
     }
     const values = this.parts.map((p) => w[p]!);
     if (this.net) for (let i = this.H; i < w.length; i++) values.push(w[i]!);
     const k = this.key(w, extra);
     const entry = { extra, values, result };
+    // A bounded memory: past a limit, start again (answers are found again as needed).
+    if (++this.entries > MAX_ENTRIES) {
+      this.table = new Map();
+      this.entries = 1;
+    }
     const b = this.table.get(k);
     if (b === undefined) this.table.set(k, [entry]);
     else b.push(entry);

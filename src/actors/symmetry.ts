@@ -16,7 +16,7 @@
 import { hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import { fmix } from '../model/fingerprint.js';
-import { PackedState } from '../model/values.js';
+import { PackedState, type WordQueue } from '../model/values.js';
 import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
 import { addTerm, finishHi, finishLo, messageTerm, type Sum, TA, TB } from './hash.js';
 import type { Words32 } from './network.js';
@@ -373,6 +373,12 @@ class Image extends PackedState {
   }
   unpacked(): unknown {
     return this.sym.image(this.world, this.renaming).unpacked();
+  }
+  writeTo(q: WordQueue): void {
+    this.sym.image(this.world, this.renaming).writeTo(q);
+  }
+  readFrom(q: WordQueue): PackedState {
+    return this.world.readFrom(q);
   }
 }
 

@@ -6,7 +6,7 @@
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
-import { PackedState, toPlain, type Plain } from '../model/values.js';
+import { PackedState, toPlain, type Plain, type WordQueue } from '../model/values.js';
 import { finishHi, finishLo } from './hash.js';
 import type { Words32 } from './network.js';
 import type { Role } from './role.js';
@@ -107,6 +107,18 @@ export class WorldState extends PackedState implements WorldFields {
   }
   unpacked(): UnpackedWorld {
     return this.reader.unpack(this.words);
+  }
+  writeTo(q: WordQueue): void {
+    q.push(this.words.length);
+    q.push(this.sa);
+    q.push(this.sb);
+    q.pushAll(this.words, 0, this.words.length);
+  }
+  readFrom(q: WordQueue): WorldState {
+    const n = q.shift();
+    const sa = q.shift();
+    const sb = q.shift();
+    return new WorldState(q.shiftArray(n), this.reader, sa, sb);
   }
   get nodes(): WorldFields['nodes'] {
     return this.unpacked().nodes;

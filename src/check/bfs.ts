@@ -11,6 +11,7 @@ import type { Spec } from '../model/types.js';
 import { compile, type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, Counters, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
 import { describeThrown, ModelError } from '../model/errors.js';
+import { PackedState, WordQueue } from '../model/values.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { replayStored } from './path.js';
 import { StateStore } from './store.js';
@@ -66,22 +67,23 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
   counters.generated = start.generated;
   found = start.found;
   stopReason = start.stopReason;
-  let frontier: (S | undefined)[] = start.held.map((i) => model.init[i]!);
+  let frontier = newLevel(model);
+  for (const i of start.held) frontier.add(model.init[i]!);
 
   let levelStart = 0; // id of frontier[0]
   let expanded = 0;
   let timeChecks = 0;
 
-  search: while (frontier.length > 0 && !found && stopReason === null) {
+  search: while (frontier.size > 0 && !found && stopReason === null) {
     maxLevel = depth;
     if (depth >= maxDepth) {
       stopReason = 'max-depth';
       break;
     }
-    const nextFrontier: S[] = [];
-    for (let i = 0; i < frontier.length; i++) {
-      const s = frontier[i]!;
-      frontier[i] = undefined; // let the state go once expanded
+    const nextFrontier = newLevel(model);
+    const levelSize = frontier.size;
+    for (let i = 0; i < levelSize; i++) {
+      const s = frontier.take(); // the level lets the state go once taken
       const id = levelStart + i;
       if (beyond !== null && beyond(s)) {
         counters.beyond++;
@@ -112,7 +114,7 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
         const nid = store.add(fpHigh(), fpLow(), id, j);
         if (nid < 0) continue;
         counters.newBy(f);
-        nextFrontier.push(t);
+        nextFrontier.add(t);
         const stop = stopAtNew(model, firstBrokenInvariant(model, t, nid, depth + 1), nid, store.size, maxStates);
         if (stop) {
           ({ found, stopReason } = stop);
@@ -127,18 +129,60 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
           break search;
         }
         budget.progress(
-          () => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: frontier.length - i - 1 + nextFrontier.length, elapsedMs: now - budget.start }),
+          () => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: levelSize - i - 1 + nextFrontier.size, elapsedMs: now - budget.start }),
           now,
         );
       }
     }
     buf.clear();
-    levelStart += frontier.length;
+    levelStart += levelSize;
     frontier = nextFrontier;
-    if (nextFrontier.length > 0) depth++;
+    if (nextFrontier.size > 0) depth++;
   }
   buf.clear();
   return finishSearch(model, store, budget, { counters, diameter: maxLevel, families: model.families, found: found as Found | null, stopReason });
+}
+
+/** The states of a BFS level waiting to be expanded, in order; each is let go once taken. */
+interface Level<S> {
+  readonly size: number;
+  add(s: S): void;
+  take(): S;
+}
+
+class ArrayLevel<S> implements Level<S> {
+  private readonly a: (S | undefined)[] = [];
+  private i = 0;
+  get size(): number {
+    return this.a.length;
+  }
+  add(s: S): void {
+    this.a.push(s);
+  }
+  take(): S {
+    const s = this.a[this.i]!;
+    this.a[this.i++] = undefined;
+    return s;
+  }
+}
+
+/** Packed states kept as words (about a third of the memory of the states themselves). */
+class PackedLevel<S> implements Level<S> {
+  private readonly q = new WordQueue();
+  size = 0;
+  constructor(private readonly template: PackedState) {}
+  add(s: S): void {
+    (s as unknown as PackedState).writeTo(this.q);
+    this.size++;
+  }
+  take(): S {
+    return this.template.readFrom(this.q) as unknown as S;
+  }
+}
+
+function newLevel<S>(model: Compiled<S>): Level<S> {
+  const first = model.init[0];
+  return first instanceof PackedState ? new PackedLevel<S>(first) : new ArrayLevel<S>();
 }
 
 /** Statistics, verdict and (replayed) counterexample at the end of a search over a store. */

@@ -20,6 +20,62 @@ export abstract class PackedState {
   abstract unpacked(): unknown;
   /** The name under which the packing layer registered how to pack an unpacked value again (`registerPacking`). */
   abstract readonly packing: string;
+  /** Append this state to `q`, in a form `readFrom` (of any state of the same packing) reads back. */
+  abstract writeTo(q: WordQueue): void;
+  /** Read the next state `writeTo` wrote into `q`. */
+  abstract readFrom(q: WordQueue): PackedState;
+}
+
+/**
+ * A first-in first-out queue of 32-bit words: where a search keeps the packed states of a level,
+ * a few words each, instead of an object each.
+ */
+export class WordQueue {
+  private a = new Int32Array(1 << 12);
+  private w = 0;
+  private r = 0;
+  /** States in the queue (counted by the caller's writes and reads). */
+  count = 0;
+  push(x: number): void {
+    if (this.w === this.a.length) this.grow(1);
+    this.a[this.w++] = x;
+  }
+  /** Append `n` words of `from`, from index `at`. */
+  pushAll(from: ArrayLike<number>, at: number, n: number): void {
+    if (this.w + n > this.a.length) this.grow(n);
+    const a = this.a;
+    for (let i = 0; i < n; i++) a[this.w + i] = from[at + i]!;
+    this.w += n;
+  }
+  shift(): number {
+    return this.a[this.r++]!;
+  }
+  /** The next `n` words, as a plain array. */
+  shiftArray(n: number): number[] {
+    const out = new Array<number>(n);
+    const a = this.a;
+    for (let i = 0; i < n; i++) out[i] = a[this.r + i]!;
+    this.r += n;
+    return out;
+  }
+  /** Bytes held. */
+  get bytes(): number {
+    return this.a.byteLength;
+  }
+  private grow(n: number): void {
+    // Move what is still to read to the front, and double the room if that is not enough.
+    const live = this.w - this.r;
+    if (live + n <= this.a.length) this.a.copyWithin(0, this.r, this.w);
+    else {
+      let cap = this.a.length * 2;
+      while (live + n > cap) cap *= 2;
+      const b = new Int32Array(cap);
+      b.set(this.a.subarray(this.r, this.w));
+      this.a = b;
+    }
+    this.w = live;
+    this.r = 0;
+  }
 }
 
 const packings = new Map<string, (unpacked: unknown) => PackedState>();
