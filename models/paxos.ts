@@ -47,6 +47,7 @@ export default defineActorModel({
     'duplicate-ballots': 'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise (DF-PX-3)',
     'prepare-as-accept': 'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
     'learner-mixes-ballots': 'the learner counts acceptances of a value across ballots (DF-PX-6)',
+    'adopt-lowest': { description: 'mutant of correct: a proposer adopts the value of the lowest-numbered proposal its promises report, not the highest', mutant: true },
   },
   faults: { crash: 1, restart: 1 },
   build: ({ params, variant }) => {
@@ -101,7 +102,11 @@ export default defineActorModel({
               let v = self.value;
               if (variant !== 'ignore-promised-values') {
                 let best = 0;
-                for (const p of promises.values()) if (p.n > best) [best, v] = [p.n, p.v];
+                if (variant === 'adopt-lowest') {
+                  // The mutant: the lowest reported ballot's value instead of the highest's.
+                  best = Infinity;
+                  for (const p of promises.values()) if (p.n > 0 && p.n < best) [best, v] = [p.n, p.v];
+                } else for (const p of promises.values()) if (p.n > best) [best, v] = [p.n, p.v];
               }
               ctx.broadcast('acceptor', { type: 'Accept', n: self.ballot, v });
               return self.set('promises', promises).set('phase', 'accepting');

@@ -32,6 +32,8 @@ export type { Invariant } from './model/types.js';
 export type { Property } from './model/types.js';
 /** A model as `defineModel` returns it, its definition, and any model. */
 export type { Model, ModelDefinition, AnyModel } from './model/types.js';
+/** What a variant is: a sentence, or a mutant (a test-only variant with one protective rule broken). */
+export type { VariantInfo } from './model/types.js';
 /** What `build` receives: the param values, the variant and the fault budgets. */
 export type { BuildConfig, FaultBudgets } from './model/types.js';
 /** A param's declaration (a number, boolean or string param), a model's params, and their values. */

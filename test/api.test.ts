@@ -24,7 +24,7 @@ const TYPES = [
   'NoFields', 'NodeView', 'NumberParam', 'Operation', 'ParamDefinition', 'ParamDefinitions', 'ParamValue', 'ParamValues',
   'PartitionShapes', 'Plain', 'Progress', 'Property', 'Renumbering', 'Result', 'Role', 'RoleDefinition', 'Roles', 'RunInfo',
   'SentMessage', 'SessionViolation', 'SimulateOptions', 'SimulateSettings', 'SimulationInfo', 'SimulationResult', 'Spec', 'StateOf',
-  'Stats', 'StepEffects', 'StopReason', 'StringParam', 'Successor', 'TraceEvent', 'TraceStep', 'Violation', 'WorldState',
+  'Stats', 'StepEffects', 'StopReason', 'StringParam', 'Successor', 'TraceEvent', 'TraceStep', 'VariantInfo', 'Violation', 'WorldState',
 ];
 
 describe('the public API', () => {

@@ -6,7 +6,7 @@
  */
 import { defineModel } from '../model/define.js';
 import { ModelError } from '../model/errors.js';
-import type { BuildConfig, Model, ParamDefinitions } from '../model/types.js';
+import type { BuildConfig, Model, ParamDefinitions, VariantInfo } from '../model/types.js';
 import type { NetworkKind } from './network.js';
 import type { Renumbering } from './renumber.js';
 import { actorSpec } from './system.js';
@@ -72,7 +72,7 @@ export interface ActorModelDefinition<P extends ParamDefinitions, V extends stri
   readonly name: string;
   readonly description?: string;
   readonly params?: P;
-  readonly variants?: { readonly [K in V]: string };
+  readonly variants?: { readonly [K in V]: VariantInfo };
   /** Default fault budgets (kinds not named default to 0); `--faults` overrides them. */
   readonly faults?: { readonly [K in FaultKind]?: number };
   readonly build: (config: BuildConfig<P, V>) => ActorSystem<R, G>;

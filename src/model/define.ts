@@ -67,10 +67,27 @@ export function isModel(x: unknown): x is AnyModel {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'faultline/model';
 }
 
-/** The model's variants in order (a model without variants has one, `default`). */
+/** The model's variants in order, mutants left out (a model without variants has one, `default`). */
 export function variantNames(model: AnyModel): string[] {
-  const names = model.variants ? Object.keys(model.variants) : [];
+  const names = model.variants ? Object.keys(model.variants).filter((v) => !isMutant(model, v)) : [];
   return names.length > 0 ? names : ['default'];
+}
+
+/** Whether a variant is a mutant (see VariantInfo). */
+export function isMutant(model: AnyModel, variant: string): boolean {
+  const info = model.variants?.[variant];
+  return typeof info === 'object' && info !== null && info.mutant === true;
+}
+
+/** The model's mutants, in order. */
+export function mutantNames(model: AnyModel): string[] {
+  return model.variants ? Object.keys(model.variants).filter((v) => isMutant(model, v)) : [];
+}
+
+/** A variant's sentence. */
+export function variantDescription(model: AnyModel, variant: string): string {
+  const info = model.variants?.[variant];
+  return info === undefined ? '' : typeof info === 'string' ? info : info.description;
 }
 
 export function defaultParams(model: AnyModel): Record<string, ParamValue> {
@@ -142,7 +159,7 @@ export function resolveConfig(
 ): ResolvedConfig {
   const variants = variantNames(model);
   const v = variant ?? variants[0]!;
-  if (!variants.includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
+  if (!variants.includes(v) && !mutantNames(model).includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
   const decls = model.params ?? {};
   const params: Record<string, ParamValue> = defaultParams(model);
   for (const [k, raw] of Object.entries(overrides)) {

@@ -1,6 +1,6 @@
 /** `faultline list [dir]`: the models in a folder, with their params, fault budgets and variants. */
 import { relative } from 'node:path';
-import { variantNames } from '../../model/define.js';
+import { mutantNames, variantDescription, variantNames } from '../../model/define.js';
 import { loadModel, modelFiles } from '../../model/load.js';
 import { type Command, EXIT } from '../options.js';
 
@@ -23,7 +23,8 @@ export const listCommand: Command<ListArgs> = {
         description: m.description ?? '',
         params: Object.fromEntries(Object.entries(m.params ?? {}).map(([k, p]) => [k, { ...p }])),
         faults: { ...(m.faults ?? {}) },
-        variants: m.variants ? { ...m.variants } : { default: '' },
+        variants: Object.fromEntries(variantNames(m).map((v) => [v, variantDescription(m, v)])),
+        mutants: Object.fromEntries(mutantNames(m).map((v) => [v, variantDescription(m, v)])),
       });
       if (!json) {
         process.stdout.write(`${m.name}  ${relative('.', file)}\n  ${m.description ?? ''}\n`);
@@ -34,7 +35,9 @@ export const listCommand: Command<ListArgs> = {
         }
         const budgets = Object.entries(m.faults ?? {});
         if (budgets.length) process.stdout.write(`  --faults ${budgets.map(([k, n]) => `${k}=${n}`).join(',')}  (default fault budgets)\n`);
-        variantNames(m).forEach((v, i) => process.stdout.write(`  --variant ${v}${i === 0 ? ' (default)' : ''}  ${m.variants?.[v] ?? ''}\n`));
+        variantNames(m).forEach((v, i) => process.stdout.write(`  --variant ${v}${i === 0 ? ' (default)' : ''}  ${variantDescription(m, v)}\n`));
+        const mutants = mutantNames(m);
+        if (mutants.length) process.stdout.write(`  mutants (test only, see docs/models.md): ${mutants.join(', ')}\n`);
         process.stdout.write('\n');
       }
     }
