@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
-import { check, checkJson, ModelError, simulate, UsageError } from '../src/index.js';
+import { check, checkJson, defineModel, ModelError, simulate, spec, UsageError } from '../src/index.js';
 import dieHard from '../models/classic/die-hard.js';
 
 const VALUES = [
@@ -61,6 +61,21 @@ describe('check() from a program', () => {
     const r = await check(dieHard);
     expect(r.result).toBe('violation');
     expect(r.violation!.trace.length - 1).toBe(6);
+  });
+
+  it('checks only the invariants asked for: the shortest trace breaking that one', async () => {
+    // A counter 0, 1, 2, ...: Below3 breaks first at 3 (3 steps), Below4 at 4.
+    const counter = defineModel({
+      name: 'counter',
+      build: () => spec<number>({ init: [0], next: (n) => (n < 6 ? [{ action: 'inc', state: n + 1 }] : []), invariants: { Below3: (n) => n < 3, Below4: (n) => n < 4 }, deadlock: false }),
+    });
+    const all = await check(counter);
+    expect(all.violation).toMatchObject({ name: 'Below3' });
+    expect(all.violation!.trace.length - 1).toBe(3);
+    const one = await check(counter, { invariants: ['Below4'] });
+    expect(one).toMatchObject({ invariants: ['Below4'], violation: { name: 'Below4' } });
+    expect(one.violation!.trace.length - 1).toBe(4);
+    await expect(check(counter, { invariants: ['Below5'] })).rejects.toThrow('unknown invariant "Below5"; invariants: Below3, Below4');
   });
 
   it('runs the liveness pass after safety, as the CLI does', async () => {

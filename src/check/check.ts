@@ -30,6 +30,8 @@ export interface CheckSettings {
   readonly symmetry?: boolean;
   /** Look for the shortest path to a state where this witness of the model holds, instead of checking. */
   readonly witness?: string;
+  /** Check only these invariants (default: every invariant of the model). */
+  readonly invariants?: readonly string[];
   /** Check the model's liveness properties once the invariants hold (default true). */
   readonly liveness?: boolean;
   /** Override the model's deadlock setting. */
@@ -55,7 +57,7 @@ export interface Built {
 }
 
 /** Load (if needed) and build a model with the settings' variant, params and faults. */
-export async function buildModel(target: CheckTarget, settings: Pick<CheckSettings, 'variant' | 'params' | 'faults' | 'witness'>, file?: string): Promise<Built> {
+export async function buildModel(target: CheckTarget, settings: Pick<CheckSettings, 'variant' | 'params' | 'faults' | 'witness' | 'invariants'>, file?: string): Promise<Built> {
   const model = typeof target === 'string' || target instanceof URL ? await loadModel(target) : (target as unknown as AnyModel);
   const config = resolveConfig(model, settings.variant, settings.params ?? {}, settings.faults ?? {});
   let spec: Spec<unknown>;
@@ -73,6 +75,7 @@ export async function buildModel(target: CheckTarget, settings: Pick<CheckSettin
     params: { ...config.params },
     ...(Object.keys(config.faults).length ? { faults: { ...config.faults } } : {}),
     ...(settings.witness ? { witness: settings.witness } : {}),
+    ...(settings.invariants ? { invariants: [...settings.invariants] } : {}),
   };
   return { model, config, spec, info };
 }
@@ -94,7 +97,8 @@ function checkLimits(limits: Limits): void {
 export async function runCheck(target: CheckTarget, settings: CheckSettings = {}, file?: string): Promise<{ info: RunInfo; result: CheckResult<unknown>; compiled: Compiled<unknown> }> {
   const built = await buildModel(target, settings, file);
   const symmetry = settings.symmetry !== false;
-  const compiled = compile(built.spec, { symmetry, ...(settings.witness ? { witness: settings.witness } : {}) });
+  const only = settings.invariants ? { invariants: settings.invariants } : {};
+  const compiled = compile(built.spec, { symmetry, ...only, ...(settings.witness ? { witness: settings.witness } : {}) });
   const workers = wholeNumber('workers', settings.workers ?? 1, 1);
   const limits = settings.limits ?? {};
   checkLimits(limits);
@@ -109,13 +113,13 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
   else {
     const module = moduleOf(built.model);
     if (module === undefined) throw new UsageError('a check on worker threads needs the model as a file: give check() its path or URL');
-    const setup: WorkerSetup = { module, variant: built.config.variant, params: { ...built.config.params }, faults: { ...built.config.faults }, symmetry, witness: settings.witness ?? null };
+    const setup: WorkerSetup = { module, variant: built.config.variant, params: { ...built.config.params }, faults: { ...built.config.faults }, symmetry, witness: settings.witness ?? null, invariants: settings.invariants ?? null };
     const threads = Array.from({ length: workers }, () => new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: setup }));
     result = await parallelBfs(compiled, threads, budget);
   }
   // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
   if (result.result === 'ok' && !settings.witness && settings.liveness !== false && compiled.properties.length) {
-    const plain = compiled.reduced ? compile(built.spec, { symmetry: false }) : compiled;
+    const plain = compiled.reduced ? compile(built.spec, { symmetry: false, ...only }) : compiled;
     const live = checkLiveness(plain, plain.properties, budget);
     const v = live.violation;
     const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };

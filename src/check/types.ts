@@ -123,6 +123,8 @@ export interface RunInfo {
   faults?: Record<string, number>;
   /** The witness searched for (`--witness`), if any. */
   witness?: string;
+  /** The invariants checked, when only some were (`--invariant`). */
+  invariants?: string[];
 }
 
 /** A whole check, as `check()` returns it: what was checked and what was found. */

@@ -10,7 +10,7 @@ const setup = workerData as WorkerSetup;
 const port = parentPort as unknown as Port;
 try {
   const model = await loadModel(new URL(setup.module));
-  serveWorker(compile(buildSpec(model, resolveConfig(model, setup.variant, setup.params, setup.faults)), { symmetry: setup.symmetry, ...(setup.witness ? { witness: setup.witness } : {}) }), port);
+  serveWorker(compile(buildSpec(model, resolveConfig(model, setup.variant, setup.params, setup.faults)), { symmetry: setup.symmetry, ...(setup.witness ? { witness: setup.witness } : {}), ...(setup.invariants ? { invariants: setup.invariants } : {}) }), port);
 } catch (e) {
   // Answer every request with the error; the search then falls back to one thread.
   port.on('message', () => port.postMessage({ type: 'error', message: describeThrown(e) }));

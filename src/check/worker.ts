@@ -20,6 +20,7 @@ export interface WorkerSetup {
   readonly faults: Readonly<Record<string, unknown>>;
   readonly symmetry: boolean;
   readonly witness: string | null;
+  readonly invariants: readonly string[] | null;
 }
 
 export type ToWorker =

@@ -32,6 +32,8 @@ export interface Case {
   readonly params: Readonly<Record<string, Scalar>>;
   readonly faults: Readonly<Record<string, number>>;
   readonly witness?: string;
+  /** Check only these invariants (as --invariant). */
+  readonly invariants?: readonly string[];
   readonly symmetry: boolean;
   /** false: skip the liveness pass (as --no-liveness). */
   readonly liveness: boolean;
@@ -50,7 +52,7 @@ export interface RegressionFile {
   readonly cases: Case[];
 }
 
-const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'symmetry', 'liveness', 'bounds', 'timeout', 'expect'];
+const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'invariants', 'symmetry', 'liveness', 'bounds', 'timeout', 'expect'];
 const EXPECT_KEYS = ['result', 'property', 'trace', 'states', 'diameter'];
 const RESULTS = ['ok', 'violation', 'deadlock', 'witness', 'liveness'];
 
@@ -68,13 +70,14 @@ function record(file: string, where: string, x: unknown, check: (v: unknown) => 
 const isWhole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /** The default name of a case: its variant and whatever else sets it apart. */
-function caseName(c: { variant?: string; params: Record<string, Scalar>; faults: Record<string, number>; witness?: string; symmetry: boolean; liveness: boolean }): string {
+function caseName(c: { variant?: string; params: Record<string, Scalar>; faults: Record<string, number>; witness?: string; invariants?: readonly string[]; symmetry: boolean; liveness: boolean }): string {
   const parts = [c.variant ?? 'default'];
   const params = Object.entries(c.params);
   if (params.length) parts.push(params.map(([k, v]) => `${k}=${v}`).join(','));
   const faults = Object.entries(c.faults);
   if (faults.length) parts.push('faults ' + faults.map(([k, v]) => `${k}=${v}`).join(','));
   if (c.witness) parts.push(`witness ${c.witness}`);
+  if (c.invariants) parts.push(`only ${c.invariants.join(',')}`);
   if (!c.symmetry) parts.push('no-symmetry');
   if (!c.liveness) parts.push('no-liveness');
   return parts.join(' ');
@@ -104,6 +107,8 @@ export function readRegressionFile(path: string): RegressionFile {
     for (const k of Object.keys(bounds)) if (!['maxDepth', 'maxStates', 'timeLimit'].includes(k)) fail(shown, `${where}.bounds: unknown bound ${k} (maxDepth, maxStates, timeLimit)`);
     if (c.variant !== undefined && typeof c.variant !== 'string') fail(shown, `${where}.variant must be a string`);
     if (c.witness !== undefined && typeof c.witness !== 'string') fail(shown, `${where}.witness must be a string`);
+    const only = typeof c.invariants === 'string' ? [c.invariants] : c.invariants;
+    if (only !== undefined && !(Array.isArray(only) && only.length > 0 && only.every((v) => typeof v === 'string'))) fail(shown, `${where}.invariants must be an invariant's name or a list of names`);
     if (c.symmetry !== undefined && typeof c.symmetry !== 'boolean') fail(shown, `${where}.symmetry must be true or false`);
     if (c.liveness !== undefined && typeof c.liveness !== 'boolean') fail(shown, `${where}.liveness must be true or false`);
     if (c.timeout !== undefined && !(typeof c.timeout === 'number' && c.timeout > 0)) fail(shown, `${where}.timeout must be a number of seconds`);
@@ -119,6 +124,7 @@ export function readRegressionFile(path: string): RegressionFile {
       params: params as Record<string, Scalar>,
       faults: faults as Record<string, number>,
       ...(typeof c.witness === 'string' ? { witness: c.witness } : {}),
+      ...(only !== undefined ? { invariants: only as string[] } : {}),
       symmetry: c.symmetry !== false,
       liveness: c.liveness !== false,
     };

@@ -70,7 +70,8 @@ function within(r: CheckResult<unknown>): string {
 export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
   const budgets = Object.entries(info.faults ?? {}).filter(([, n]) => n > 0);
   const faultText = info.faults ? `, faults ${budgets.length ? budgets.map(([k, n]) => `${k}=${n}`).join(',') : 'none'}` : '';
-  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}`;
+  const only = info.invariants ? `, checking only ${info.invariants.join(', ')}` : '';
+  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}${only}`;
   const lines: string[] = [];
   const v = r.violation;
   if (!v && info.witness) {

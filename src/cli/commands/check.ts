@@ -24,6 +24,7 @@ export interface CheckArgs {
   symmetry: boolean;
   liveness: boolean;
   witness?: string;
+  invariant?: string[];
   json: boolean;
   report?: string | boolean;
   workers: number;
@@ -38,6 +39,7 @@ function settingsOf(args: CheckArgs, variant: string | undefined, progress: bool
     symmetry: args.symmetry !== false,
     liveness: args.liveness !== false,
     ...(args.witness ? { witness: args.witness } : {}),
+    ...(args.invariant?.length ? { invariants: args.invariant.map(String) } : {}),
     ...(args.deadlock ? {} : { deadlock: false }),
     workers: wholeAtLeast('workers', args.workers ?? 1, 1)!,
     limits: limitsOf(args),
@@ -146,6 +148,7 @@ export const checkCommand: Command<CheckArgs> = {
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('liveness', { type: 'boolean', default: true, describe: "check the model's liveness properties (--no-liveness: safety only)" })
       .option('witness', { type: 'string', describe: 'find the shortest path to a state where this witness of the model holds' })
+      .option('invariant', { type: 'string', array: true, describe: "check only this invariant of the model (repeatable; default: all)" })
       .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })

@@ -43,6 +43,7 @@ function checkArgs(c: Case, reportDir: string): CheckArgs {
     param: Object.entries(c.params).map(([k, v]) => `${k}=${v}`),
     faults: faults.length ? [faults.map(([k, v]) => `${k}=${v}`).join(',')] : [],
     ...(c.witness ? { witness: c.witness } : {}),
+    ...(c.invariants ? { invariant: [...c.invariants] } : {}),
     symmetry: c.symmetry,
     liveness: c.liveness,
     deadlock: true,
