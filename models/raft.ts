@@ -19,7 +19,8 @@
  * - A log is the list of its entries' terms ([1, 1, 2]). An entry's value is the command the one
  *   leader of that term put at that index, so (index, term) names it — as long as Election Safety
  *   holds, which is checked too.
- * - A leader appends at most one client entry per term, while its log is shorter than `entries`.
+ * - A leader appends at most one client entry per term (`appends` raises that), while its log is
+ *   shorter than `entries`.
  * - Terms are bounded (`terms`: no election beyond it), or unbounded (`terms=0`): then only their
  *   order matters, states equal up to a shift of every term are one state (renumbering,
  *   docs/actors.md), and the search keeps to states whose terms span at most `spread`. Terms start
@@ -27,7 +28,9 @@
  * - No periodic heartbeats: a leader sends AppendEntries when elected (if it has entries to bring the
  *   followers into line with), when it appends, on a refusal, and when its commit index advances
  *   (`notify`). An election timer may fire at any time (`timeouts`), which is what a missed
- *   heartbeat amounts to; an empty heartbeat would only delay elections.
+ *   heartbeat amounts to; an empty heartbeat would only delay elections. An AppendEntries carries
+ *   the leader's whole log from nextIndex on, except the commit notices with `heartbeats`: those
+ *   carry no entries, as a heartbeat that brings the commit index would.
  * - Refused votes are not answered (a candidate learns nothing from them); lost messages are the
  *   faults' business.
  */
@@ -70,7 +73,7 @@ interface GhostFields {
    * leader of a later term had committed: two leaders at once, only the newer one committing (SF-RE-3).
    */
   stale: ISet<Entry>;
-  /** How a leader lost or changed an entry of its own log while leading (never, in any variant). */
+  /** How a leader lost or changed an entry of its own log, from the step that made it leader on (only leader-drops-tail does). */
   overwritten: string;
 }
 const Ghost = Record<GhostFields>({ elected: IMap(), committed: ISet(), applied: ISet(), stale: ISet(), overwritten: '' }, 'RaftGhost');
@@ -92,9 +95,14 @@ export default defineActorModel({
     servers: { default: 3, min: 2, max: 5, description: 'number of servers' },
     terms: { default: 2, min: 0, max: 9, description: 'highest term an election may start; 0: unbounded (terms renumbered, bounded by spread)' },
     spread: { default: 2, min: 1, max: 9, description: 'with terms=0: explore only states whose terms span at most this much' },
-    entries: { default: 1, min: 0, max: 4, description: 'longest log: a leader appends one client entry per term while its log is shorter' },
+    entries: { default: 1, min: 0, max: 4, description: 'longest log: a leader appends client entries (one per term, see appends) while its log is shorter' },
+    appends: { default: 1, min: 1, max: 3, description: 'client entries a leader may append in one term (still within entries)' },
     candidates: { default: 0, min: 0, max: 5, description: 'only s1..sk ever start an election (0: every server); a bound for deep scenarios' },
     notify: { default: true, description: 'a leader sends AppendEntries as soon as its commit index advances (false: followers learn it with the next one)' },
+    heartbeats: {
+      default: false,
+      description: 'the AppendEntries a leader sends when its commit index advances carry no entries (prevLogIndex nextIndex−1), as a heartbeat would; false: every entry from nextIndex on',
+    },
     network: { default: 'fifo', choices: ['fifo', 'unordered'], description: 'fifo: one ordered channel per pair of servers (TCP); unordered: any message may overtake any other' },
     partitions: {
       default: 'any',
@@ -121,6 +129,23 @@ export default defineActorModel({
     'index-only-comparison':
       'the up-to-date check compares last log indexes only (S0:609, W32, DF-RE-4): a stale log as long as a committed one wins; needs --param terms=3 (fast with candidates=2)',
     'accept-lower-term': 'a follower takes AppendEntries from a leader of a lower term instead of refusing it (DF-RL-3): a stale leader overwrites a committed entry',
+    'no-vote-record': { description: 'mutant of correct: a server grants its vote to every up-to-date candidate of its term, not only to the first', mutant: true },
+    'term-only-comparison': {
+      description: 'mutant of correct: the up-to-date check compares last log terms only, so a shorter log with the same last term wins a vote',
+      mutant: true,
+    },
+    'count-stale-votes': { description: 'mutant of correct: a candidate counts a vote granted in an earlier term of its own towards its current election', mutant: true },
+    'no-step-down': { description: 'mutant of correct: a leader that sees a higher term takes it but goes on leading, in the new term', mutant: true },
+    'commit-own-last': {
+      description:
+        'mutant of correct: a follower sets its commit index to min(leader\'s commit index, index of its own last entry), not of the last entry the AppendEntries carried, so an old entry after those it checked counts as committed',
+      mutant: true,
+    },
+    'truncate-after-prefix': {
+      description: 'mutant of correct: a follower cuts its log after the last entry an AppendEntries carries even where nothing conflicts, so a late, shorter AppendEntries deletes entries it already acknowledged',
+      mutant: true,
+    },
+    'leader-drops-tail': { description: 'mutant of correct: a server that becomes leader drops the entries after its commit index from its log', mutant: true },
   },
   faults: { crash: 0, restart: 0, drop: 0, partition: 0 },
   build: ({ params, variant }) => {
@@ -150,6 +175,7 @@ export default defineActorModel({
     /** A term seen in a message: a higher one makes this server a follower of that term. */
     const observe = (self: Self, term: number, ctx: Ctx): Self => {
       if (term <= self.term) return self;
+      if (variant === 'no-step-down' && self.status === 'leader') return self.merge({ term, votedFor: null }); // the mutant: leads on
       if (self.status === 'leader') arm(ctx);
       return self.merge({ term, votedFor: null, status: 'follower', votes: ISet(), next: IMap(), match: IMap() });
     };
@@ -158,20 +184,23 @@ export default defineActorModel({
     const upToDate = (self: Self, lastIndex: number, lastT: number): boolean => {
       if (variant === 'no-up-to-date-check') return true;
       if (variant === 'index-only-comparison') return lastIndex >= self.log.size;
+      if (variant === 'term-only-comparison') return lastT >= lastTerm(self.log);
       const mine = lastTerm(self.log);
       return lastT > mine || (lastT === mine && lastIndex >= self.log.size);
     };
 
-    /** AppendEntries for one follower: everything from its nextIndex on. */
-    const sendAppend = (self: Self, peer: string, ctx: Ctx): void => {
+    /** AppendEntries for one follower: everything from its nextIndex on (nothing, for a heartbeat). */
+    const sendAppend = (self: Self, peer: string, ctx: Ctx, heartbeat = false): void => {
       const prevIndex = self.next.get(peer)! - 1;
-      const msg: Append = { type: 'Append', term: self.term, prevIndex, prevTerm: termAt(self.log, prevIndex), entries: self.log.slice(prevIndex).toArray(), commit: self.commit };
+      const entries = heartbeat ? [] : self.log.slice(prevIndex).toArray();
+      const msg: Append = { type: 'Append', term: self.term, prevIndex, prevTerm: termAt(self.log, prevIndex), entries, commit: self.commit };
       ctx.send(peer, msg);
     };
 
     const becomeLeader = (self: Self, ctx: Ctx): Self => {
       ctx.cancelTimer('election');
       const peers = peersOf(ctx);
+      if (variant === 'leader-drops-tail') self = self.set('log', self.log.setSize(self.commit)); // the mutant
       const leader = self.merge({ status: 'leader', next: IMap(peers.map((p) => [p, self.log.size + 1])), match: IMap(peers.map((p) => [p, 0])) });
       // The first AppendEntries brings the followers' logs into line (nothing to do for an empty log).
       if (self.log.size > 0) for (const p of peers) sendAppend(leader, p, ctx);
@@ -184,7 +213,7 @@ export default defineActorModel({
         if (variant !== 'commit-previous-term' && termAt(self.log, k) !== self.term) continue;
         if (1 + self.match.count((m) => m >= k) < quorum) continue;
         const committed = self.set('commit', k);
-        if (params.notify) for (const p of peersOf(ctx)) sendAppend(committed, p, ctx);
+        if (params.notify) for (const p of peersOf(ctx)) sendAppend(committed, p, ctx, params.heartbeats as boolean);
         return committed;
       }
       return self;
@@ -195,7 +224,8 @@ export default defineActorModel({
       if (after === null || after === before) return after;
       const id = ctx.id;
       const becameLeader = after.status === 'leader' && (before.status !== 'leader' || before.term !== after.term);
-      const overwrote = before.status === 'leader' && after.status === 'leader' && before.term === after.term && !isPrefix(before.log, after.log);
+      // A leader's log only grows: from the step that made it leader (its log as a candidate) on.
+      const overwrote = after.status === 'leader' && !isPrefix(before.log, after.log);
       const applies = after.commit > before.commit;
       const deposed = before.status === 'leader' && after.term > before.term && before.log.size > before.commit && lastTerm(before.log) === before.term;
       if (becameLeader || overwrote || applies || deposed)
@@ -273,9 +303,9 @@ export default defineActorModel({
             }),
           },
           steps: {
-            // A client command reaches the leader: one entry per term, while the log has room.
+            // A client command reaches the leader: up to `appends` entries per term, while the log has room.
             request: act((self, ctx) => {
-              if (self.status !== 'leader' || self.log.size >= params.entries || lastTerm(self.log) === self.term) return null;
+              if (self.status !== 'leader' || self.log.size >= params.entries || self.log.count((t) => t === self.term) >= params.appends) return null;
               const grown = self.set('log', self.log.push(self.term));
               for (const p of peersOf(ctx)) sendAppend(grown, p, ctx);
               return advanceCommit(grown, ctx);
@@ -286,14 +316,14 @@ export default defineActorModel({
               const s = observe(self, msg.term, ctx);
               if (msg.term < s.term) return s; // a stale candidate
               if (!upToDate(s, msg.lastIndex, msg.lastTerm)) return s;
-              if (s.votedFor !== null && s.votedFor !== ctx.from) return s; // one vote per term
+              if (s.votedFor !== null && s.votedFor !== ctx.from && variant !== 'no-vote-record') return s; // one vote per term
               const vote: Vote = { type: 'Vote', term: s.term };
               ctx.reply(vote);
               return s.set('votedFor', ctx.from);
             }),
             Vote: on<Vote>((self, msg, ctx) => {
               const s = observe(self, msg.term, ctx);
-              if (s.status !== 'candidate' || msg.term !== s.term) return s; // late, or for an old term
+              if (s.status !== 'candidate' || (msg.term !== s.term && variant !== 'count-stale-votes')) return s; // late, or for an old term
               const votes = s.votes.add(ctx.from!);
               return votes.size >= quorum ? becomeLeader(s.set('votes', votes), ctx) : s.set('votes', votes);
             }),
@@ -321,8 +351,10 @@ export default defineActorModel({
                 if (k >= log.size) log = log.push(t);
               });
               const last = prevIndex + entries.length;
+              if (variant === 'truncate-after-prefix') log = log.setSize(Math.min(log.size, last)); // the mutant
               reply(ctx, s.term, true, last);
-              return s.merge({ log, commit: Math.max(s.commit, Math.min(msg.commit, last)) });
+              const commit = Math.min(msg.commit, variant === 'commit-own-last' ? log.size : last);
+              return s.merge({ log, commit: Math.max(s.commit, commit) });
             }),
             AppendReply: on<AppendReply>((self, msg, ctx) => {
               const s = observe(self, msg.term, ctx);
@@ -359,7 +391,8 @@ export default defineActorModel({
           holds: (w) => completenessGap(w) === '',
           explain: (w) => completenessGap(w),
         },
-        // §18.4 (S0:616): a leader never deletes or overwrites an entry of its own log.
+        // §18.4 (S0:616): a leader never deletes or overwrites an entry of its own log — counting from
+        // its log as a candidate, so that dropping entries on becoming leader breaks it too.
         LeaderAppendOnly: {
           holds: (w) => w.ghost.overwritten === '',
           explain: (w) => `leader ${w.ghost.overwritten}`,
