@@ -60,6 +60,22 @@ export default defineActorModel({
       'a new leader (every ballot but the first) assumes leadership and sends Accept(b, slot, v) with its own commands without Phase 1 (DF-MPX-1): two values are chosen in slot 1',
     'ignore-promised-values':
       'a new leader runs Phase 1 but proposes its own commands in every slot, ignoring the values the promises report (DF-MPX-2; the notes’ Paxos case 2, W8, per slot): two values are chosen in slot 1',
+    'adopt-lowest': { description: 'mutant of correct: per slot, a new leader re-proposes the value of the lowest-ballot proposal the promises report, not the highest', mutant: true },
+    'report-last-slot': {
+      description: 'mutant of correct: a promise reports only the acceptor’s accepted proposal in its last slot (one proposal, as in single-decree Paxos), not one per slot',
+      mutant: true,
+    },
+    'no-promise-check': { description: 'mutant of correct: an acceptor promises every Prepare, even one below its promise, and takes it as its new promise', mutant: true },
+    'no-accept-check': { description: 'mutant of correct: an acceptor accepts every Accept, even one below its promise', mutant: true },
+    'minority-promises': { description: 'mutant of correct: a leader ends Phase 1 on promises from half the acceptors rounded down (one of three), not a majority', mutant: true },
+    'minority-acks': { description: 'mutant of correct: a leader takes a slot as chosen (and applies it) on Accepted from half the acceptors rounded down (one of three), not a majority', mutant: true },
+    'stale-promises': { description: 'mutant of correct: a leader counts a promise for its earlier ballot towards its current one', mutant: true },
+    'acks-any-ballot': {
+      description: 'mutant of correct: a leader counts an Accepted of its earlier ballot towards the same slot in its current ballot',
+      mutant: true,
+    },
+    'volatile-acceptor': { description: 'mutant of correct: an acceptor keeps its promise and accepted proposals in memory only: a restart forgets them', mutant: true },
+    'apply-out-of-order': { description: 'mutant of correct: a leader applies each command as soon as it knows its slot chosen, not in slot order', mutant: true },
   },
   // No faults by default. For safety a crash adds nothing here: acceptors keep all their state, so
   // a crash only loses messages sent to them, which is no more than those messages never being
@@ -73,9 +89,13 @@ export default defineActorModel({
     const leaders = range('l', params.leaders);
     const L = leaders.length;
     const quorum = Math.floor(acceptors.length / 2) + 1;
+    // What a leader waits for: promises (Phase 1) and Accepted per slot (to know it chosen). The
+    // mutants minority-promises and minority-acks: fewer than a majority.
+    const minority = Math.max(1, Math.floor(acceptors.length / 2));
+    const promiseQuorum = variant === 'minority-promises' ? minority : quorum;
+    const ackQuorum = variant === 'minority-acks' ? minority : quorum;
     const ballotOf = (index: number, round: number) => round * L + index + 1;
     const commandsOf = (index: number) => slots.map((s) => `${LETTERS[index]}${s}`);
-    const allCommands = leaders.flatMap((_, i) => commandsOf(i));
     const adoptsReported = variant !== 'ignore-promised-values';
 
     /** What a new leader proposes: per slot the reported value if it must, else its next own command. */
@@ -90,6 +110,7 @@ export default defineActorModel({
       return log;
     };
 
+    const acceptorState = { promised: 0, accepted: IMap<number, string>() }; // slot → "ballot value"
     const leaderState = {
       ballot: 0,
       phase: 'idle' as Phase,
@@ -148,15 +169,17 @@ export default defineActorModel({
           on: {
             // Promise(b, acc): acc lists the acceptor's accepted proposal per slot.
             Promise: (self, msg: { type: 'Promise'; b: number; acc: { s: number; b: number; v: string }[] }, ctx) => {
-              if (self.phase !== 'preparing' || msg.b !== self.ballot) return self;
+              if (self.phase !== 'preparing' || (msg.b !== self.ballot && variant !== 'stale-promises')) return self;
               let reported = self.reported;
               if (adoptsReported)
                 for (const a of msg.acc) {
                   const seen = reported.get(a.s);
-                  if (seen === undefined || ballotOfProposal(seen) < a.b) reported = reported.set(a.s, proposal(a.b, a.v));
+                  // Per slot the highest ballot's proposal (the mutant adopt-lowest: the lowest's).
+                  const replaces = seen === undefined || (variant === 'adopt-lowest' ? a.b < ballotOfProposal(seen) : ballotOfProposal(seen) < a.b);
+                  if (replaces) reported = reported.set(a.s, proposal(a.b, a.v));
                 }
               const promised = self.promised.add(ctx.from!);
-              if (promised.size < quorum) return self.set('promised', promised).set('reported', reported);
+              if (promised.size < promiseQuorum) return self.set('promised', promised).set('reported', reported);
               // A majority promised: Phase 1 is done for every slot at once; Phase 2 starts.
               const now = self.set('phase', 'leading').set('promised', ISet()).set('reported', IMap()).set('log', plan(ctx.index, reported));
               const go = toPropose(now);
@@ -164,15 +187,18 @@ export default defineActorModel({
               return now.set('sent', go.length);
             },
             Accepted: (self, msg: { type: 'Accepted'; b: number; s: number; v: string }, ctx) => {
-              if (self.phase !== 'leading' || msg.b !== self.ballot) return self;
+              if (self.phase !== 'leading' || (msg.b !== self.ballot && variant !== 'acks-any-ballot')) return self;
               if (self.known.has(msg.s)) return self;
               const acks = self.acks.get(msg.s, ISet<string>()).add(ctx.from!);
-              if (acks.size < quorum) return self.set('acks', self.acks.set(msg.s, acks));
+              if (acks.size < ackQuorum) return self.set('acks', self.acks.set(msg.s, acks));
               // Chosen (who acknowledged no longer matters): apply every slot that extends the
               // applied prefix, and propose the next slots.
               let now = self.set('acks', self.acks.delete(msg.s)).set('known', self.known.add(msg.s));
               let applied = now.applied;
-              while (applied.size < K && now.known.has(applied.size + 1)) applied = applied.push(now.log.get(applied.size + 1)!);
+              if (variant === 'apply-out-of-order') {
+                // The mutant: this slot's command goes next in the log, whatever its slot.
+                if (applied.size < K) applied = applied.push(now.log.get(msg.s)!);
+              } else while (applied.size < K && now.known.has(applied.size + 1)) applied = applied.push(now.log.get(applied.size + 1)!);
               now = now.set('applied', applied);
               const go = toPropose(now);
               for (const s of go) ctx.broadcast('acceptor', { type: 'Accept', b: self.ballot, s, v: now.log.get(s)! });
@@ -183,24 +209,28 @@ export default defineActorModel({
         acceptor: role({
           ids: acceptors,
           symmetric: true,
-          // Promise and accepted proposals survive a crash (S0:461).
-          durable: { promised: 0, accepted: IMap<number, string>() }, // slot → "ballot value"
+          // Promise and accepted proposals survive a crash (S0:461); the mutant volatile-acceptor
+          // keeps the same two fields in memory only (the casts say so).
+          durable: (variant === 'volatile-acceptor' ? {} : acceptorState) as typeof acceptorState,
+          volatile: (variant === 'volatile-acceptor' ? acceptorState : {}) as typeof acceptorState,
           on: {
             Prepare: (self, msg: { type: 'Prepare'; b: number }, ctx) => {
-              if (msg.b <= self.promised) return self;
+              if (msg.b <= self.promised && variant !== 'no-promise-check') return self;
               // In slot order: equal Maps may iterate in different orders, equal messages must not.
-              const acc = [...self.accepted.entries()]
+              const all = [...self.accepted.entries()]
                 .sort(([s], [t]) => s - t)
                 .map(([s, p]) => ({ s, b: ballotOfProposal(p), v: valueOfProposal(p) }));
+              const acc = variant === 'report-last-slot' ? all.slice(-1) : all;
               ctx.reply({ type: 'Promise', b: msg.b, acc });
               return self.set('promised', msg.b);
             },
             Accept: (self, msg: { type: 'Accept'; b: number; s: number; v: string }, ctx) => {
               const p = proposal(msg.b, msg.v);
-              if (msg.b < self.promised || self.accepted.get(msg.s) === p) return self;
+              if ((msg.b < self.promised && variant !== 'no-accept-check') || self.accepted.get(msg.s) === p) return self;
               ctx.reply({ type: 'Accepted', b: msg.b, s: msg.s, v: msg.v });
               ctx.updateGhost((g: Ghost) => g.update(`${msg.b} ${msg.s} ${msg.v}`, ISet<string>(), (who) => who.add(ctx.id)));
-              return self.set('promised', msg.b).set('accepted', self.accepted.set(msg.s, p));
+              // max: the same as msg.b unless the mutant no-accept-check accepted below its promise.
+              return self.set('promised', Math.max(self.promised, msg.b)).set('accepted', self.accepted.set(msg.s, p));
             },
           },
         }),
@@ -214,8 +244,9 @@ export default defineActorModel({
             return `slot ${s}: ${[...chosen(w.ghost, s, quorum)].join(' and ')} both chosen`;
           },
         },
-        // INV-PX-Validity, per slot: only a proposed command can be chosen.
-        Validity: (w) => slots.every((s) => [...chosen(w.ghost, s, quorum)].every((v) => allCommands.includes(v))),
+        // No Validity ("only a proposed command is chosen") here: every value the model ever puts in
+        // an Accept is a leader's own command or one copied from a promise, which copied it from an
+        // Accept; no step makes a value up, so it would hold whatever rule were broken.
         // INV-MPX-PrefixApply: a replica's log is a gap-free prefix of the slots (a List: slot s is
         // applied only after slots < s) and holds in each slot the value chosen there; so, with
         // SlotAgreement, any two replicas' logs are prefix-compatible — checked here directly.

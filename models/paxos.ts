@@ -48,6 +48,13 @@ export default defineActorModel({
     'prepare-as-accept': 'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
     'learner-mixes-ballots': 'the learner counts acceptances of a value across ballots (DF-PX-6)',
     'adopt-lowest': { description: 'mutant of correct: a proposer adopts the value of the lowest-numbered proposal its promises report, not the highest', mutant: true },
+    'adopt-empty': {
+      description: 'mutant of correct: a proposer takes "nothing accepted" (ballot 0, no value) in a promise as a proposal to adopt (>= instead of > when picking the highest), so it proposes no value at all',
+      mutant: true,
+    },
+    'no-promise-check': { description: 'mutant of correct: an acceptor promises every Prepare, even one below its promise, and takes it as its new promise', mutant: true },
+    'no-accept-check': { description: 'mutant of correct: an acceptor accepts every Accept, even one below its promise', mutant: true },
+    'minority-promises': { description: 'mutant of correct: a proposer sends Accept after promises from half the acceptors rounded down (one of three), not a majority', mutant: true },
   },
   faults: { crash: 1, restart: 1 },
   build: ({ params, variant }) => {
@@ -55,6 +62,8 @@ export default defineActorModel({
     const proposers = range('p', params.proposers);
     const P = proposers.length;
     const quorum = Math.floor(acceptors.length / 2) + 1;
+    // How many promises a proposer waits for (the mutant minority-promises: fewer than a majority).
+    const promiseQuorum = variant === 'minority-promises' ? Math.max(1, Math.floor(acceptors.length / 2)) : quorum;
     const unbounded = params.ballots === 0;
     const stride = variant === 'duplicate-ballots' ? 1 : P;
     /** Proposer `index`'s smallest ballot above `above` (ballots ≡ index+1 mod P, or all ballots). */
@@ -98,7 +107,7 @@ export default defineActorModel({
             Promise: (self, msg: { type: 'Promise'; n: number; an: number; av: string }, ctx) => {
               if (self.phase !== 'preparing' || msg.n !== self.ballot) return self;
               const promises = self.promises.set(ctx.from!, Promised({ n: msg.an, v: msg.av }));
-              if (promises.size < quorum) return self.set('promises', promises);
+              if (promises.size < promiseQuorum) return self.set('promises', promises);
               let v = self.value;
               if (variant !== 'ignore-promised-values') {
                 let best = 0;
@@ -106,6 +115,9 @@ export default defineActorModel({
                   // The mutant: the lowest reported ballot's value instead of the highest's.
                   best = Infinity;
                   for (const p of promises.values()) if (p.n > 0 && p.n < best) [best, v] = [p.n, p.v];
+                } else if (variant === 'adopt-empty') {
+                  // The mutant: >= adopts a report of nothing (n = 0, v = '') too.
+                  for (const p of promises.values()) if (p.n >= best) [best, v] = [p.n, p.v];
                 } else for (const p of promises.values()) if (p.n > best) [best, v] = [p.n, p.v];
               }
               ctx.broadcast('acceptor', { type: 'Accept', n: self.ballot, v });
@@ -127,7 +139,8 @@ export default defineActorModel({
           on: {
             Prepare: (self, msg: { type: 'Prepare'; n: number; v?: string }, ctx) => {
               const n = msg.n;
-              if (variant === 'duplicate-ballots' ? n < self.promised : n <= self.promised) {
+              const refuse = variant === 'duplicate-ballots' ? n < self.promised : n <= self.promised;
+              if (refuse && variant !== 'no-promise-check') {
                 if (unbounded && n < self.promised) ctx.reply({ type: 'Nack', n, promised: self.promised });
                 return self;
               }
@@ -138,13 +151,14 @@ export default defineActorModel({
             },
             Accept: (self, msg: { type: 'Accept'; n: number; v: string }, ctx) => {
               const { n, v } = msg;
-              if (n < self.promised) {
+              if (n < self.promised && variant !== 'no-accept-check') {
                 if (unbounded) ctx.reply({ type: 'Nack', n, promised: self.promised });
                 return self;
               }
               ctx.broadcast('learner', { type: 'Accepted', n, v });
               ctx.updateGhost((g: ISet<Acceptance>) => g.add(Acceptance({ n, v, a: ctx.id })));
-              return self.set('promised', n).set('acceptedN', n).set('acceptedV', v);
+              // max: the same as n unless the mutant no-accept-check accepted below its promise.
+              return self.set('promised', Math.max(self.promised, n)).set('acceptedN', n).set('acceptedV', v);
             },
           },
         }),
