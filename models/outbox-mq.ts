@@ -136,9 +136,15 @@ export default defineActorModel({
       invariants: {
         // INV-MQ-AtMostOnce: one order, at most one deduction.
         AtMostOnce: (w) => w.get('consumer', 'r').deducted <= 1,
-        // INV-MQ-NoOrphanEffect: no deduction for an order that does not exist... once the service
-        // that would commit it has crashed (a deduction may race ahead of the commit otherwise).
-        NoOrphanEffect: (w) => w.get('consumer', 'r').deducted === 0 || w.get('order', 'o').committed || w.up('o'),
+        // INV-MQ-NoOrphanEffect: no deduction for an order that will never exist: a deduction needs
+        // the order committed, or its commit still to come (the order service up, in the middle of
+        // its transaction: a deduction may race ahead of the commit). A crash ends the transaction
+        // for good — the restarted service does not finish it — so from the crash on, and after the
+        // restart too, a deduction without the order is an orphan.
+        NoOrphanEffect: (w) => {
+          const o = w.get('order', 'o');
+          return w.get('consumer', 'r').deducted === 0 || o.committed || (w.up('o') && o.sending);
+        },
       },
       properties: {
         // Eventual consistency (INV-MQ-QuiescentEventual): a committed order is eventually paid for in

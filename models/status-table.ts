@@ -20,6 +20,10 @@ export default defineActorModel({
     correct: 'both services are idempotent: a repeated call with the same transaction id does nothing more',
     'non-idempotent': 'the stock service deducts on every call: a re-invocation after a lost reply deducts twice (SF-STT-1)',
     'business-reject': 'the order service rejects the order (out of stock, say): forward-only retries never converge, the transaction ends in error (DF-STT-1)',
+    'skip-on-timeout': {
+      description: 'mutant of correct: the scanner takes a step whose reply never came for done, records it and moves on to the next step instead of re-invoking it',
+      mutant: true,
+    },
   },
   faults: { drop: 1, crash: 1, restart: 1 },
   build: ({ params, variant }) =>
@@ -51,6 +55,13 @@ export default defineActorModel({
             scan: (self, ctx) => {
               if (self.state === 3 || self.state === 'error') return self;
               if (self.attempts >= params.retries) return self.set('state', 'error');
+              if (variant === 'skip-on-timeout') {
+                // The mutant: no reply is taken for success; record the step done and go on.
+                if (self.state === 2) return self.set('state', 3);
+                ctx.send('orders', { type: 'Create' });
+                ctx.setTimer('scan');
+                return self.set('state', 2).set('attempts', self.attempts + 1);
+              }
               ctx.send(self.state === 1 ? 'stock' : 'orders', { type: self.state === 1 ? 'Deduct' : 'Create' });
               ctx.setTimer('scan');
               return self.set('attempts', self.attempts + 1);

@@ -29,6 +29,7 @@ export default defineActorModel({
     'no-dedupe': 'Confirm and Cancel are not idempotent: a retry after a lost Done applies twice (SF-TCC-1)',
     'no-empty-rollback': 'a Cancel that arrives before its Try releases stock that was never reserved (DF-TCC-1)',
     'no-anti-hanging': 'a Try that arrives after its Cancel still reserves, and nothing will ever release it (DF-TCC-2)',
+    'confirm-after-cancel': { description: 'mutant of correct: the manager that has given up and sent Cancel still Confirms when the late TryOks come in', mutant: true },
   },
   faults: { drop: 1, duplicate: 1 },
   build: ({ params, variant }) => {
@@ -45,7 +46,7 @@ export default defineActorModel({
           },
           on: {
             TryOk: (self, _msg, ctx) => {
-              if (self.phase !== 'trying') return self;
+              if (self.phase !== 'trying' && !(variant === 'confirm-after-cancel' && self.phase === 'cancelling')) return self;
               const ok = self.ok.add(ctx.from!);
               if (ok.size < branches.length) return self.set('ok', ok);
               ctx.cancelTimer('try');

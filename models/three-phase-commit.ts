@@ -31,6 +31,20 @@ export default defineActorModel({
     notes: 'the notes’ 3PC: a participant aborts on timeout while uncertain and commits on timeout once precommitted',
     skeen:
       'Skeen’s 3PC: a participant that loses the coordinator does not decide alone; the lowest-numbered live participant runs the termination protocol (collect states; any aborted → abort; any committed → commit; any precommitted → PreCommit the uncertain ones, then commit; else abort)',
+    'all-take-over': { description: 'mutant of skeen: every participant that loses the coordinator runs the termination protocol, not only the lowest-numbered one still reachable', mutant: true },
+    'decide-early': { description: 'mutant of skeen: the participant that takes over decides without waiting for the state of every participant it can still reach', mutant: true },
+    'stale-own-state': {
+      description: 'mutant of skeen: the participant that takes over decides from its own state as it was when it took over, not as it is when it decides',
+      mutant: true,
+    },
+    'precommit-beats-abort': { description: 'mutant of skeen: the takeover commits when some participant is precommitted even if another has aborted', mutant: true },
+    'uncertain-commits': { description: 'mutant of skeen: the takeover commits when every state it collected is uncertain, instead of aborting', mutant: true },
+    'skip-precommit': {
+      description: 'mutant of skeen: the takeover that finds a precommitted participant commits at once, without first bringing the uncertain ones to PRECOMMITTED',
+      mutant: true,
+    },
+    'no-voter-waits': { description: 'mutant of skeen: a participant that voted no never takes over', mutant: true },
+    'no-re-ack': { description: 'mutant of skeen: a participant already precommitted ignores a second PreCommit instead of acknowledging it again', mutant: true },
   },
   faults: { crash: 1, partition: 0 },
   build: ({ params, variant }) => {
@@ -49,13 +63,13 @@ export default defineActorModel({
               };
               const lost = (peer: string) => !w.up(peer) || cut(node, peer);
               if (node === 'c') return participants.some(lost);
-              if (variant !== 'skeen') return lost('c');
+              if (variant === 'notes') return lost('c');
               // Skeen: the lowest-numbered participant still reachable takes over; it waits for the
               // states (collect) and the acks (acks) of every participant it can still reach.
               const me = w.node(node) as unknown as { collected: IMap<string, string>; waiting: ISet<string> };
-              if (timer === 'collect') return participants.every((p) => me.collected.has(p) || lost(p));
+              if (timer === 'collect') return variant === 'decide-early' || participants.every((p) => me.collected.has(p) || lost(p));
               if (timer === 'acks') return [...me.waiting].every(lost);
-              return lost('c') && participants.slice(0, participants.indexOf(node)).every(lost);
+              return lost('c') && (variant === 'all-take-over' || participants.slice(0, participants.indexOf(node)).every(lost));
             },
           }
         : {}),
@@ -122,13 +136,13 @@ export default defineActorModel({
               const vote = ctx.choose(['yes', 'no']);
               ctx.reply({ type: 'Vote', vote });
               // Skeen: every participant may have to take over, even one that voted no.
-              if (variant === 'skeen' || vote === 'yes') ctx.setTimer('timeout');
+              if ((variant !== 'notes' && variant !== 'no-voter-waits') || vote === 'yes') ctx.setTimer('timeout');
               if (vote === 'no') return self.set('st', 'aborted');
               return self.set('st', 'uncertain').set('votedYes', true);
             },
             PreCommit: (self, _msg, ctx) => {
               // Already precommitted (the coordinator's PreCommit and a takeover's both arrive): ack again.
-              if (self.st === 'precommitted') return ctx.reply({ type: 'Ack' }), self;
+              if (self.st === 'precommitted') return variant === 'no-re-ack' ? self : (ctx.reply({ type: 'Ack' }), self);
               if (self.st !== 'uncertain') return self;
               ctx.reply({ type: 'Ack' });
               ctx.setTimer('timeout');
@@ -143,7 +157,7 @@ export default defineActorModel({
           },
           timers: {
             timeout: (self, ctx) => {
-              if (variant === 'skeen') {
+              if (variant !== 'notes') {
                 // The coordinator is lost and so is every lower-numbered participant: take over.
                 if (self.terminating || self.st === 'working') return self;
                 ctx.broadcast('participant', { type: 'StateReq' });
@@ -155,17 +169,22 @@ export default defineActorModel({
             },
             // Every reachable participant has answered.
             collect: (self, ctx) => {
-              const states = [...self.collected.values()];
-              if (states.includes('aborted') || (!states.includes('committed') && !states.includes('precommitted'))) {
+              // Its own state as it is now, not as it was when it took over: the coordinator may have
+              // moved it on since (a PreCommit, an Abort) when a timeout was premature.
+              const collected = variant === 'stale-own-state' ? self.collected : self.collected.set(ctx.id, self.st);
+              const states = [...collected.values()];
+              const abort = variant === 'precommit-beats-abort' ? !states.includes('committed') && !states.includes('precommitted') : states.includes('aborted');
+              const allUncertain = !states.includes('committed') && !states.includes('precommitted');
+              if (abort || (allUncertain && variant !== 'uncertain-commits')) {
                 ctx.broadcast('participant', { type: 'Abort' });
                 return self.set('st', self.st === 'committed' ? self.st : 'aborted').set('terminating', false);
               }
-              if (states.includes('committed')) {
+              if (states.includes('committed') || variant === 'skip-precommit' || (allUncertain && variant === 'uncertain-commits')) {
                 ctx.broadcast('participant', { type: 'DoCommit' });
                 return self.set('st', 'committed').set('terminating', false);
               }
               // Some precommitted, none decided: bring the uncertain ones to PRECOMMITTED first.
-              const uncertain = [...self.collected.entries()].filter(([id, st]) => st === 'uncertain' && id !== ctx.id).map(([id]) => id);
+              const uncertain = [...collected.entries()].filter(([id, st]) => st === 'uncertain' && id !== ctx.id).map(([id]) => id);
               for (const id of uncertain) ctx.send(id, { type: 'PreCommit' });
               ctx.setTimer('acks');
               return self.set('st', 'precommitted').set('waiting', ISet(uncertain));

@@ -31,6 +31,12 @@ export default defineActorModel({
     'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4); with 2 participants a majority is everyone, so try --param participants=3',
     'backup-guesses':
       'the standby coordinator, finding every participant it reaches PREPARED, guesses abort (DF-2PC-3); run it with --param standby=true and two crashes',
+    'volatile-prepared': {
+      description: 'mutant of correct: a participant does not log PREPARED: one that restarts has lost it and rolls the transaction back, as a database does with work it has no record of',
+      mutant: true,
+    },
+    'reapply-commit': { description: 'mutant of correct: a participant applies every Commit it receives, even one it has already applied', mutant: true },
+    'obey-any-decision': { description: 'mutant of no-decision-log: a participant that has committed still obeys a later Rollback', mutant: true },
   },
   faults: { crash: 1, restart: 1, drop: 1 },
   build: ({ params, variant }) => {
@@ -39,7 +45,7 @@ export default defineActorModel({
     const opening = (id: string) => (id === 'p1' ? 500 : id === 'p2' ? 300 : 0);
     const delta = (id: string) => (id === 'p1' ? -100 : id === 'p2' ? 100 : 0);
     const total = participants.reduce((a, id) => a + opening(id), 0);
-    const durableDecision = variant !== 'no-decision-log';
+    const durableDecision = variant !== 'no-decision-log' && variant !== 'obey-any-decision';
     const decided = (st: St) => st === 'committed' || st === 'aborted';
     /** Record a decision: in the log, or — without one — only in memory. */
     const record = <T extends { set(k: 'decision' | 'unlogged', v: Decision): T }>(self: T, d: Decision): T =>
@@ -125,7 +131,8 @@ export default defineActorModel({
           durable: { st: 'working' as St, votedYes: false, balance: 0, first: 'none' as St | 'none' },
           start: (self, ctx) => self.set('balance', opening(ctx.id)),
           // Everything a participant knows is durable (its PREPARED record, its account): nothing to redo.
-          restart: (self) => self,
+          // (volatile-prepared: a PREPARED record that was never logged is gone, and the work is undone.)
+          restart: (self) => (variant === 'volatile-prepared' && self.st === 'prepared' ? decide(self, 'aborted') : self),
           on: {
             Prepare: (self, _msg, ctx) => {
               if (self.st !== 'working') return self;
@@ -135,8 +142,10 @@ export default defineActorModel({
               if (variant === 'abort-on-timeout') ctx.setTimer('decision');
               return self.set('st', 'prepared').set('votedYes', true);
             },
-            Commit: (self, _msg, ctx) => (self.st === 'prepared' ? decide(self, 'committed').set('balance', self.balance + delta(ctx.id)) : self),
-            Rollback: (self) => (self.st === 'prepared' || self.st === 'working' ? decide(self, 'aborted') : self),
+            Commit: (self, _msg, ctx) =>
+              self.st === 'prepared' || (variant === 'reapply-commit' && self.st === 'committed') ? decide(self, 'committed').set('balance', self.balance + delta(ctx.id)) : self,
+            Rollback: (self) =>
+              self.st === 'prepared' || self.st === 'working' || (variant === 'obey-any-decision' && self.st === 'committed') ? decide(self, 'aborted') : self,
             Query: (self, _msg, ctx) => (ctx.reply({ type: 'Status', st: self.st }), self),
           },
           timers: {

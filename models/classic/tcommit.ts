@@ -15,6 +15,10 @@ export default defineModel({
   variants: {
     correct: 'as published',
     'unchecked-abort': 'an RM may abort after another has committed (Decide ignores notCommitted)',
+    'misspelled-state': {
+      description: 'mutant of correct: Prepare writes "Prepared", a state outside the four (a misspelling, forced past TypeScript with a cast)',
+      mutant: true,
+    },
   },
   build: ({ params, variant }) => {
     const RM = range('r', params.rms);
@@ -24,7 +28,7 @@ export default defineModel({
     return spec({
       init: [Map(RM.map((r) => [r, 'working' as RMState]))],
       actions: {
-        Prepare: each(RM, (s: State, r) => (s.get(r) === 'working' ? s.set(r, 'prepared') : null)),
+        Prepare: each(RM, (s: State, r) => (s.get(r) === 'working' ? s.set(r, variant === 'misspelled-state' ? ('Prepared' as RMState) : 'prepared') : null)),
         Decide: each(RM, (s: State, r) => {
           const out: State[] = [];
           if (s.get(r) === 'prepared' && canCommit(s)) out.push(s.set(r, 'committed'));
@@ -35,7 +39,8 @@ export default defineModel({
       // Every RM ends committed or aborted with nothing left to do; TCommit.cfg says CHECK_DEADLOCK FALSE.
       deadlock: false,
       invariants: {
-        TCTypeOK: (s) => all(s, (x) => ['working', 'prepared', 'committed', 'aborted'].includes(x)),
+        // rmState \in [RM -> {"working", "prepared", "committed", "aborted"}]: the domain too.
+        TCTypeOK: (s) => s.size === RM.length && all(s, (x) => ['working', 'prepared', 'committed', 'aborted'].includes(x)),
         TCConsistent: {
           holds: (s) => !(RM.some((r) => s.get(r) === 'aborted') && RM.some((r) => s.get(r) === 'committed')),
           explain: (s) =>

@@ -37,6 +37,11 @@ export default defineModel({
   variants: {
     correct: 'as published',
     'commit-without-votes': 'the TM may commit before every RM has sent Prepared',
+    'abort-after-prepare': { description: 'mutant of correct: an RM may choose to abort after it has sent Prepared', mutant: true },
+    'prepared-as-message': {
+      description: 'mutant of correct: TMRcvPrepared adds the Prepared message itself to tmPrepared instead of the RM that sent it',
+      mutant: true,
+    },
   },
   build: ({ params, variant }) => {
     const RM = range('r', params.rms);
@@ -55,11 +60,13 @@ export default defineModel({
         TMAbort: (s: State) => (s.tmState === 'init' ? send(s.set('tmState', 'aborted'), ABORT) : null),
         TMRcvPrepared: each(
           RM,
-          (s: State, rm) => (s.msgs.has(PREPARED[rm]!) ? s.set('tmPrepared', s.tmPrepared.add(rm)) : null),
+          (s: State, rm) => (s.msgs.has(PREPARED[rm]!) ? s.set('tmPrepared', s.tmPrepared.add(variant === 'prepared-as-message' ? PREPARED[rm]! : rm)) : null),
           (s) => s.tmState === 'init',
         ),
         RMPrepare: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? send(setRm(s, rm, 'prepared'), PREPARED[rm]!) : null)),
-        RMChooseToAbort: each(RM, (s: State, rm) => (rmAt(s, rm) === 'working' ? setRm(s, rm, 'aborted') : null)),
+        RMChooseToAbort: each(RM, (s: State, rm) =>
+          rmAt(s, rm) === 'working' || (variant === 'abort-after-prepare' && rmAt(s, rm) === 'prepared') ? setRm(s, rm, 'aborted') : null,
+        ),
         RMRcvCommitMsg: each(RM, (s: State, rm) => setRm(s, rm, 'committed'), (s) => s.msgs.has(COMMIT)),
         RMRcvAbortMsg: each(RM, (s: State, rm) => setRm(s, rm, 'aborted'), (s) => s.msgs.has(ABORT)),
       },
