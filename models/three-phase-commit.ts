@@ -44,6 +44,10 @@ export default defineActorModel({
       mutant: true,
     },
     'no-voter-waits': { description: 'mutant of skeen: a participant that voted no never takes over', mutant: true },
+    'abort-on-ack-timeout': {
+      description: 'mutant of skeen: the coordinator that times out waiting for acks after PreCommit went out aborts (as the notes do) instead of committing',
+      mutant: true,
+    },
     'no-re-ack': { description: 'mutant of skeen: a participant already precommitted ignores a second PreCommit instead of acknowledging it again', mutant: true },
   },
   faults: { crash: 1, partition: 0 },
@@ -116,9 +120,16 @@ export default defineActorModel({
             },
           },
           timers: {
-            // Votes or acks missing: abort (S1:236).
+            // Votes missing: abort. Acks missing: the notes abort (S1:236); Skeen's coordinator commits —
+            // every participant voted yes, and one that has not acked is down (it learns the outcome
+            // from the others' termination protocol or on recovery), while one that got its
+            // PreCommit may already be deciding commit in a takeover.
             wait: (self, ctx) => {
               if (self.phase === 'precommitting') return null; // still sending: the timer waits
+              if (self.phase === 'wait-acks' && variant !== 'notes' && variant !== 'abort-on-ack-timeout') {
+                ctx.broadcast('participant', { type: 'DoCommit' });
+                return self.set('phase', 'committing');
+              }
               if (self.phase !== 'wait-votes' && self.phase !== 'wait-acks') return self;
               ctx.broadcast('participant', { type: 'Abort' });
               return self.set('phase', 'aborted');
