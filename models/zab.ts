@@ -31,9 +31,11 @@
  *
  * Durable: the log (`history`), acceptedEpoch, currentEpoch, how much of the log was delivered.
  * A proposal is written `e.c:sK`: zxid (e, c), proposed by sK (the transaction it carries).
- * Timeouts follow a perfect failure detector: a follower gives up on a leader that is down, cut
- * off, no longer leading, or no longer connected to it; a leader gives up when fewer than a quorum
- * still support it, or when its recovery stalls with nothing in flight and nobody about to join.
+ * Timeouts follow a perfect failure detector by default: a follower gives up on a leader that is
+ * down, cut off, no longer leading, or no longer connected to it; a leader gives up when fewer than a
+ * quorum still support it, or when its recovery stalls with nothing in flight and nobody about to
+ * join. `timeouts=quiet|any` drops that assumption (give up on a live peer), `finalize=any` the
+ * round trip before an election decision.
  * A crashed server's messages stay in flight; a server that has left its leader ignores them.
  *
  * Bounds (params): proposals per epoch (`txs`), the highest epoch (`epochs`), election rounds per
@@ -76,6 +78,8 @@ interface GhostProps {
   readonly recovered: ISet<string>;
   /** `server proposal`: removed from the server's log by a TRUNC or a SNAP. */
   readonly truncated: ISet<string>;
+  /** `epoch leader` → the proposals of earlier epochs in its log when it made its first proposal. */
+  readonly primaries: IMap<string, ISet<string>>;
 }
 const Ghost = Record<GhostProps>(
   {
@@ -87,6 +91,7 @@ const Ghost = Record<GhostProps>(
     revived: ISet(),
     recovered: ISet(),
     truncated: ISet(),
+    primaries: IMap(),
   },
   'ZabGhost',
 );
@@ -125,6 +130,18 @@ export default defineActorModel({
       choices: ['any', 'halves'],
       description: 'the partitions a partition fault may make: any split, or only first half | second half (s1 s2 | s3 s4)',
     },
+    timeouts: {
+      default: 'detector',
+      choices: ['detector', 'quiet', 'any'],
+      description:
+        'when a follower gives up on its leader, or a leader on its followers (timer lost): detector: only when the other side is really gone (a perfect failure detector); quiet: whenever nothing can be delivered to it; any: whenever the timer is armed — a live leader or live followers may be left',
+    },
+    finalize: {
+      default: 'roundtrip',
+      choices: ['roundtrip', 'any'],
+      description:
+        'when a LOOKING server with a quorum for its vote decides (timer finalize): roundtrip: once every reachable server has read its notifications and it has read theirs; any: at any time — finalizeWait may end before a better vote arrives',
+    },
     upTo: {
       default: 'broadcast',
       choices: ['broadcast', 'election'],
@@ -148,6 +165,22 @@ export default defineActorModel({
       'the notes’ quorum rule (S0:700): a commit needs ⌊F/2⌋+1 follower ACKs, F = number of followers (DF-ZAB-5): with 3 servers and one follower down nothing commits — a liveness counterexample, contradicting S0:639',
     'even-quorum':
       'a quorum is ⌈N/2⌉ servers (DF-FLE-1): with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; with 3 servers it is the majority, so run it with --param servers=4,split=halves --faults partition=1',
+    'vote-no-zxid': {
+      description: 'mutant of correct: votes compared by (currentEpoch, sid), without the last zxid: a server missing a committed proposal can win the election',
+      mutant: true,
+    },
+    'no-snap': {
+      description: 'mutant of correct: when the follower is behind the leader’s whole log, the leader sends its log as a DIFF instead of a SNAP, so the follower keeps the proposals below the leader’s first',
+      mutant: true,
+    },
+    'any-leader': {
+      description: 'mutant of correct: a follower logs a PROPOSAL from any server, of any epoch above its last zxid, not only from the leader of its current epoch',
+      mutant: true,
+    },
+    'no-fifo': {
+      description: 'mutant of correct: the channels are not FIFO (messages between two servers may overtake one another), so a follower can log and ack a proposal without the ones before it',
+      mutant: true,
+    },
   },
   faults: { crash: 1, restart: 1 },
   build: ({ params, variant }) => {
@@ -159,7 +192,7 @@ export default defineActorModel({
     const better = (a: Vote, b: Vote): boolean => {
       if (variant === 'sid-only') return rank(a.sid) > rank(b.sid);
       if (a.ep !== b.ep && variant !== 'zxid-vote') return a.ep > b.ep;
-      if (a.z !== b.z) return a.z > b.z;
+      if (a.z !== b.z && variant !== 'vote-no-zxid') return a.z > b.z;
       return rank(a.sid) > rank(b.sid);
     };
     const voteKey = (v: Vote) => `${v.sid} ${v.ep} ${fmt(v.z)}`;
@@ -264,7 +297,7 @@ export default defineActorModel({
       const zs = h.map(zOf);
       const last = lastZ(h);
       if (fl === last) return { mode: 'DIFF', trunc: null, ps: [] as string[] };
-      if (h.size > 0 && fl < zs.first()!) return { mode: 'SNAP', trunc: null, ps: h.toArray() };
+      if (h.size > 0 && fl < zs.first()!) return { mode: variant === 'no-snap' ? 'DIFF' : 'SNAP', trunc: null, ps: h.toArray() };
       if (zs.includes(fl)) return { mode: 'DIFF', trunc: null, ps: h.filter((p) => zOf(p) > fl).toArray() };
       if (variant === 'no-trunc') return { mode: 'DIFF', trunc: null, ps: h.filter((p) => zOf(p) > fl).toArray() };
       if (fl > last) return { mode: 'TRUNC', trunc: fmt(last), ps: [] as string[] };
@@ -321,12 +354,20 @@ export default defineActorModel({
     const initialGhost = params.start === 'established' ? Ghost().set('est', IMap([[1, ISet(['s1'])]])) : Ghost();
 
     return system({
-      network: 'fifo',
+      network: variant === 'no-fifo' ? 'unordered' : 'fifo',
       partitions: params.split === 'halves' ? [ids.slice(0, Math.floor(N / 2))] : 'any',
       ghost: initialGhost,
+      // timeouts=quiet: every timer fires only when nothing can be delivered to its server.
+      timers: params.timeouts === 'quiet' ? 'quiet' : 'any',
       // A perfect failure detector (ZooKeeper's pings and initLimit/syncLimit): a server gives up on
       // its leader, or a leader on its followers, only when the connection is really gone.
+      // timeouts=quiet|any drop it: `lost` fires whenever armed (quiet: and nothing can be delivered
+      // to the server), so a follower may leave a live leader and a leader live followers;
+      // finalize=any lets a server decide before the other votes are in. `connect` (retrying the
+      // connection until the leader listens) and `boot` keep their rules.
       timeoutsWhen: (w: World, node: string, timer: string) => {
+        if (timer === 'lost' && params.timeouts !== 'detector') return true;
+        if (timer === 'finalize' && params.finalize === 'any') return true;
         const me = w.node(node) as unknown as Self;
         if (timer === 'boot') {
           // The notes' start-up (S0:1006-1010): servers start in id order, each once the ones
@@ -427,7 +468,10 @@ export default defineActorModel({
               if (c >= params.txs) return null;
               const z = fmt(zx(e, c + 1));
               const p = `${z}:${ctx.id}`;
-              ctx.updateGhost((g: G) => g.update('created', (s) => s.add(p)));
+              const held = ISet(self.history.filter((q) => epochOf(q) < e));
+              ctx.updateGhost((g: G) =>
+                g.update('created', (s) => s.add(p)).update('primaries', (m) => (m.has(`${e} ${ctx.id}`) ? m : m.set(`${e} ${ctx.id}`, held))),
+              );
               for (const f of self.sent) ctx.send(f, { type: 'Proposal', p });
               const s = self.merge({ history: self.history.push(p), acks: self.acks.set(z, ISet()) });
               return variant === 'commit-before-quorum' ? tryCommitNow(s, ctx) : s;
@@ -493,7 +537,10 @@ export default defineActorModel({
                 return s;
               }
               if (s.peers.size + 1 < q) return s;
-              const e = variant === 'epoch-from-log' ? epochOfZ(lastZ(s.history)) + 1 : Math.max(s.acceptedEpoch, s.maxAcc) + 1;
+              const e =
+                variant === 'epoch-from-log'
+                  ? epochOfZ(lastZ(s.history)) + 1
+                  : Math.max(s.acceptedEpoch, s.maxAcc) + 1;
               if (e > params.epochs) return s; // the bound: no epoch left
               for (const p of s.peers) ctx.send(p, { type: 'NewEpoch', e });
               return s.merge({ newEpoch: e, phase: 'epoch', acceptedEpoch: variant === 'epoch-from-log' ? s.acceptedEpoch : e });
@@ -559,8 +606,13 @@ export default defineActorModel({
 
             // ---- broadcast
             Proposal: (self, msg: { type: 'Proposal'; p: string }, ctx) => {
-              if (!fromLeader(self, ctx) || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
-              if (epochOf(msg.p) !== self.currentEpoch || zOf(msg.p) <= lastZ(self.history)) return self;
+              if (variant === 'any-leader') {
+                // The mutant: any sender, any epoch, as long as the zxid is above the last one logged.
+                if (self.state !== 'FOLLOWING' || (self.phase !== 'sync' && self.phase !== 'broadcast') || zOf(msg.p) <= lastZ(self.history)) return self;
+              } else {
+                if (!fromLeader(self, ctx) || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
+                if (epochOf(msg.p) !== self.currentEpoch || zOf(msg.p) <= lastZ(self.history)) return self;
+              }
               ctx.reply({ type: 'Ack', z: fmt(zOf(msg.p)) });
               return self.set('history', self.history.push(msg.p));
             },
@@ -582,10 +634,13 @@ export default defineActorModel({
           explain: (w) =>
             `${[...w.ghost.lost].join(', ')} was delivered, then an established leader (epoch ${Math.max(...w.ghost.est.keySeq().toArray())}) did not have it`,
         },
-        // INV-ZAB-G2 (S0:669-673, S0:683): a proposal an established leader skipped is never delivered.
-        SkippedDiscarded: {
-          holds: (w) => w.ghost.revived.size === 0,
-          explain: (w) => `${[...w.ghost.revived].join(', ')} was skipped by an established leader, then delivered`,
+        // The Zab paper's primary integrity (Junqueira, Reed, Serafini, DSN 2011): a leader that
+        // broadcasts in epoch e has delivered, before that, every proposal of an earlier epoch that
+        // any server delivers (before or after). Guarantee 2 (S0:669-673) as far as it is visible:
+        // a skipped proposal delivered later, once the leader that skipped it has broadcast.
+        PrimaryIntegrity: {
+          holds: (w) => primaryBreach(w.ghost) === null,
+          explain: (w) => primaryBreach(w.ghost) ?? '',
         },
         // INV-ZAB-Agreement (S0:716, S2:629): what two servers delivered is one sequence and a prefix of it.
         Agreement: {
@@ -606,10 +661,18 @@ export default defineActorModel({
               .map((ls, e) => `epoch ${e} established by ${[...ls].sort().join(' and ')}`)
               .join('; '),
         },
-        // INV-ZAB-ZxidOrder (S0:649): each server delivers in increasing zxid order.
-        DeliveryOrder: (w) => w.ghost.delivered.every((l) => l.every((p, i) => i === 0 || zOf(l.get(i - 1)!) < zOf(p))),
+        // INV-ZAB-ZxidOrder (S0:649) and the Zab paper's local primary order: each server delivers
+        // in increasing zxid order, and a proposal e.c (c > 1) right after e.c-1 — never without the
+        // proposals its leader made before it.
+        DeliveryOrder: {
+          holds: (w) => outOfOrder(w.ghost) === null,
+          explain: (w) => outOfOrder(w.ghost) ?? '',
+        },
       },
       witnesses: {
+        // Guarantee 2 in the notes' strong form (S0:669-673, S0:683): a proposal an established
+        // leader skipped is delivered later — even if that leader never broadcast anything.
+        SkippedDelivered: (w) => w.ghost.revived.size > 0,
         // SF-ZAB-1 (S0:663-667): the leader sends P1, P2, C1, P3, C2 and crashes; no follower got C2.
         // Recovery must still commit P2 on every other server.
         RecoveredCommit: (w) =>
@@ -689,6 +752,31 @@ function disagreement(g: G): string | null {
       const n = Math.min(la.size, lb.size);
       for (let k = 0; k < n; k++)
         if (la.get(k) !== lb.get(k)) return `${a} delivered [${la.join(', ')}] and ${b} delivered [${lb.join(', ')}]: they differ at position ${k + 1}`;
+    }
+  return null;
+}
+
+/** A leader that broadcast without an earlier-epoch proposal some server delivered, in words (null if none). */
+function primaryBreach(g: G): string | null {
+  if (g.primaries.size === 0) return null;
+  for (const [key, held] of g.primaries) {
+    const e = Number(key.split(' ')[0]);
+    for (const [s, l] of g.delivered)
+      for (const p of l)
+        if (epochOf(p) < e && !held.has(p))
+          return `${s} delivered ${p}, but ${key.split(' ')[1]} broadcast in epoch ${e} without having delivered it`;
+  }
+  return null;
+}
+
+/** A server's deliveries out of zxid order or with a gap in an epoch, in words (null if none). */
+function outOfOrder(g: G): string | null {
+  for (const [s, l] of g.delivered)
+    for (let i = 0; i < l.size; i++) {
+      const z = zOf(l.get(i)!);
+      const prev = i === 0 ? 0 : zOf(l.get(i - 1)!);
+      const ok = z % 100 === 1 ? i === 0 || prev < z : i > 0 && prev === z - 1;
+      if (!ok) return `${s} delivered [${l.join(', ')}]: ${l.get(i)} ${z % 100 === 1 || prev >= z ? 'out of zxid order' : `without ${fmt(z - 1)} right before it`}`;
     }
   return null;
 }
