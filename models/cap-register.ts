@@ -29,10 +29,12 @@ const scripts: Record<string, [Op, number][]> = {
   c1: [
     ['write', 1],
     ['read', 0],
+    ['read', 0],
   ],
   c2: [
     ['read', 0],
     ['write', 2],
+    ['read', 0],
   ],
 };
 
@@ -41,7 +43,7 @@ export default defineActorModel({
   description: 'A replicated register under a partition: the CP, AP and “CA” choices of the CAP theorem, checked for linearizability, availability and eventual convergence.',
   params: {
     replicas: { default: 2, min: 2, max: 3, description: 'replicas: d, e (the notes’ D and E) or d, e, f' },
-    ops: { default: 2, min: 1, max: 2, description: 'operations per client: c1 writes 1 then reads, c2 reads then writes 2' },
+    ops: { default: 2, min: 1, max: 3, description: 'operations per client: c1 writes 1 then reads (then reads again), c2 reads then writes 2 (then reads)' },
     minority: { default: 'wait', choices: ['wait', 'refuse'], description: 'cp: a replica cut off from the primary waits, or refuses (answers unavailable)' },
     claim: {
       default: 'linearizable',
@@ -53,6 +55,8 @@ export default defineActorModel({
     cp: 'consistent under partition: requests go through the primary, writes need a majority; a replica cut off from the primary waits (or refuses) — linearizable, but Available fails while the partition lasts',
     ap: 'available under partition: every replica serves its own copy and sends writes on, last writer wins — Available holds and replicas converge after the heal (BASE), but a read returns the old value after a write completed elsewhere: not linearizable',
     ca: 'claims both: the primary protocol, but a replica that times out on the other side answers from its own copy — linearizable and available with no partition; with one, linearizability breaks',
+    'local-reads': { description: 'mutant of cp: a replica other than the primary answers a read from its own copy instead of forwarding it', mutant: true },
+    'take-any-sync': { description: 'mutant of ap: a replica takes every write another replica sends it, newer or not (no last-writer-wins)', mutant: true },
   },
   faults: { partition: 1 },
   build: ({ params, variant }) => {
@@ -61,7 +65,7 @@ export default defineActorModel({
     const home: Record<string, string> = { c1: 'd', c2: replicas[replicas.length - 1]! };
     const majority = Math.floor(replicas.length / 2) + 1;
     /** The write set of the primary: a majority (cp), or every replica (ca, falling back on a timeout). */
-    const needed = variant === 'cp' ? majority : replicas.length;
+    const needed = variant === 'cp' || variant === 'local-reads' ? majority : replicas.length;
     const peersOf = (r: string) => replicas.filter((x) => x !== r);
     // Versions: counter × 10 + the writing replica's index, so that the last writer wins by counter, then id.
     const stamp = (counter: number, r: string) => counter * 10 + replicas.indexOf(r);
@@ -171,13 +175,14 @@ export default defineActorModel({
           on: {
             Request: (self, msg: { type: 'Request'; n: number; op: Op; v: number }, ctx) => {
               const client = ctx.from!;
-              if (variant === 'ap') {
+              if (variant === 'ap' || variant === 'take-any-sync') {
                 if (msg.op === 'read') return ctx.reply({ type: 'Reply', n: msg.n, op: 'read', v: self.value }), self;
                 const s = localWrite(self, msg.v, ctx.id);
                 for (const r of peersOf(ctx.id)) ctx.send(r, { type: 'Sync', v: msg.v, version: s.version });
                 ctx.reply({ type: 'Reply', n: msg.n, op: 'write', v: msg.v });
                 return s;
               }
+              if (variant === 'local-reads' && ctx.id !== primary && msg.op === 'read') return ctx.reply({ type: 'Reply', n: msg.n, op: 'read', v: self.value }), self;
               if (ctx.id !== primary) {
                 ctx.send(primary, { type: 'Forward', client, n: msg.n, op: msg.op, v: msg.v });
                 if (variant === 'ca' || params.minority === 'refuse') ctx.setTimer('forward');
@@ -204,7 +209,7 @@ export default defineActorModel({
               return s.acks.size >= needed ? commit(s, ctx) : s;
             },
             Sync: (self, msg: { type: 'Sync'; v: number; version: number }) =>
-              msg.version > self.version ? self.merge({ value: msg.v, version: msg.version }) : self,
+              msg.version > self.version || variant === 'take-any-sync' ? self.merge({ value: msg.v, version: msg.version }) : self,
           },
           timers: {
             // Cut off from the primary: cp waits (no timer) or refuses; ca answers from its own copy.
@@ -212,7 +217,7 @@ export default defineActorModel({
               let s = self;
               for (const [client, req] of self.forwarded) {
                 const [n = 0, op = 'read', v = 0] = req.split(' ').map((x, i) => (i === 1 ? x : Number(x))) as [number, Op, number];
-                if (variant === 'cp') ctx.send(client, { type: 'Unavailable', n });
+                if (variant !== 'ca') ctx.send(client, { type: 'Unavailable', n });
                 else {
                   // ca: serve from the local copy, writes included.
                   if (op === 'write') s = localWrite(s, v, ctx.id);

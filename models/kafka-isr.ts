@@ -116,6 +116,23 @@ export default defineActorModel({
       'min.insync.replicas = 2 gates acks only: the ISR itself may still shrink to the leader alone, which is elected again after losing its disk (Kafka before KIP-966): a write acked by two replicas is lost after one crash (--param diskLoss=true)',
     'local-isr':
       'the leader keeps the ISR itself, acts on its own shrinks at once and only tells the controller afterwards (DF-ISR-3): it acks without a replica the controller may still elect',
+    'no-join-epoch': {
+      description: 'mutant of correct: the controller readmits a replica into the ISR without checking the broker epoch the leader heard it in (no KIP-903)',
+      mutant: true,
+    },
+    'no-larger-isr': {
+      description: 'mutant of correct: while an ISR change is in flight the leader counts only its last committed ISR for the high watermark, not the larger of the two (no KIP-497)',
+      mutant: true,
+    },
+    'no-isr-floor': {
+      description: 'mutant of correct: the ISR may shrink below min.insync.replicas, down to the leader alone (writes are then refused until a follower is back)',
+      mutant: true,
+    },
+    'keep-lost-in-isr': { description: 'mutant of correct: a replica that restarts having lost its disk stays in the ISR', mutant: true },
+    'no-broker-epoch': {
+      description: 'mutant of correct: a broker takes a LeaderAndIsr meant for an earlier broker epoch of its own (no KIP-380)',
+      mutant: true,
+    },
   },
   faults: { crash: 1, restart: 1, partition: 0 },
   build: ({ params, variant }) => {
@@ -123,11 +140,11 @@ export default defineActorModel({
     const first = replicas[0]!;
     const minIsr = variant === 'min-isr-1' || variant === 'min-isr-1-unclean' ? 1 : 2;
     /** Below this size neither the leader nor the controller removes a member from the ISR. */
-    const floor = variant === 'shrink-below-min' ? 1 : minIsr;
+    const floor = variant === 'shrink-below-min' || variant === 'no-isr-floor' ? 1 : minIsr;
     const unclean = variant === 'unclean-election' || variant === 'min-isr-1-unclean';
     const localIsr = variant === 'local-isr';
     /** Whether the controller takes a replica that lost its disk out of the ISR (KIP-966's unclean shutdown). */
-    const forgetLost = variant === 'correct' || variant === 'unclean-election' || variant === 'local-isr';
+    const forgetLost = variant !== 'min-isr-1' && variant !== 'min-isr-1-unclean' && variant !== 'shrink-below-min' && variant !== 'keep-lost-in-isr';
     const writeIds = range('w', params.writes);
 
     const logField = { log: List<string>() };
@@ -168,7 +185,7 @@ export default defineActorModel({
     // ---- replicas --------------------------------------------------------------------------
 
     /** The ISR the leader's high watermark counts: with a change in flight, the larger of the two (KIP-497). */
-    const effectiveIsr = (s: Replica): ISet<string> => (s.altering ? s.isr.union(s.proposed) : s.isr);
+    const effectiveIsr = (s: Replica): ISet<string> => (s.altering && variant !== 'no-larger-isr' ? s.isr.union(s.proposed) : s.isr);
     const highWatermark = (s: Replica, me: string): number =>
       effectiveIsr(s)
         .remove(me)
@@ -367,7 +384,7 @@ export default defineActorModel({
           on: {
             LeaderAndIsr: on<LeaderAndIsr, Replica>((self, msg, ctx) => {
               // Meant for an earlier incarnation of this broker (sent before the controller heard it restarted), or stale.
-              if (msg.inc !== self.inc || msg.epoch < self.epoch) return self;
+              if ((msg.inc !== self.inc && variant !== 'no-broker-epoch') || msg.epoch < self.epoch) return self;
               if (msg.epoch === self.epoch && self.role !== 'none') {
                 // The controller changed the ISR on its own (an expired broker): the leader adopts it.
                 if (self.role === 'leader' && !localIsr) return advance(expandIsr(self.set('isr', ISet(msg.isr)), ctx), ctx);
@@ -460,7 +477,7 @@ export default defineActorModel({
                 msg.epoch === self.epoch &&
                 ctx.from === self.leader &&
                 ISet(msg.from).equals(self.isr) &&
-                to.subtract(self.isr).every((r) => self.live.has(r) && msg.joining[r] === self.incs.get(r)) &&
+                to.subtract(self.isr).every((r) => self.live.has(r) && (msg.joining[r] === self.incs.get(r) || variant === 'no-join-epoch')) &&
                 to.size >= Math.min(floor, self.isr.size);
               const c = ok ? self.set('isr', to) : self;
               const resp: AlterIsrResp = { type: 'AlterIsrResp', epoch: c.epoch, isr: sorted(c.isr) };

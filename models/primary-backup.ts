@@ -149,16 +149,24 @@ export default defineActorModel({
       'async, a client reads the primary for a time window after its write, then any server (the fix of S2:196): ReadYourWrites holds for a read inside the window and breaks for one after it (--param think=true) when replication lags behind the window',
     'timestamp-reads':
       'async, reads carry the version of the client’s last write or read and an older server refuses them (the fix of S2:197): ReadYourWrites and MonotonicReads hold, even across a failover; Linearizable and NoLostWrites do not (another client’s write)',
+    'promote-any': { description: 'mutant of correct: the arbiter makes the first backup primary, without comparing the versions the backups report', mutant: true },
+    'no-lease': {
+      description: 'mutant of correct: no lease — a primary cut off from the arbiter goes on serving, and the arbiter fails over as soon as it cannot reach it',
+      mutant: true,
+    },
+    'serve-at-once': { description: 'mutant of correct: a promoted primary serves at once, without first replicating its state to a backup', mutant: true },
+    'no-fencing': { description: 'mutant of correct: a server takes replication from a primary of an older epoch', mutant: true },
+    'any-reads': { description: 'mutant of correct: a client reads from any server, not only from the serving primary', mutant: true },
   },
   faults: { crash: 1, restart: 0, drop: 0, partition: 0 },
   build: ({ params, variant }) => {
     const servers = range('s', params.servers);
     const clients = range('c', params.clients);
     const first = servers[0]!; // 's1', where clients start
-    const sync = variant === 'correct' || variant === 'heartbeat-failover';
+    const sync = variant === 'correct' || variant === 'heartbeat-failover' || variant === 'promote-any' || variant === 'no-lease' || variant === 'serve-at-once' || variant === 'no-fencing' || variant === 'any-reads';
     const arbiter = variant !== 'heartbeat-failover';
     const reads: 'primary' | 'any' | 'sticky' | 'window' | 'token' =
-      variant === 'replica-reads' ? 'any' : variant === 'sticky-reads' ? 'sticky' : variant === 'window-reads' ? 'window' : variant === 'timestamp-reads' ? 'token' : 'primary';
+      variant === 'replica-reads' || variant === 'any-reads' ? 'any' : variant === 'sticky-reads' ? 'sticky' : variant === 'window-reads' ? 'window' : variant === 'timestamp-reads' ? 'token' : 'primary';
     const want = (...names: (typeof CHECKS)[number][]) => params.check === 'all' || names.includes(params.check as (typeof CHECKS)[number]);
 
     const cutOff = (w: World, a: string, b: string) => {
@@ -290,7 +298,7 @@ export default defineActorModel({
               return self.set('wE', self.epoch).set('wV', v).set('wValue', msg.value).set('wClient', ctx.from!).set('wOp', msg.op);
             },
             Replicate: (self, msg: Replicate, ctx) => {
-              if (msg.epoch < self.epoch) return self; // fenced: from a primary of an older epoch
+              if (msg.epoch < self.epoch && variant !== 'no-fencing') return self; // fenced: from a primary of an older epoch
               if (msg.epoch === self.epoch && self.role === 'primary') return self; // another primary's
               let out = msg.epoch > self.epoch ? stepDown(self, ctx).set('epoch', msg.epoch) : self;
               if (newer(msg.e, msg.v, out.dEpoch, out.ver)) out = out.set('dEpoch', msg.e).set('ver', msg.v).set('value', msg.value);
@@ -341,7 +349,7 @@ export default defineActorModel({
           },
           timers: {
             // Arbiter: cut off from the arbiter, the primary cannot renew its lease and stops serving.
-            lease: (self, ctx) => (self.role === 'primary' ? stepDown(self, ctx) : self),
+            lease: (self, ctx) => (self.role === 'primary' && variant !== 'no-lease' ? stepDown(self, ctx) : self),
             // Heartbeat: no heartbeat from the primary; take the virtual IP.
             heartbeat: (self, ctx) => {
               if (self.role !== 'backup') return self;
@@ -376,7 +384,7 @@ export default defineActorModel({
               let best = candidates[0]!;
               for (const s of candidates) {
                 const [e, v] = [got.get(s)!.get(0)!, got.get(s)!.get(1)!];
-                if (newer(e, v, got.get(best)!.get(0)!, got.get(best)!.get(1)!)) best = s;
+                if (newer(e, v, got.get(best)!.get(0)!, got.get(best)!.get(1)!) && variant !== 'promote-any') best = s;
               }
               // The backups learn of the new primary from its replication; the old one was fenced.
               ctx.send(best, { type: 'Config', epoch: self.epoch, primary: best });
@@ -416,7 +424,7 @@ export default defineActorModel({
         if (timer === 'failover') {
           // The lease assumption: no server is serving as primary or about to be made one.
           const p = (w.node('a') as unknown as { primary: string }).primary;
-          const serving = w.up(p) && (w.node(p) as unknown as Server).role === 'primary';
+          const serving = w.up(p) && (w.node(p) as unknown as Server).role === 'primary' && !(variant === 'no-lease' && cutOff(w, p, 'a'));
           return !serving && !w.messages('Config').some((m) => servers.includes(m.to));
         }
         return true; // window: a client's window may close at any time
@@ -452,7 +460,7 @@ export default defineActorModel({
     /** A server becomes primary; sync: it first re-replicates its state, and serves once a backup has it. */
     function promote(self: Server, ctx: Ctx): Server {
       const out = self.set('role', 'primary').set('leader', ctx.id);
-      if (!sync || self.ver === 0) return out.set('ready', true);
+      if (!sync || self.ver === 0 || variant === 'serve-at-once') return out.set('ready', true);
       ctx.broadcast('server', { type: 'Replicate', epoch: self.epoch, e: self.dEpoch, v: self.ver, value: self.value });
       return out.set('ready', false).set('wE', self.dEpoch).set('wV', self.ver).set('wValue', self.value).set('wClient', '');
     }

@@ -51,6 +51,11 @@ export default defineActorModel({
     'local-versions': 'each writer numbers its writes 1, 2, … itself, without the query phase, and versions are compared by number alone: two writers make version 1 with different values, and a later write is lost (DF-Q-3); needs --param writers=2 (a lone writer numbering its own writes is ABD’s single-writer register, and correct)',
     waro: 'write all, read one (W = N, R = 1, S0:381-387) with ABD’s phases: linearizable, but one crashed replica blocks every write — and every read, whose write-back needs all N too (SF-WARO-1, W23)',
     'waro-fail': 'WARO whose writer, not hearing from every replica in time, reports the write as failed (S0:383: “otherwise it counts as failed”), though replicas it reached keep the value: a read returns the failed write (DF-WARO-1)',
+    'counter-only': {
+      description: 'mutant of correct: versions are compared by counter alone, not (counter, writer): two writers’ concurrent writes get equal versions with different values',
+      mutant: true,
+    },
+    'take-any': { description: 'mutant of correct: a replica takes every value it is sent, even one with a lower version than its own', mutant: true },
   },
   faults: { crash: 1, restart: 0, drop: 0, partition: 0 },
   build: ({ params, variant }) => {
@@ -70,7 +75,7 @@ export default defineActorModel({
     /** Writer i's k-th value (k from 1): distinct, never 0 (the initial value). */
     const valueOf = (i: number, k: number) => i + 1 + writers.length * (k - 1);
     /** Whether version a is higher than b: (counter, writer) lexicographically, or by counter alone. */
-    const newer = (a: Version, b: Version) => a.ver > b.ver || (!localVersions && a.ver === b.ver && a.by > b.by);
+    const newer = (a: Version, b: Version) => a.ver > b.ver || (!localVersions && variant !== 'counter-only' && a.ver === b.ver && a.by > b.by);
 
     /** Send a request: to every replica, or to a chosen set of exactly `size` of them. */
     const subsets = (from: readonly string[], k: number): string[][] =>
@@ -105,7 +110,7 @@ export default defineActorModel({
             },
             Put: (self, msg: { type: 'Put'; tag: number; ver: number; by: string; val: number }, ctx) => {
               ctx.reply({ type: 'Ack', tag: msg.tag });
-              return newer(msg, self) ? self.set('ver', msg.ver).set('by', msg.by).set('val', msg.val) : self;
+              return newer(msg, self) || variant === 'take-any' ? self.set('ver', msg.ver).set('by', msg.by).set('val', msg.val) : self;
             },
           },
         }),

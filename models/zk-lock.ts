@@ -127,6 +127,12 @@ export default defineActorModel({
       'shared recipe; a reader holds when its next lower node is a read, without looking further down: it reads while a writer holds (DF-LOCK-5; RW)',
     'master-no-fencing':
       'master recipe without fencing: the old master, cut off past its session timeout, acts after the new one (DF-MASTER-1; UniqueActing)',
+    'act-on-event': {
+      description:
+        'mutant of correct: a waiter whose watch fires takes the lock (or mastership) at once, without reading the children again (or creating /master again)',
+      mutant: true,
+    },
+    'expiry-keeps-nodes': { description: 'mutant of correct: a session’s expiry leaves its ephemeral nodes in place', mutant: true },
   },
   faults: { crash: 1 },
   build: ({ params, variant, faults }) => {
@@ -195,7 +201,7 @@ export default defineActorModel({
         .set('sessions', z0.sessions.remove(k))
         .set('watches', z0.watches.map((s) => s.remove(k)).filter((s) => s.size > 0))
         .set('childWatches', z0.childWatches.remove(k));
-      const owned = [...z.nodes.entries()].filter(([, n]) => n.owner === k).map(([key]) => key);
+      const owned = variant === 'expiry-keeps-nodes' ? [] : [...z.nodes.entries()].filter(([, n]) => n.owner === k).map(([key]) => key);
       for (const key of owned.sort((a, b) => a - b)) z = remove(z, key, ctx, true);
       ctx.send(client, { type: 'Expired', session: k });
       return z;
@@ -370,6 +376,7 @@ export default defineActorModel({
             },
             Event: (self, msg: { type: 'Event'; session: number }, ctx) => {
               if (self.phase !== 'waiting' || self.session !== msg.session) return self;
+              if (variant === 'act-on-event') return hold(self, ctx);
               return recipe === 'master' ? create(self, ctx) : list(self, ctx);
             },
             Expired: (self, msg: { type: 'Expired'; session: number }, ctx) => {

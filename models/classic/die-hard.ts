@@ -16,7 +16,11 @@ export default defineModel({
     small: { default: 3, min: 1, description: 'capacity of the small jug (gallons)' },
     goal: { default: 4, min: 0, description: 'the amount NotSolved says the big jug never holds' },
   },
-  build: ({ params }) => {
+  // The puzzle itself is the one variant, `default`; the mutant is test-only.
+  variants: {
+    overfill: { description: 'mutant of default: pouring the small jug into the big one pours all of it, even past the big jug’s capacity', mutant: true },
+  },
+  build: ({ params, variant }) => {
     const { big: BIG, small: SMALL, goal } = params;
     const jugs = (big: number, small: number): Jugs => Map({ big, small });
     return spec({
@@ -27,7 +31,7 @@ export default defineModel({
         EmptySmallJug: (s) => jugs(s.get('big')!, 0),
         EmptyBigJug: (s) => jugs(0, s.get('small')!),
         SmallToBig: (s) => {
-          const pour = Math.min(s.get('small')!, BIG - s.get('big')!);
+          const pour = variant === 'overfill' ? s.get('small')! : Math.min(s.get('small')!, BIG - s.get('big')!);
           return jugs(s.get('big')! + pour, s.get('small')! - pour);
         },
         BigToSmall: (s) => {

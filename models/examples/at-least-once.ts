@@ -20,6 +20,7 @@ export default defineActorModel({
     correct: 'the server remembers applied request ids durably and acknowledges duplicates without applying them',
     'no-dedupe': 'the server applies every request it receives: a retry after a lost ack counts twice',
     'volatile-dedupe': 'the server remembers applied ids only in memory: after a crash a retry counts twice',
+    'ack-any-id': { description: 'mutant of correct: the client takes any Ack as the acknowledgement of its current request, without matching the request id', mutant: true },
   },
   faults: { drop: 1, duplicate: 1, crash: 1, restart: 1 },
   build: ({ params, variant }) =>
@@ -37,7 +38,7 @@ export default defineActorModel({
           },
           on: {
             Ack: (self, msg, ctx) => {
-              if (msg.id !== self.next) return self; // a late ack for an earlier request
+              if (msg.id !== self.next && variant !== 'ack-any-id') return self; // a late ack for an earlier request
               ctx.ok('inc', self.next);
               ctx.cancelTimer('retry');
               if (self.next < params.requests) {
@@ -64,7 +65,7 @@ export default defineActorModel({
             Inc: (self, msg, ctx) => {
               const id = msg.id as number;
               ctx.reply({ type: 'Ack', id });
-              if (variant === 'correct' && self.applied.has(id)) return self;
+              if ((variant === 'correct' || variant === 'ack-any-id') && self.applied.has(id)) return self;
               if (variant === 'volatile-dedupe' && self.seen.has(id)) return self;
               return self.set('count', self.count + 1).set('applied', self.applied.add(id)).set('seen', self.seen.add(id));
             },
