@@ -47,6 +47,8 @@ describe('faultline check', () => {
     [['check', 'test/fixtures/not-a-model.ts'], /has no model/],
     [['check', 'test/fixtures/throws.ts'], /action Inc threw on state #2 \(depth 2\) \{n: 2\}: n is two/],
     [['check', 'test/fixtures/nondeterministic.ts'], /not deterministic/],
+    [['check', 'test/fixtures/mutates.ts'], /action IncX mutated its input state, state #\d+ \(depth 3\) \{x: 3, y: 0\}/],
+    [['check', 'test/fixtures/mutates.ts', '--workers', '2'], /action IncX mutated its input state, state #\d+ \(depth 3\) \{x: 3, y: 0\}/],
     [['frobnicate'], /Unknown argument/],
     [['check', 'test/fixtures/bad-build.ts', '--param', 'n=4'], /bad-build: build threw: RangeError: n above 3 is not supported/],
     [['check', 'models/classic/two-phase.ts', '--max-states', '-3'], /--max-states expects a non-negative number/],

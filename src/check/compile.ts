@@ -249,7 +249,18 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     },
   };
 
-  const expand = (s: S, out: SuccessorBuffer<S>): void => {
+  // Plain (non-Immutable) states are frozen, deeply, as they are made: an action that changes
+  // its input in place then throws at once (model files are modules, so strict mode) instead of
+  // silently changing a state that is already fingerprinted — see mutationError in core.ts.
+  const freeze = spec.init.some(isPlainContainer);
+  if (freeze) for (const s of spec.init) deepFreeze(s);
+  const expand = freeze
+    ? (s: S, out: SuccessorBuffer<S>): void => {
+        expandAll(s, out);
+        for (let i = 0; i < out.length; i++) deepFreeze(out.states[i]);
+      }
+    : (s: S, out: SuccessorBuffer<S>): void => expandAll(s, out);
+  const expandAll = (s: S, out: SuccessorBuffer<S>): void => {
     out.clear();
     out.from = s;
     if (bulk) {
@@ -374,6 +385,21 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     expand,
     label,
   };
+}
+
+/** A plain object or array (not an Immutable value, a class instance or a primitive). */
+function isPlainContainer(x: unknown): x is object {
+  if (typeof x !== 'object' || x === null) return false;
+  if (Array.isArray(x)) return true;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Freeze a plain object or array and the plain objects and arrays inside it. */
+function deepFreeze(x: unknown): void {
+  if (!isPlainContainer(x) || Object.isFrozen(x)) return;
+  Object.freeze(x);
+  for (const v of Object.values(x)) deepFreeze(v);
 }
 
 function constraintFunction<S>(constraint: ((s: S) => boolean) | undefined): ((s: S) => boolean) | null {

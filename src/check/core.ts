@@ -72,9 +72,16 @@ export function where(id: number, depth: number, s: unknown): string {
 
 /** The error for an action (or anything else of the model) that threw while expanding `s`. */
 export function actionThrew(e: unknown, at: string): ModelError {
+  if (e instanceof ActionError && mutated(e.thrown))
+    return new ModelError(`action ${e.action} mutated its input state, ${at} (a state is a value: return a changed copy, or use Immutable.js): ${describeThrown(e.thrown)}`, e.thrown);
   if (e instanceof ActionError) return new ModelError(`action ${e.action} threw on ${at}: ${describeThrown(e.thrown)}`, e.thrown);
   if (e instanceof ModelError) return e;
   return new ModelError(`the model threw on ${at}: ${describeThrown(e)}`, e);
+}
+
+/** Whether an exception is strict mode refusing a change to a frozen (plain) state. */
+function mutated(e: unknown): boolean {
+  return e instanceof TypeError && /read[- ]only|not extensible|Cannot add property|Cannot delete property|Cannot assign to|object is not extensible/i.test(e.message);
 }
 
 /** Expand `s` into `out`, turning an exception into a ModelError that says which action and state. */
