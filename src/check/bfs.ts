@@ -9,7 +9,7 @@
  */
 import type { Spec } from '../model/types.js';
 import { compile, type Compiled, SuccessorBuffer } from './compile.js';
-import { Budget, Counters, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
+import { Budget, Counters, drain, drainAsync, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
 import { describeThrown, ModelError } from '../model/errors.js';
 import { PackedState, WordQueue } from '../model/values.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
@@ -24,6 +24,19 @@ export function explore<S>(spec: Spec<S>, options: CheckOptions = {}): CheckResu
 
 /** The breadth-first search of a compiled model, within `budget`. */
 export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): CheckResult<S> {
+  return drain(levels(model, budget));
+}
+
+/**
+ * The same search, letting the event loop run every few milliseconds — so that a signal handler
+ * (Ctrl-C) can abort the budget's signal and the search end with what it found so far.
+ */
+export function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
+  return drainAsync(levels(model, budget));
+}
+
+/** The search itself; it pauses (yields) whenever the budget is due for a check. */
+function* levels<S>(model: Compiled<S>, budget: Budget): Generator<void, CheckResult<S>, void> {
   const maxDepth = budget.maxDepth;
   const maxStates = budget.maxStates;
   const deadlockOn = budget.deadlockOn(model);
@@ -72,12 +85,16 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
 
   let levelStart = 0; // id of frontier[0]
   let expanded = 0;
-  let timeChecks = 0;
 
   search: while (frontier.size > 0 && !found && stopReason === null) {
     maxLevel = depth;
     if (depth >= maxDepth) {
       stopReason = 'max-depth';
+      break;
+    }
+    const why = budget.stop();
+    if (why !== null) {
+      stopReason = why;
       break;
     }
     const nextFrontier = newLevel(model);
@@ -122,12 +139,14 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
           break search;
         }
       }
-      if ((++timeChecks & 255) === 0) {
+      if (budget.due()) {
         const now = performance.now();
-        if (budget.expired(now)) {
-          stopReason = 'time-limit';
+        const why = budget.stop(now);
+        if (why !== null) {
+          stopReason = why;
           break search;
         }
+        yield;
         budget.progress(
           () => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: levelSize - i - 1 + nextFrontier.size, elapsedMs: now - budget.start }),
           now,

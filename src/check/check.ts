@@ -9,10 +9,10 @@ import { buildSpec, resolveConfig, type ResolvedConfig } from '../model/define.j
 import { describeThrown, FaultlineError, ModelError, UsageError } from '../model/errors.js';
 import { loadModel, moduleOf } from '../model/load.js';
 import type { AnyModel, Model, ParamDefinitions, Spec } from '../model/types.js';
-import { bfs } from './bfs.js';
+import { bfsAsync } from './bfs.js';
 import { compile, type Compiled } from './compile.js';
 import { Budget } from './core.js';
-import { checkLiveness } from './liveness.js';
+import { checkLivenessAsync } from './liveness.js';
 import { parallelBfs } from './parallel.js';
 import type { SimulateOptions, SimulationResult } from './simulate.js';
 import type { CheckReport, CheckResult, Limits, Progress, RunInfo } from './types.js';
@@ -40,6 +40,8 @@ export interface CheckSettings {
   readonly workers?: number;
   /** Bounds on the whole check (the liveness pass gets the time the safety search left). */
   readonly limits?: Limits;
+  /** Called with the safety search's result when the liveness pass is about to start. */
+  readonly onSafetyResult?: (r: CheckResult<unknown>) => void;
   /** Called about every `progressIntervalMs` (default 1000) during the safety search. */
   readonly onProgress?: (p: Progress) => void;
   readonly progressIntervalMs?: number;
@@ -87,7 +89,7 @@ function wholeNumber(name: string, v: unknown, min: number): number {
 
 function checkLimits(limits: Limits): void {
   for (const [name, v] of Object.entries(limits))
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) throw new UsageError(`${name} expects a non-negative number, got ${String(v)}`);
+    if (name !== 'signal' && v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) throw new UsageError(`${name} expects a non-negative number, got ${String(v)}`);
 }
 
 /**
@@ -109,7 +111,7 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
     ...(settings.progressIntervalMs !== undefined ? { progressIntervalMs: settings.progressIntervalMs } : {}),
   });
   let result: CheckResult<unknown>;
-  if (workers === 1) result = bfs(compiled, budget);
+  if (workers === 1) result = await bfsAsync(compiled, budget);
   else {
     const module = moduleOf(built.model);
     if (module === undefined) throw new UsageError('a check on worker threads needs the model as a file: give check() its path or URL');
@@ -118,9 +120,11 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
     result = await parallelBfs(compiled, threads, budget);
   }
   // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
-  if (result.result === 'ok' && !settings.witness && settings.liveness !== false && compiled.properties.length) {
+  const stopped = result.stopReason === 'interrupted' || result.stopReason === 'memory';
+  if (result.result === 'ok' && !stopped && !settings.witness && settings.liveness !== false && compiled.properties.length) {
+    settings.onSafetyResult?.(result);
     const plain = compiled.reduced ? compile(built.spec, { symmetry: false, ...only }) : compiled;
-    const live = checkLiveness(plain, plain.properties, budget);
+    const live = await checkLivenessAsync(plain, plain.properties, budget);
     const v = live.violation;
     const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
     const merged: CheckResult<unknown> = v

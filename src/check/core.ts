@@ -3,6 +3,8 @@
  * one wording of a model's misbehaviour, the seen-set key as text, and the statistics at the end.
  * A strategy (bfs.ts, parallel.ts, liveness.ts, simulate.ts) is a loop over these.
  */
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { ActionError, describeThrown, ModelError } from '../model/errors.js';
 import { show } from '../model/values.js';
 import type { Compiled } from './compile.js';
@@ -11,6 +13,47 @@ import { NO_PARENT, type StateStore } from './store.js';
 import type { CheckOptions, Progress, Stats, StopReason } from './types.js';
 
 // ------------------------------------------------------------------ limits and the clock
+
+/** Run a search that pauses (see bfs.ts) to its end, without pausing. */
+export function drain<R>(search: Generator<void, R, void>): R {
+  for (;;) {
+    const r = search.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Run a search that pauses to its end, letting the event loop run at most every YIELD_MS. */
+export async function drainAsync<R>(search: Generator<void, R, void>): Promise<R> {
+  let last = performance.now();
+  for (;;) {
+    const r = search.next();
+    if (r.done) return r.value;
+    const now = performance.now();
+    if (now - last >= YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+const YIELD_MS = 50;
+
+/** About how often (ms) a search loop reads the clock, the heap and the interrupt (Budget.due). */
+const CHECK_MS = 10;
+
+/** The default memory ceiling: 80% of the machine's memory. */
+export function defaultMemoryCeiling(): number {
+  return Math.floor(totalmem() * 0.8);
+}
+
+/**
+ * The heap ceiling: 90% of the old generation V8 may grow to (`--max-old-space-size`), past which
+ * it aborts. heap_size_limit also counts the young generation (up to a quarter, at most 96 MiB).
+ */
+const HEAP_CEILING = (() => {
+  const limit = getHeapStatistics().heap_size_limit;
+  return Math.floor((limit - Math.min(limit / 4, 96 * 2 ** 20)) * 0.9);
+})();
 
 /**
  * A search's limits with their defaults filled in, and its clock. The deadline is absolute, so a
@@ -24,24 +67,59 @@ export class Budget {
   /** `performance.now()` after which the search stops (Infinity without a time limit). */
   readonly deadline: number;
   readonly deadlock: boolean | undefined;
+  /** Resident bytes above which the search stops (see Limits.maxMemoryBytes). */
+  readonly maxMemoryBytes: number;
+  private readonly signal: AbortSignal | undefined;
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressEvery: number;
   private lastProgress: number;
+  // The pace of `due()`: a check every `stride` calls, the stride adapted so that checks come
+  // about every CHECK_MS whatever one call costs.
+  private stride = 1;
+  private countdown = 1;
+  private lastCheck: number;
 
   constructor(options: CheckOptions = {}, start = performance.now()) {
     this.maxDepth = options.maxDepth ?? Infinity;
     this.maxStates = options.maxStates ?? Infinity;
     this.start = start;
     this.deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
+    this.maxMemoryBytes = options.maxMemoryBytes ?? defaultMemoryCeiling();
+    this.signal = options.signal;
     this.deadlock = options.deadlock;
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressIntervalMs ?? 1000;
     this.lastProgress = start;
+    this.lastCheck = start;
   }
 
   /** Whether the time is up. */
   expired(now = performance.now()): boolean {
     return now >= this.deadline;
+  }
+
+  /**
+   * Whether a search loop should call `stop()` now: true about every CHECK_MS of work, however
+   * long one unit of work (one state's expansion) takes. Cheap: a countdown, the clock read only
+   * when it runs out.
+   */
+  due(): boolean {
+    if (--this.countdown > 0) return false;
+    const now = performance.now();
+    const took = now - this.lastCheck;
+    this.lastCheck = now;
+    if (took < CHECK_MS / 2 && this.stride < 1 << 16) this.stride *= 2;
+    else if (took > CHECK_MS * 2 && this.stride > 1) this.stride = Math.max(1, this.stride >> 2);
+    this.countdown = this.stride;
+    return true;
+  }
+
+  /** Why the search must stop now, or null: the time limit, the memory ceiling, an interrupt. */
+  stop(now = performance.now()): 'time-limit' | 'memory' | 'interrupted' | null {
+    if (this.signal?.aborted) return 'interrupted';
+    if (now >= this.deadline) return 'time-limit';
+    if (getHeapStatistics().used_heap_size > HEAP_CEILING || process.memoryUsage.rss() > this.maxMemoryBytes) return 'memory';
+    return null;
   }
 
   /** The deadline as a wall-clock time (`Date.now()` scale), for worker threads. */

@@ -8,7 +8,7 @@
 import { ModelError } from '../model/errors.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { type Compiled, SuccessorBuffer } from './compile.js';
-import { Budget, expandOrThrow, keyText } from './core.js';
+import { Budget, drain, expandOrThrow, keyText } from './core.js';
 import { follow } from './path.js';
 import { StateStore } from './store.js';
 import type { TraceStep } from './types.js';
@@ -119,6 +119,11 @@ export class Graph<S> {
  * is then incomplete). A step to the state itself (an action that changes nothing) is a self-loop.
  */
 export function reachableGraph<S>(model: Compiled<S>, budget: Budget = new Budget()): Graph<S> {
+  return drain(buildGraph(model, budget));
+}
+
+/** reachableGraph, pausing (yielding) whenever the budget is due for a check. */
+export function* buildGraph<S>(model: Compiled<S>, budget: Budget): Generator<void, Graph<S>, void> {
   const b = new GraphBuilder(model);
   const g = b.graph;
   let frontier = [...new Set(model.init.map((s) => b.add(s, -1, -1)))];
@@ -129,9 +134,16 @@ export function reachableGraph<S>(model: Compiled<S>, budget: Budget = new Budge
     }
     const next: number[] = [];
     for (const u of frontier) {
-      if (g.states.length >= budget.maxStates || budget.expired()) {
+      if (g.states.length >= budget.maxStates) {
         g.complete = false;
         return g;
+      }
+      if (budget.due()) {
+        if (budget.stop() !== null) {
+          g.complete = false;
+          return g;
+        }
+        yield;
       }
       if (model.beyond !== null && model.beyond(g.states[u]!)) continue; // beyond the constraint: a dead end we know nothing about
       b.expand(u, depth, next);

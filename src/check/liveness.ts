@@ -15,9 +15,9 @@
 import { describeThrown, ModelError } from '../model/errors.js';
 import type { Property } from '../model/types.js';
 import type { Compiled } from './compile.js';
-import { Budget } from './core.js';
+import { Budget, drain, drainAsync } from './core.js';
 import { fingerprint, fpHigh, fpLow } from '../model/fingerprint.js';
-import { type Graph, graphTrace, reachableGraph } from './graph.js';
+import { buildGraph, type Graph, graphTrace } from './graph.js';
 import type { TraceStep } from './types.js';
 
 export interface CompiledProperty<S> {
@@ -137,8 +137,17 @@ function unwind(prev: Map<number, [number, number]>, v: number): [number, number
 
 /** Search the reachable graph for a stuck state or a fair cycle that breaks one of `properties`, within `budget`. */
 export function checkLiveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget = new Budget()): LivenessResult<S> {
+  return drain(liveness(model, properties, budget));
+}
+
+/** checkLiveness, letting the event loop run every few milliseconds while the graph is built (see bfsAsync). */
+export function checkLivenessAsync<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget = new Budget()): Promise<LivenessResult<S>> {
+  return drainAsync(liveness(model, properties, budget));
+}
+
+function* liveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget): Generator<void, LivenessResult<S>, void> {
   const t0 = performance.now();
-  const g = reachableGraph(model, budget);
+  const g = yield* buildGraph(model, budget);
   const n = g.states.length;
   const holds = (f: (s: S) => boolean, v: number, what: string) => {
     try {

@@ -14,7 +14,7 @@
  * is run again sequentially, which reports the same result with the sequential explorer's message.
  */
 import type { Worker } from 'node:worker_threads';
-import { bfs, finishSearch } from './bfs.js';
+import { bfsAsync, finishSearch } from './bfs.js';
 import { BEYOND, type Compiled, familyNumbering } from './compile.js';
 import { Budget, Counters, type Found, stopAtNew, takeInitialStates } from './core.js';
 import { StateStore } from './store.js';
@@ -45,7 +45,7 @@ export async function parallelBfs<S>(model: Compiled<S>, workers: Worker[], budg
   try {
     return await run(model, workers, budget);
   } catch (e) {
-    if (e instanceof Fallback) return bfs(model, budget);
+    if (e instanceof Fallback) return await bfsAsync(model, budget);
     throw e;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -89,12 +89,18 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget): Pr
       stopReason = 'max-depth';
       break;
     }
+    const why = budget.stop();
+    if (why !== null) {
+      stopReason = why;
+      break;
+    }
     const tA = performance.now();
     const view = store.view();
     const results = (await Promise.all(workers.map((w) => ask(w, { type: 'expand', view, deadline })))) as Expanded[];
     const tM = performance.now();
-    if (results.some((r) => r.timedOut)) {
-      stopReason = 'time-limit';
+    const stopped = results.find((r) => r.stopped !== null);
+    if (stopped) {
+      stopReason = budget.stop() ?? stopped.stopped;
       break;
     }
     // Merge in sequential order.

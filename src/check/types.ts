@@ -12,6 +12,17 @@ export interface Limits {
   readonly maxStates?: number;
   /** Stop after this many milliseconds. */
   readonly timeLimitMs?: number;
+  /**
+   * Stop when the process's resident memory passes this many bytes (default: 80% of the
+   * machine's). The search also stops, whatever this says, when the JavaScript heap nears the size
+   * V8 may grow it to (`--max-old-space-size`), instead of letting V8 abort the process.
+   */
+  readonly maxMemoryBytes?: number;
+  /**
+   * Stop when `signal.aborted` (an AbortController's signal): how Ctrl-C ends a search with what
+   * it found so far. Read between levels and every few milliseconds within one.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a search strategy takes besides the compiled model. */
@@ -87,7 +98,7 @@ export interface Stats {
 }
 
 /** Why a search ended before it had explored every reachable state. */
-export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit';
+export type StopReason = 'violation' | 'max-depth' | 'max-states' | 'time-limit' | 'memory' | 'interrupted';
 
 /** The liveness pass's own figures. */
 export interface LivenessStats {

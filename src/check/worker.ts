@@ -6,7 +6,7 @@
  */
 import { describeThrown } from '../model/errors.js';
 import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.js';
-import { firstBrokenInvariant } from './core.js';
+import { Budget, firstBrokenInvariant } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
 import { decode, encode, type Encoded, registerRecords } from './transfer.js';
@@ -43,7 +43,8 @@ export interface Expanded {
   /** Index of the first invariant each candidate breaks, or -1. */
   candBad: Int16Array;
   families: string[];
-  timedOut: boolean;
+  /** Why this thread stopped before the end of its part, or null. */
+  stopped: 'time-limit' | 'memory' | 'interrupted' | null;
   /** Time spent expanding (milliseconds). */
   ms: number;
 }
@@ -92,12 +93,11 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     candidates = [];
     thisLevel.clear();
     let pos = 0;
-    let timedOut = false;
+    let stopped: Expanded['stopped'] = null;
+    // The time left, and this thread's own heap: the main thread reads which it was (Budget.stop).
+    const budget = new Budget(deadline === Infinity ? {} : { timeLimitMs: Math.max(0, deadline - Date.now()) });
     for (let i = 0; i < frontier.length; i++) {
-      if ((i & 255) === 255 && Date.now() > deadline) {
-        timedOut = true;
-        break;
-      }
+      if (budget.due() && (stopped = budget.stop()) !== null) break;
       const s = frontier[i]!;
       frontier[i] = undefined as S; // let it go once expanded, as the sequential search does
       if (model.beyond !== null && model.beyond(s)) {
@@ -138,7 +138,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
       candLo: candLo.done(),
       candBad: candBad.done(),
       families: model.families.slice(),
-      timedOut,
+      stopped,
       ms: performance.now() - t0,
     };
   };

@@ -51,24 +51,49 @@ export function wholeAtLeast(name: string, v: unknown, min: number): number | un
 }
 
 /** `--max-depth`, `--max-states`, `--time-limit` (seconds) as Limits. */
-export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?: number }): Limits {
+export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?: number; maxMemory?: number }, signal?: AbortSignal): Limits {
   const maxDepth = nonNegative('max-depth', a.maxDepth);
   const maxStates = nonNegative('max-states', a.maxStates);
   const timeLimit = nonNegative('time-limit', a.timeLimit);
+  const maxMemory = nonNegative('max-memory', a.maxMemory);
   return {
+    ...(signal ? { signal } : {}),
+    ...(maxMemory !== undefined ? { maxMemoryBytes: maxMemory * 1024 * 1024 } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
   };
 }
 
+/**
+ * Run `work` with SIGINT and SIGTERM turned into an abort of the signal it gets: the search then
+ * ends with what it found so far (stopReason "interrupted"). A second signal ends the process.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    ac.abort();
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K  ${sig}: stopping, with what was found so far (again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** The progress line on stderr, refreshed in place. */
 export function printProgress(p: Progress): void {
   const n = (x: number) => x.toLocaleString('en-US');
-  process.stderr.write(`\r  ${n(p.distinctStates)} distinct, ${n(p.generatedStates)} generated, depth ${p.depth}, ${n(p.queued)} queued, ${formatDuration(p.elapsedMs)}   `);
+  const line = `  ${n(p.distinctStates)} distinct, ${n(p.generatedStates)} generated, depth ${p.depth}, ${n(p.queued)} queued, ${formatDuration(p.elapsedMs)}`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
 }
 
 /** Clear the progress line (if one was printed). */
 export function clearProgress(durationMs: number): void {
-  if (durationMs >= 1000) process.stderr.write('\r\x1b[K');
+  if (durationMs >= 1000 && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 }

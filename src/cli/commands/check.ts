@@ -2,7 +2,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runCheck, type CheckSettings } from '../../check/check.js';
-import type { RunInfo } from '../../check/types.js';
+import type { CheckResult, RunInfo } from '../../check/types.js';
 import { describeThrown, UsageError } from '../../model/errors.js';
 import { loadModel, modelFiles } from '../../model/load.js';
 import { variantNames } from '../../model/define.js';
@@ -10,7 +10,7 @@ import type { AnyModel } from '../../model/types.js';
 import { checkJson, errorJson } from '../../report/json.js';
 import { formatDuration, formatResult } from '../../report/text.js';
 import { writeIndex, writeReport } from '../../report/write.js';
-import { clearProgress, type Command, EXIT, exitCodeOf, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
+import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
 
 export interface CheckArgs {
   target: string;
@@ -20,6 +20,8 @@ export interface CheckArgs {
   maxDepth?: number;
   maxStates?: number;
   timeLimit?: number;
+  maxMemory?: number;
+  progress?: boolean;
   deadlock: boolean;
   symmetry: boolean;
   liveness: boolean;
@@ -31,7 +33,7 @@ export interface CheckArgs {
 }
 
 /** The settings of `runCheck` from the command line. */
-function settingsOf(args: CheckArgs, variant: string | undefined, progress: boolean): CheckSettings {
+function settingsOf(args: CheckArgs, variant: string | undefined, progress: boolean, signal?: AbortSignal): CheckSettings {
   return {
     ...(variant !== undefined ? { variant } : {}),
     params: parseParams(args.param),
@@ -42,9 +44,16 @@ function settingsOf(args: CheckArgs, variant: string | undefined, progress: bool
     ...(args.invariant?.length ? { invariants: args.invariant.map(String) } : {}),
     ...(args.deadlock ? {} : { deadlock: false }),
     workers: wholeAtLeast('workers', args.workers ?? 1, 1)!,
-    limits: limitsOf(args),
-    ...(progress ? { onProgress: printProgress } : {}),
+    limits: limitsOf(args, signal),
+    ...(progress ? { onProgress: printProgress, onSafetyResult: printSafetyResult, progressIntervalMs: process.stderr.isTTY ? 1000 : 5000 } : {}),
   };
+}
+
+/** On a terminal, the safety verdict as the liveness pass starts (it may take a while, or be stopped). */
+function printSafetyResult(r: CheckResult<unknown>): void {
+  const s = r.stats;
+  const scope = r.complete ? 'in every reachable state' : `in the ${s.distinctStates.toLocaleString('en-US')} states explored (${r.stopReason})`;
+  process.stderr.write(`\r\x1b[K  invariants hold ${scope}: ${s.distinctStates.toLocaleString('en-US')} states, ${formatDuration(s.durationMs)}; now the liveness pass\n`);
 }
 
 /** The report folder asked for: the given one, or `base/<model>/<variant>`. */
@@ -55,8 +64,8 @@ function reportDir(args: CheckArgs, info: RunInfo, base = 'reports'): string | n
 
 async function checkFile(args: CheckArgs): Promise<number> {
   const model = await loadModel(args.target);
-  const progress = process.stderr.isTTY === true && !args.json;
-  const { info, result, compiled } = await runCheck(model, settingsOf(args, args.variant, progress), args.target);
+  const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
+  const { info, result, compiled } = await interruptible((signal) => runCheck(model, settingsOf(args, args.variant, progress, signal), args.target));
   if (progress) clearProgress(result.stats.durationMs);
   if (args.json) process.stdout.write(JSON.stringify(checkJson(info, result)) + '\n');
   else process.stdout.write(formatResult(info, result));
@@ -83,6 +92,10 @@ export async function checkForRegress(args: CheckArgs): Promise<ReturnType<typeo
 
 /** Every variant of every model in a folder, with default params: a table, and reports/ if asked. */
 async function checkFolder(args: CheckArgs): Promise<number> {
+  return interruptible((signal) => checkFolderUntil(args, signal));
+}
+
+async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<number> {
   const files = modelFiles(args.target);
   if (files.length === 0) throw new UsageError(`no model files in ${args.target}`);
   const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
@@ -90,6 +103,7 @@ async function checkFolder(args: CheckArgs): Promise<number> {
   const docs: unknown[] = [];
   let failed = false;
   for (const file of files) {
+    if (signal.aborted) break;
     let model: AnyModel;
     try {
       model = await loadModel(file);
@@ -99,8 +113,9 @@ async function checkFolder(args: CheckArgs): Promise<number> {
       continue;
     }
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {
+      if (signal.aborted) break;
       try {
-        const { info, result, compiled } = await runCheck(model, settingsOf(args, variant, false), file);
+        const { info, result, compiled } = await runCheck(model, settingsOf(args, variant, false, signal), file);
         const v = result.violation;
         rows.push([
           model.name,
@@ -145,6 +160,8 @@ export const checkCommand: Command<CheckArgs> = {
       .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
       .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
       .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
+      .option('progress', { type: 'boolean', describe: 'print progress on stderr (default: when stderr is a terminal; otherwise a line every 5 s)' })
+      .option('max-memory', { type: 'number', describe: "stop when the process's memory reaches this many MiB (default: 80% of the machine's)" })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('liveness', { type: 'boolean', default: true, describe: "check the model's liveness properties (--no-liveness: safety only)" })
       .option('witness', { type: 'string', describe: 'find the shortest path to a state where this witness of the model holds' })

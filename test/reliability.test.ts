@@ -1,0 +1,59 @@
+/**
+ * Limits and interruptions: a check stops when told to — by its time limit however slow one step
+ * is, by the memory ceiling before V8 gives up, by Ctrl-C or SIGTERM — and says so, with what it
+ * found so far.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const BIN = 'bin/faultline.mjs';
+
+function json(stdout: string): { result: string; complete: boolean; stopReason: string | null; stats: { distinctStates: number; durationMs: number } } {
+  return JSON.parse(stdout);
+}
+
+/** Run the CLI, send `signal` once it has printed its first progress line, and collect the outcome. */
+function interrupted(signal: NodeJS.Signals, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args, '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.once('data', () => child.kill(signal));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('limits and signals', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s ends a check with what it found, stopReason "interrupted", exit 0', async (signal) => {
+    const r = await interrupted(signal, ['check', 'test/fixtures/endless.ts', '--json']);
+    expect(r.code).toBe(0);
+    const j = json(r.out);
+    expect(j).toMatchObject({ result: 'ok', complete: false, stopReason: 'interrupted' });
+    expect(j.stats.distinctStates).toBeGreaterThan(0);
+  });
+
+  it('the time limit holds when one expansion takes 40 ms (it used to be read every 256 expansions)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/endless.ts', '--param', 'work=40', '--time-limit', '0.5', '--json'], { encoding: 'utf8' });
+    const j = json(r.stdout);
+    expect(j).toMatchObject({ complete: false, stopReason: 'time-limit' });
+    // 256 expansions would be over 10 s; a check every few expansions stops within a step or two.
+    expect(j.stats.durationMs).toBeLessThan(2000);
+  });
+
+  it('the time limit holds on worker threads when every level is narrow (it used to be read only inside wide levels)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/endless.ts', '--workers', '2', '--time-limit', '1', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(json(r.stdout)).toMatchObject({ complete: false, stopReason: 'time-limit' });
+  });
+
+  it('a space larger than the heap stops with stopReason "memory" instead of a V8 abort', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=150', BIN, 'check', 'test/fixtures/heapy.ts', '--json'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect(r.status).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ result: 'ok', complete: false, stopReason: 'memory' });
+  });
+
+  it('--max-memory sets the ceiling (1 MiB: the process is past it at the first look)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/endless.ts', '--max-memory', '1', '--json'], { encoding: 'utf8' });
+    expect(json(r.stdout)).toMatchObject({ complete: false, stopReason: 'memory' });
+  });
+});
