@@ -57,3 +57,32 @@ describe('limits and signals', () => {
     expect(json(r.stdout)).toMatchObject({ complete: false, stopReason: 'memory' });
   });
 });
+
+describe('regress interrupted', () => {
+  it('SIGTERM kills the running cases’ worker processes, waits for them, and exits 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'regress', 'test/fixtures/specs-endless', '--out', 'reports/test-regress-interrupted'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const children = () => spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    let workers: number[] = [];
+    for (let waited = 0; workers.length === 0 && waited < 30_000; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      workers = children();
+    }
+    expect(workers.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000)); // the case is running
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(out).toMatch(/interrupted \(SIGTERM\): 0 of 1 cases ran/);
+    const alive = workers.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+  });
+});

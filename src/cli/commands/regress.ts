@@ -145,6 +145,11 @@ class CaseWorker {
     this.child.kill('SIGKILL');
   }
 
+  /** Resolves once the process has exited. */
+  exited(): Promise<void> {
+    return this.child.exitCode !== null || this.child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => this.child.once('close', () => resolve()));
+  }
+
   close(): void {
     this.child.stdin.end();
   }
@@ -201,21 +206,45 @@ export async function regress(args: RegressArgs): Promise<number> {
   let doneCount = 0;
   const tty = process.stderr.isTTY === true;
   const workers: { current: CaseWorker }[] = [];
+  // Ctrl-C or SIGTERM (a cancelled CI job): no new cases, the running ones' processes killed and
+  // waited for, and the table of the cases that ran.
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = sig;
+    next = cases.length;
+    for (const w of workers) w.current.kill();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const job = async () => {
     const worker = { current: new CaseWorker() };
     workers.push(worker);
     while (next < cases.length) {
       const i = next++;
       const c = cases[i]!;
-      outcomes[i] = await runCase(worker, c, join(args.out, safeDir(c.id.split('/')[0]!), safeDir(c.name)));
+      const outcome = await runCase(worker, c, join(args.out, safeDir(c.id.split('/')[0]!), safeDir(c.name)));
+      if (interrupted) break;
+      outcomes[i] = outcome;
       doneCount++;
       if (tty) process.stderr.write(`\r  ${doneCount}/${cases.length} cases   `);
     }
     worker.current.close();
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, job));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, cases.length) }, job));
+    await Promise.all(workers.map((w) => w.current.exited()));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (tty) process.stderr.write('\r\x1b[K');
   const totalMs = performance.now() - t0;
+  if (interrupted) {
+    const ran = outcomes.filter((o) => o !== undefined);
+    process.stdout.write(`interrupted (${interrupted}): ${ran.length} of ${cases.length} cases ran, ${ran.filter((o) => o.status === 'passed').length} as expected; nothing written\n`);
+    return 130;
+  }
 
   // The table.
   const rows = [['case', 'expected', 'got', 'time', ''], ...outcomes.map((o) => [o.case.id, expectationText(o.case.expect), o.got ? expectationText(o.got) : o.message, formatDuration(o.ms), o.status === 'passed' ? '✓' : '✗'])];
@@ -289,6 +318,8 @@ export const regressWorkerCommand: Command<Record<string, never>> = {
   describe: false,
   options: (y) => y,
   run: async () => {
+    // regress closes stdin when it is done or gone (killed): stop at once, even in the middle of a case.
+    process.stdin.once('end', () => process.exit(0));
     const lines = createInterface({ input: process.stdin });
     for await (const line of lines) {
       let answer: Answer;
