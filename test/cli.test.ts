@@ -47,6 +47,9 @@ describe('faultline check', () => {
     [['check', 'test/fixtures/not-a-model.ts'], /has no model/],
     [['check', 'test/fixtures/throws.ts'], /action Inc threw on state #2 \(depth 2\) \{n: 2\}: n is two/],
     [['check', 'test/fixtures/nondeterministic.ts'], /not deterministic/],
+    [['check', 'models/classic/two-phase.ts', '--param', 'constructor=1'], /unknown param "constructor" of two-phase; params: rms/],
+    [['check', 'test/fixtures/bad-default.ts'], /defineModel\(bad-default\): the default of param n: must be at most 5, got 7/],
+    [['check', 'test/fixtures/bad-name.ts'], /the variant name "..\/..\/escape" may hold only letters, digits/],
     [['check', 'test/fixtures/mutates.ts'], /action IncX mutated its input state, state #\d+ \(depth 3\) \{x: 3, y: 0\}/],
     [['check', 'test/fixtures/mutates.ts', '--workers', '2'], /action IncX mutated its input state, state #\d+ \(depth 3\) \{x: 3, y: 0\}/],
     [['frobnicate'], /Unknown argument/],
@@ -58,6 +61,16 @@ describe('faultline check', () => {
     expect(r.err).toMatch(message);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+  });
+
+  it('a syntax error in a model says where: file:line:col and what, in one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-'));
+    const file = join(dir, 'typo.ts');
+    writeFileSync(file, "import { defineModel } from 'faultline';\nexport default defineModel({\n  name: 'typo',\n  build: () => ({ init: [0], next: (n) => [n + ] }),\n});\n");
+    const r = run('check', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot load .*typo\.ts: .*typo\.ts:4:47: Unexpected "\]"/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 
   it('checks a model file anywhere on disk, with faultline’s own immutable', () => {

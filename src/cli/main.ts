@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     cli = cli.command({
       command: c.usage,
       describe: c.describe,
-      builder: c.options,
+      builder: (y) => c.options(y).strict(),
       handler: async (a) => {
         code = await c.run(a as never);
       },

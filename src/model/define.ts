@@ -14,6 +14,8 @@ import type {
   Spec,
 } from './types.js';
 
+const SAFE_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
+
 /**
  * Declare a model. The result is the definition itself, marked so that `faultline` recognises it
  * as a model file's default export.
@@ -23,8 +25,20 @@ export function defineModel<S, const P extends ParamDefinitions = Record<never, 
 ): Model<S, P, V> {
   if (typeof def.name !== 'string' || def.name === '') throw new UsageError('defineModel: a model needs a name');
   if (typeof def.build !== 'function') throw new UsageError(`defineModel(${def.name}): build must be a function`);
+  // Names become folder names (reports/<model>/<variant>/): letters, digits, . _ - only.
+  if (!SAFE_NAME.test(def.name)) throw new UsageError(`defineModel: the name ${JSON.stringify(def.name)} may hold only letters, digits, '.', '_' and '-' (it names report folders)`);
+  for (const v of Object.keys(def.variants ?? {}))
+    if (!SAFE_NAME.test(v)) throw new UsageError(`defineModel(${def.name}): the variant name ${JSON.stringify(v)} may hold only letters, digits, '.', '_' and '-' (it names report folders)`);
   for (const [k, n] of Object.entries(def.faults ?? {}))
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`defineModel(${def.name}): fault budget ${k} must be a whole number ≥ 0`);
+  // A default must pass its own declaration, as a value given on the command line would.
+  for (const [k, decl] of Object.entries(def.params ?? {})) {
+    try {
+      coerceParam(def.name, k, decl, decl.default);
+    } catch (e) {
+      throw new UsageError(`defineModel(${def.name}): the default of param ${k}: ${(e as Error).message.replace(/^param \S+ of \S+ /, '')}`);
+    }
+  }
   return { ...def, kind: 'faultline/model' };
 }
 
@@ -163,7 +177,7 @@ export function resolveConfig(
   const decls = model.params ?? {};
   const params: Record<string, ParamValue> = defaultParams(model);
   for (const [k, raw] of Object.entries(overrides)) {
-    const decl = decls[k];
+    const decl = Object.hasOwn(decls, k) ? decls[k] : undefined;
     if (!decl) {
       const known = Object.keys(decls);
       throw new UsageError(`unknown param "${k}" of ${model.name}; ${known.length ? 'params: ' + known.join(', ') : 'it has no params'}`);

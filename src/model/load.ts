@@ -1,8 +1,8 @@
 /** Loading model files: a path on disk (or a file URL) → the model it default-exports. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describeThrown, UsageError } from './errors.js';
+import { describeThrown, FaultlineError, UsageError } from './errors.js';
 import { isModel } from './define.js';
 import type { AnyModel } from './types.js';
 
@@ -32,11 +32,21 @@ export async function loadModel(file: string | URL): Promise<AnyModel> {
   try {
     mod = (await import(url)) as { default?: unknown };
   } catch (e) {
-    throw new UsageError(`cannot load ${shown}: ${describeThrown(e)}`);
+    throw new UsageError(`cannot load ${shown}: ${loadError(e)}`);
   }
   if (!isModel(mod.default)) throw new UsageError(`${shown} has no model: its default export must be defineModel({...})`);
   modules.set(mod.default, url);
   return mod.default;
+}
+
+/** Why a model file did not load, in one line: where a syntax error is (file:line:col), or what threw. */
+function loadError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  // esbuild: "Transform failed with 1 error:\n/abs/file.ts:4:47: ERROR: Unexpected ..."
+  const at = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (at) return `${relative('.', at[1]!) || at[1]}:${at[2]}:${at[3]}: ${at[4]}`;
+  if (e instanceof FaultlineError) return e.message;
+  return describeThrown(e);
 }
 
 /** Model files in a folder and its subfolders, sorted. */
