@@ -4,6 +4,9 @@
  * found so far.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = 'bin/faultline.mjs';
@@ -84,5 +87,41 @@ describe('regress interrupted', () => {
       }
     });
     expect(alive).toEqual([]);
+  });
+});
+
+describe('output that goes wrong', () => {
+  it('a NUL or an escape character in a label: the report is still written, the exit code is still 12', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-nul-'));
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/nul-label.ts', '--report', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(12);
+    expect(r.stdout).toContain('step␀0␛');
+    expect(readFileSync(join(dir, 'sequence.svg'), 'utf8')).toContain('step␀0␛');
+  });
+
+  it('a report folder used again holds only the new run’s files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-again-'));
+    spawnSync(process.execPath, [BIN, 'check', 'models/classic/two-phase.ts', '--variant', 'commit-without-votes', '--report', dir]);
+    expect(existsSync(join(dir, 'trace.itf.json'))).toBe(true);
+    const r = spawnSync(process.execPath, [BIN, 'check', 'models/classic/two-phase.ts', '--report', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'trace.itf.json'))).toBe(false);
+    expect(existsSync(join(dir, 'sequence.svg'))).toBe(false);
+  });
+
+  it('a reader that stops reading (| head -1) ends the run quietly', async () => {
+    const child = spawn(process.execPath, [BIN, 'list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((r) => child.on('close', r));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('a folder that cannot be written: one line naming the failed call', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'models/classic/two-phase.ts', '--report', '/dev/null/x'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('faultline: mkdir /dev/null/x failed: ENOTDIR (not a folder)\n');
   });
 });

@@ -16,6 +16,15 @@ export { EXIT, exitCodeOf } from './options.js';
 
 const COMMANDS = [checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
 
+/** An error of the operating system (a full disk, a folder that cannot be written). */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+function systemMessage(e: NodeJS.ErrnoException): string {
+  return ({ ENOSPC: 'no space left on the device', EACCES: 'permission denied', EROFS: 'read-only file system', ENOTDIR: 'not a folder', EISDIR: 'is a folder' } as Record<string, string>)[e.code!] ?? e.message.split('\n')[0]!;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   let failure: unknown = null;
@@ -45,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (failure !== null) {
     if (failure instanceof FaultlineError) process.stderr.write(`faultline: ${failure.message.split('\n')[0]}\n`);
+    else if (isSystemError(failure)) process.stderr.write(`faultline: ${failure.syscall ?? 'i/o'} ${failure.path ?? ''} failed: ${failure.code} (${systemMessage(failure)})\n`.replace('  ', ' '));
     else {
       process.stderr.write(`faultline: internal error: ${describeThrown(failure)}\n`);
       if (process.env.FAULTLINE_DEBUG) process.stderr.write(String((failure as Error).stack) + '\n');

@@ -7,6 +7,7 @@ import type { CheckResult, Stats, TraceStep } from '../check/types.js';
 import { showPlain, toPlain } from '../model/values.js';
 import type { RunInfo } from '../check/types.js';
 import { diffPlain, showChange } from './diff.js';
+import { visibleControls } from './trace.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 
@@ -101,7 +102,7 @@ export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
     else if (v.kind === 'invariant') lines.push(`  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
     else lines.push('  no action is enabled in the last state (use --no-deadlock if that is expected)');
   }
-  return lines.join('\n') + '\n';
+  return visibleControls(lines.join('\n') + '\n');
 }
 
 /** The text of a `simulate` run: as `check`'s, with the simulation's own statistics. */
@@ -117,5 +118,5 @@ export function formatSimulation(info: RunInfo, r: SimulationResult<unknown>): s
   ];
   if (v && s.found !== null) lines.push(`  counterexample: found at ${s.found} steps; ${s.minimized} after removing the steps it does not need; ${s.shrunk} after fast-check's shrinking`);
   if (v) lines.push('', ...formatTrace(v.trace), '', v.kind === 'deadlock' ? '  no action is enabled in the last state' : `  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
-  return lines.join('\n') + '\n';
+  return visibleControls(lines.join('\n') + '\n');
 }

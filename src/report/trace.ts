@@ -35,12 +35,17 @@ export function plainTrace(title: string, r: CheckResult<unknown>): PlainTrace |
 
 /** Escape text for HTML and XML (SVG) content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return visibleControls(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** A DOT double-quoted string: backslashes and quotes escaped, newlines as \n. */
 export function dotString(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n') + '"';
+  return '"' + visibleControls(s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')) + '"';
+}
+
+/** Control characters (a NUL in a label, say) as their visible pictures: ␀, ␛ ... (Graphviz and XML refuse them). */
+export function visibleControls(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0))).replace(/\u007f/g, '\u2421');
 }
 
 /** Cut text to `max` characters with an ellipsis. */

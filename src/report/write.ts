@@ -3,7 +3,7 @@
  * trace.itf.json and the sequence chart; the state graph when it is small enough; index.html to
  * open. And the index page linking every report under a folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Compiled } from '../check/compile.js';
 import type { CheckResult } from '../check/types.js';
@@ -30,8 +30,14 @@ export async function writeSequence(dir: string, trace: PlainTrace): Promise<str
   return svg;
 }
 
+/** Every file a report folder may hold. */
+const REPORT_FILES = ['index.html', 'result.json', 'trace.txt', 'trace.itf.json', 'sequence.dot', 'sequence.svg', 'state-graph.dot', 'state-graph.svg'];
+
 export async function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>, model: Compiled<unknown> | null): Promise<void> {
   mkdirSync(dir, { recursive: true });
+  // A run into the folder of an earlier one: its files go first, so that a result that is now ok
+  // does not sit beside the old counterexample.
+  for (const f of REPORT_FILES) rmSync(join(dir, f), { force: true });
   const json = checkJson(info, result);
   const files = ['result.json', 'trace.txt'];
   writeFileSync(join(dir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
