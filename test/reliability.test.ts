@@ -4,7 +4,7 @@
  * found so far.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,5 +123,68 @@ describe('output that goes wrong', () => {
     const r = spawnSync(process.execPath, [BIN, 'check', 'models/classic/two-phase.ts', '--report', '/dev/null/x'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('faultline: mkdir /dev/null/x failed: ENOTDIR (not a folder)\n');
+  });
+});
+
+describe('bad input, one clear answer', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+  it('--json gets a JSON document even for a usage error', () => {
+    const r = cli('check', 'models/classic/two-phase.ts', '--variant', 'nope', '--json');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: 'error', error: expect.stringMatching(/unknown variant "nope"/) });
+  });
+
+  it('check <folder> --json lists the files that failed to load too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-folder-'));
+    writeFileSync(join(dir, 'a-good.ts'), "import { defineModel } from 'faultline';\nexport default defineModel({ name: 'good', build: () => ({ init: [0], next: () => [], deadlock: false }) });\n");
+    writeFileSync(join(dir, 'b-broken.ts'), "import { defineModel } from 'faultline';\nexport default defineModel({ name: 'broken', build: () => ({ init: [0], next: (n) => [n + ] }) });\n");
+    const r = cli('check', dir, '--json');
+    const docs = JSON.parse(r.stdout) as { result: string; file?: string; error?: string }[];
+    expect(docs.map((d) => d.result)).toEqual(['ok', 'error']);
+    expect(docs[1]!.file).toMatch(/b-broken\.ts$/);
+    expect(r.status).toBe(1);
+  });
+
+  it('--workers beyond the cores: said once, and the cores used', () => {
+    const r = cli('check', 'models/classic/two-phase.ts', '--workers', '64');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^faultline: --workers 64 on a machine with \d+ cores: using \d+\n$/);
+  });
+
+  it('render of a malformed ITF file: one line saying what is wrong', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-itf-')), 'bad.itf.json');
+    writeFileSync(file, JSON.stringify({ vars: ['state'], states: [{ state: { '#set': 5 } }] }));
+    const r = cli('render', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/state 0: not an ITF value: #set must hold a list, got 5\n$/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
+  it('faultline report escapes what it reads from result.json and links with ./', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-index-'));
+    mkdirSync(join(dir, 'javascript:alert(1)'), { recursive: true });
+    const json = { model: 'm', variant: 'v', params: {}, result: 'violation', complete: true, stopReason: null, stats: { distinctStates: '<img src=x onerror=alert(1)>' }, violation: { kind: 'invariant', name: 'I', length: '<b>3</b>', trace: [] } };
+    writeFileSync(join(dir, 'javascript:alert(1)', 'result.json'), JSON.stringify(json));
+    writeFileSync(join(dir, 'javascript:alert(1)', 'index.html'), '');
+    expect(cli('report', dir).status).toBe(0);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<b>3</b>');
+    expect(html).toContain('href="./javascript:alert(1)/index.html"');
+  });
+
+  it('regress: a malformed file is an error of its own, the others still run; similar case names get their own folders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-specs-'));
+    const model = join(process.cwd(), 'models/classic/two-phase.ts');
+    writeFileSync(join(dir, 'good.yaml'), `model: ${model}\ncases:\n  - name: a b\n    expect: { result: ok }\n  - name: a/b\n    expect: { result: ok }\n`);
+    writeFileSync(join(dir, 'bad.yaml'), `model: ${model}\ncases:\n  - variant: correct\n    expekt: { result: ok }\n`);
+    const out = join(dir, 'out');
+    const r = cli('regress', dir, '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/✗ .*bad\.yaml: error: .*unknown key expekt/);
+    expect(r.stdout).toMatch(/2 of 2 cases as expected, 1 regression file\(s\) could not be read/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/unknown key expekt/);
+    expect(readdirSync(join(out, 'good')).filter((d) => d.startsWith('a_b')).length).toBe(2);
   });
 });

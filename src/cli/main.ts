@@ -11,6 +11,7 @@ import { regressCommand, regressWorkerCommand } from './commands/regress.js';
 import { renderCommand, reportCommand } from './commands/render.js';
 import { simulateCommand } from './commands/simulate.js';
 import { type Command, EXIT } from './options.js';
+import { errorJson } from '../report/json.js';
 
 export { EXIT, exitCodeOf } from './options.js';
 
@@ -53,12 +54,16 @@ export async function main(argv: string[]): Promise<number> {
     failure ??= e;
   }
   if (failure !== null) {
-    if (failure instanceof FaultlineError) process.stderr.write(`faultline: ${failure.message.split('\n')[0]}\n`);
-    else if (isSystemError(failure)) process.stderr.write(`faultline: ${failure.syscall ?? 'i/o'} ${failure.path ?? ''} failed: ${failure.code} (${systemMessage(failure)})\n`.replace('  ', ' '));
+    let line: string;
+    if (failure instanceof FaultlineError) line = failure.message.split('\n')[0]!;
+    else if (isSystemError(failure)) line = `${failure.syscall ?? 'i/o'} ${failure.path ?? ''} failed: ${failure.code} (${systemMessage(failure)})`.replace('  ', ' ');
     else {
-      process.stderr.write(`faultline: internal error: ${describeThrown(failure)}\n`);
+      line = `internal error: ${describeThrown(failure)}`;
       if (process.env.FAULTLINE_DEBUG) process.stderr.write(String((failure as Error).stack) + '\n');
     }
+    process.stderr.write(`faultline: ${line}\n`);
+    // A program reading --json gets a document even then.
+    if (argv.includes('--json')) process.stdout.write(JSON.stringify(errorJson({}, line)) + '\n');
     return EXIT.error;
   }
   return code;

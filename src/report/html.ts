@@ -107,7 +107,7 @@ export function reportHtml(r: ReportPage): string {
   if (r.sequenceSvg) parts.push('<h2>Sequence chart</h2>', `<div class="diagram" id="sequence">${r.sequenceSvg}</div>`);
   if (r.trace) parts.push('<h2>Steps</h2>', stepTable(r.trace));
   if (r.graphSvg) parts.push('<h2>State graph</h2>', r.graphNote ? `<p class="muted">${h(r.graphNote)}</p>` : '', `<div class="diagram" id="state-graph">${r.graphSvg}</div>`);
-  if (r.files.length) parts.push('<h2>Files</h2>', `<p>${r.files.map((f) => `<a href="${h(encodeURI(f))}">${h(f)}</a>`).join(' · ')}</p>`);
+  if (r.files.length) parts.push('<h2>Files</h2>', `<p>${r.files.map((f) => `<a href="${localHref(f)}">${h(f)}</a>`).join(' · ')}</p>`);
   parts.push(`<p class="muted">written by faultline</p>`);
   return page(`${j.model} ${j.variant}: ${j.result}`, parts.join('\n'));
 }
@@ -118,13 +118,19 @@ export interface IndexEntry {
   readonly json: CheckJson;
 }
 
+/** A link to a file under the page's folder: './' first, so that no folder name reads as a scheme (`javascript:`). */
+function localHref(path: string): string {
+  return h('./' + encodeURI(path.replace(/^(\.\/)+/, '')));
+}
+
 /** The page linking every report of a run. */
 export function indexHtml(title: string, entries: readonly IndexEntry[]): string {
   const rows = entries.map(({ href, json: j }) => {
     const v = j.violation;
     const result = j.result === 'ok' ? (j.complete ? 'ok' : `ok (${j.stopReason})`) : j.result === 'error' ? `error: ${j.error ?? ''}` : `${j.result}: ${v?.name ?? ''}`;
     const cls = j.result === 'ok' || j.result === 'witness' ? 'ok' : j.result === 'error' ? 'error' : 'bad';
-    return `<tr><td><a href="${h(encodeURI(href))}">${h(j.model)}</a></td><td>${h(j.variant)}</td><td class="${cls}">${h(result)}</td><td class="num">${j.stats ? num(j.stats.distinctStates) : ''}</td><td class="num">${v ? v.length : ''}</td><td class="muted">${h(configText(j))}</td></tr>`;
+    // result.json may have been edited by hand: every value is escaped, numbers too.
+    return `<tr><td><a href="${localHref(href)}">${h(j.model)}</a></td><td>${h(j.variant)}</td><td class="${cls}">${h(result)}</td><td class="num">${j.stats ? h(num(j.stats.distinctStates)) : ''}</td><td class="num">${v ? h(String(v.length)) : ''}</td><td class="muted">${h(configText(j))}</td></tr>`;
   });
   const body = `<h1>${h(title)}</h1>
 <p class="muted">${entries.length} report(s). Buggy variants are expected to break: each one's page shows how.</p>
@@ -148,7 +154,7 @@ export function regressHtml(rows: readonly RegressRow[]): string {
   const bad = rows.filter((r) => r.status !== 'passed').length;
   const body = rows.map(
     (r) =>
-      `<tr><td><a href="${h(encodeURI(r.href))}">${h(`${r.suite}/${r.name}`)}</a></td><td>${h(r.expected)}</td><td>${h(r.got)}</td><td class="num">${h(formatDuration(r.ms))}</td>` +
+      `<tr><td><a href="${localHref(r.href)}">${h(`${r.suite}/${r.name}`)}</a></td><td>${h(r.expected)}</td><td>${h(r.got)}</td><td class="num">${h(formatDuration(r.ms))}</td>` +
       `<td class="${r.status === 'passed' ? 'ok' : r.status === 'failed' ? 'bad' : 'error'}">${r.status === 'passed' ? '✓' : `✗ ${h(r.message)}`}</td></tr>`,
   );
   return page(

@@ -106,11 +106,14 @@ export function fromItf(x: Itf): Plain {
     const u = String(x['#unserializable']);
     return u === 'null' ? null : Number.isFinite(Number(u)) && u.trim() !== '' ? Number(u) : u;
   }
+  for (const tag of ['#set', '#tup', '#map'])
+    if (tag in x && !Array.isArray(x[tag])) throw new UsageError(`not an ITF value: ${tag} must hold a list, got ${JSON.stringify(x[tag]).slice(0, 60)}`);
   if ('#set' in x) return (x['#set'] as Itf[]).map(fromItf).sort((a, b) => compare(a as Itf, b as Itf));
   if ('#tup' in x) return (x['#tup'] as Itf[]).map(fromItf);
   if ('#map' in x) {
     const out: { [k: string]: Plain } = {};
     for (const pair of x['#map'] as Itf[][]) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new UsageError(`not an ITF value: a #map entry must be a [key, value] pair, got ${JSON.stringify(pair).slice(0, 60)}`);
       const k = fromItf(pair[0]!);
       out[typeof k === 'string' ? k : JSON.stringify(k)] = fromItf(pair[1]!);
     }
@@ -136,7 +139,12 @@ export function readItf(text: string, where: string): PlainTrace & { readonly me
   const steps: PlainStep[] = (doc.states as Itf[]).map((s, i) => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new UsageError(`${where}: state ${i} is not an object`);
     const m = (s['#meta'] ?? {}) as { [k: string]: Itf };
-    const state: Plain = vars.length === 1 && vars[0] === 'state' ? fromItf(s.state ?? null) : fromItf(s);
+    let state: Plain;
+    try {
+      state = vars.length === 1 && vars[0] === 'state' ? fromItf(s.state ?? null) : fromItf(s);
+    } catch (e) {
+      throw new UsageError(`${where}: state ${i}: ${(e as Error).message}`);
+    }
     const action = typeof m.action === 'string' ? m.action : i === 0 ? null : `step ${i}`;
     return m.event && typeof m.event === 'object' ? { action, state, event: m.event as unknown as TraceEvent } : { action, state };
   });

@@ -1,9 +1,10 @@
 /** `faultline check <file | folder>`: check one model, or every variant of every model in a folder. */
 import { statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { runCheck, type CheckSettings } from '../../check/check.js';
 import type { CheckResult, RunInfo } from '../../check/types.js';
-import { describeThrown, UsageError } from '../../model/errors.js';
+import { describeThrown, FaultlineError, UsageError } from '../../model/errors.js';
 import { loadModel, modelFiles } from '../../model/load.js';
 import { variantNames } from '../../model/define.js';
 import type { AnyModel } from '../../model/types.js';
@@ -43,11 +44,22 @@ function settingsOf(args: CheckArgs, variant: string | undefined, progress: bool
     ...(args.witness ? { witness: args.witness } : {}),
     ...(args.invariant?.length ? { invariants: args.invariant.map(String) } : {}),
     ...(args.deadlock ? {} : { deadlock: false }),
-    workers: wholeAtLeast('workers', args.workers ?? 1, 1)!,
+    workers: workerCount(args.workers),
     limits: limitsOf(args, signal),
     ...(progress ? { onProgress: printProgress, onSafetyResult: printSafetyResult, progressIntervalMs: process.stderr.isTTY ? 1000 : 5000 } : {}),
   };
 }
+
+/** --workers, at most one per core: more only add start-up and hand-over work (said once on stderr). */
+function workerCount(asked: number | undefined): number {
+  const n = wholeAtLeast('workers', asked ?? 1, 1)!;
+  const cores = availableParallelism();
+  if (n <= cores) return n;
+  if (!warnedWorkers) process.stderr.write(`faultline: --workers ${n} on a machine with ${cores} cores: using ${cores}\n`);
+  warnedWorkers = true;
+  return cores;
+}
+let warnedWorkers = false;
 
 /** On a terminal, the safety verdict as the liveness pass starts (it may take a while, or be stopped). */
 function printSafetyResult(r: CheckResult<unknown>): void {
@@ -109,7 +121,9 @@ async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<n
       model = await loadModel(file);
     } catch (e) {
       failed = true;
-      rows.push([relative('.', file), '', 'error: ' + describeThrown(e), '', '', '', '']);
+      const message = e instanceof FaultlineError ? e.message.split('\n')[0]! : describeThrown(e);
+      rows.push([relative('.', file), '', 'error: ' + message, '', '', '', '']);
+      docs.push(errorJson({ file }, message));
       continue;
     }
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {

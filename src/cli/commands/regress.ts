@@ -189,16 +189,31 @@ function matches(filter: string | undefined, c: Case): boolean {
   return c.id.toLowerCase().includes(f) || relative('.', c.model).toLowerCase().includes(f);
 }
 
+/** A folder name for a case: its name where that is safe, else the name made safe plus a hash of it (so `a b` and `a/b` differ). */
 function safeDir(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.=,-]+/g, '_');
+  const safe = s.replace(/[^A-Za-z0-9_.=,-]+/g, '_');
+  if (safe === s) return s;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return `${safe}-${h.toString(16).padStart(8, '0').slice(0, 6)}`;
 }
 
 export async function regress(args: RegressArgs): Promise<number> {
   // Loaded here: YAML is needed by regress only.
   const { readRegressionFile, regressionFiles, setExpectation } = await import('../regression.js');
-  const specs: RegressionFile[] = regressionFiles(args.targets).map(readRegressionFile);
+  // A malformed file is an error of its own; the other files still run.
+  const specs: RegressionFile[] = [];
+  const broken: { file: string; message: string }[] = [];
+  for (const file of regressionFiles(args.targets)) {
+    try {
+      specs.push(readRegressionFile(file));
+    } catch (e) {
+      if (!(e instanceof FaultlineError)) throw e;
+      broken.push({ file: relative('.', file), message: e.message.split('\n')[0]! });
+    }
+  }
   const cases = specs.flatMap((s) => s.cases).filter((c) => matches(args.filter, c));
-  if (cases.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
+  if (cases.length === 0 && broken.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
   const jobs = Math.max(1, Math.floor(args.jobs ?? availableParallelism()));
   const t0 = performance.now();
   const outcomes: CaseOutcome[] = new Array(cases.length);
@@ -252,6 +267,7 @@ export async function regress(args: RegressArgs): Promise<number> {
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd() + '\n');
   const bad = outcomes.filter((o) => o.status !== 'passed');
   for (const o of bad) process.stdout.write(`✗ ${o.case.id}: ${o.status === 'error' ? 'error: ' : ''}${o.message}\n`);
+  for (const b of broken) process.stdout.write(`✗ ${b.file}: error: ${b.message}\n`);
 
   mkdirSync(args.out, { recursive: true });
   const reportRows: RegressRow[] = outcomes.map((o) => ({
@@ -264,6 +280,7 @@ export async function regress(args: RegressArgs): Promise<number> {
     ms: o.ms,
     href: relative(args.out, join(o.report, 'index.html')).split('\\').join('/'),
   }));
+  for (const b of broken) reportRows.push({ suite: b.file, name: '(the file)', status: 'error', expected: '', got: '', message: b.message, ms: 0, href: '' });
   writeFileSync(join(args.out, 'junit.xml'), junitXml('faultline regress', reportRows, totalMs));
   writeFileSync(join(args.out, 'index.html'), regressHtml(reportRows));
 
@@ -284,12 +301,12 @@ export async function regress(args: RegressArgs): Promise<number> {
     }
     const errors = outcomes.filter((o) => o.status === 'error').length;
     process.stdout.write(`${changed} expectation(s) rewritten; review the diff. ${errors ? `${errors} case(s) could not run.` : ''}\n`);
-    return errors ? 1 : 0;
+    return errors || broken.length ? 1 : 0;
   }
   process.stdout.write(
-    `${outcomes.length - bad.length} of ${outcomes.length} cases as expected, ${formatDuration(totalMs)} with ${jobs} job(s); JUnit: ${join(args.out, 'junit.xml')}, summary: ${join(args.out, 'index.html')}\n`,
+    `${outcomes.length - bad.length} of ${outcomes.length} cases as expected${broken.length ? `, ${broken.length} regression file(s) could not be read` : ''}, ${formatDuration(totalMs)} with ${jobs} job(s); JUnit: ${join(args.out, 'junit.xml')}, summary: ${join(args.out, 'index.html')}\n`,
   );
-  return bad.length ? 1 : 0;
+  return bad.length || broken.length ? 1 : 0;
 }
 
 export const regressCommand: Command<{ targets: string[]; filter?: string; update: boolean; jobs?: number; out: string }> = {

@@ -1,7 +1,7 @@
 /** `faultline render <trace.itf.json>` and `faultline report [dir]`: redraw a saved trace; index the reports under a folder. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../model/errors.js';
+import { describeThrown, FaultlineError, UsageError } from '../../model/errors.js';
 import { traceHtml } from '../../report/html.js';
 import { readItf } from '../../report/itf.js';
 import { writeIndex, writeSequence } from '../../report/write.js';
@@ -24,8 +24,15 @@ export const renderCommand: Command<{ trace: string; out?: string }> = {
     const trace = readItf(text, file);
     const dir = out ?? dirname(file);
     mkdirSync(dir, { recursive: true });
-    const svg = await writeSequence(dir, trace);
-    writeFileSync(join(dir, 'trace.html'), traceHtml(trace, svg));
+    let svg: string;
+    try {
+      svg = await writeSequence(dir, trace);
+      writeFileSync(join(dir, 'trace.html'), traceHtml(trace, svg));
+    } catch (e) {
+      // The events faultline writes are well formed; an edited or foreign file may not be.
+      if (e instanceof FaultlineError || (e as NodeJS.ErrnoException).syscall) throw e;
+      throw new UsageError(`${file}: a trace faultline cannot draw (its events are not as faultline writes them): ${describeThrown(e)}`);
+    }
     process.stdout.write(`${trace.title}: ${trace.steps.length - 1} steps → ${join(dir, 'sequence.svg')}, ${join(dir, 'trace.html')}\n`);
     return EXIT.ok;
   },
