@@ -188,3 +188,19 @@ describe('bad input, one clear answer', () => {
     expect(readdirSync(join(out, 'good')).filter((d) => d.startsWith('a_b')).length).toBe(2);
   });
 });
+
+describe('the command line is checked before any work', () => {
+  it('a misspelt option stops the command before it runs (nothing on stdout)', () => {
+    for (const args of [['check', 'models/classic/two-phase.ts', '--varient', 'x'], ['regress', '--filtr', 'x']]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--version prints the package version', () => {
+    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});

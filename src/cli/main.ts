@@ -2,6 +2,7 @@
  * The faultline command line (docs/cli.md): the commands are in commands/, one file each; this
  * file wires them into yargs and turns errors into one line on stderr and exit code 1.
  */
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { describeThrown, FaultlineError, UsageError } from '../model/errors.js';
 import { benchCommand } from './commands/bench.js';
@@ -17,6 +18,40 @@ export { EXIT, exitCodeOf } from './options.js';
 
 const COMMANDS = [checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
 
+/** faultline's version, from its package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** The options given that the command does not know (yargs adds camelCase copies: those are skipped). */
+function unknownOptions(args: Record<string, unknown>, y: Argv): string[] {
+  const known = new Set(Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key));
+  const camel = (s: string) => s.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+  const given = Object.keys(args).filter((k) => k !== '_' && k !== '$0' && !known.has(k));
+  return given.filter((k) => !given.some((g) => g !== k && camel(g) === k)).filter((k) => ![...known].some((n) => camel(n) === k));
+}
+
+/** For "Unknown argument: varient": "; did you mean --variant?" when a known option is one or two edits away. */
+function didYouMean(msg: string | undefined, y: Argv): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
+  if (!m) return '';
+  const known = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+  const hints: string[] = [];
+  for (const arg of m[1]!.split(', ')) {
+    const best = known.map((k) => [k, editDistance(arg, k)] as const).sort((a, b) => a[1] - b[1])[0];
+    if (best && best[1] <= 2 && best[1] < arg.length / 2) hints.push(`--${best[0]}`);
+  }
+  return hints.length ? `; did you mean ${hints.join(', ')}?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
 /** An error of the operating system (a full disk, a folder that cannot be written). */
 function isSystemError(e: unknown): e is NodeJS.ErrnoException {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
@@ -28,22 +63,30 @@ function systemMessage(e: NodeJS.ErrnoException): string {
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
+  let command: Argv | null = null; // the command being parsed, for "did you mean"
+
   let failure: unknown = null;
   let cli: Argv = yargs(argv)
     .scriptName('faultline')
     .strict()
     .help()
-    .version(false)
+    .version(version())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      failure = err ?? new UsageError(`${msg ?? 'invalid command line'} (see faultline --help)`);
+      failure = err ?? new UsageError(`${msg ?? 'invalid command line'}${didYouMean(msg, command ?? cli)} (see faultline --help)`);
     });
   for (const c of COMMANDS)
     cli = cli.command({
       command: c.usage,
       describe: c.describe,
-      builder: (y) => c.options(y).strict(),
+      builder: (y) => (command = c.options(y).strict()),
       handler: async (a) => {
+        // yargs reports unknown options only after an async handler has run: check them first.
+        const unknown = unknownOptions(a, command ?? cli);
+        if (unknown.length) {
+          const msg = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+          throw new UsageError(`${msg}${didYouMean(msg, command ?? cli)} (see faultline ${c.usage.split(' ')[0]} --help)`);
+        }
         code = await c.run(a as never);
       },
     });
