@@ -204,3 +204,14 @@ describe('the command line is checked before any work', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 });
+
+describe('simulate within its time limit', () => {
+  it('stops generating runs at the limit and reports the runs it made, with stopReason "time-limit"', () => {
+    const r = spawnSync(process.execPath, [BIN, 'simulate', 'test/fixtures/endless.ts', '--runs', '100000000', '--time-limit', '1', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const j = JSON.parse(r.stdout) as { stopReason: string; simulation: { runs: number }; stats: { durationMs: number } };
+    expect(j.stopReason).toBe('time-limit');
+    // 10^8 runs of up to 200 steps would take hours: the limit stopped it.
+    expect(j.simulation.runs).toBeGreaterThan(0);
+    expect(j.simulation.runs).toBeLessThan(100_000_000);
+  });
+});

@@ -114,16 +114,19 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
 
   // 1. Random runs (fast-check generates them from the seed) until one fails.
   const arb = fc.array(fc.nat(), { minLength: 1, maxLength: depth + 1, size: 'max' });
+  let timedOut = false;
   const property = fc.property(arb, (choices) => {
     if (!shrinking) {
+      // Past the time limit, fast-check may still ask for a run or two before it stops: skipped, not counted.
+      if (performance.now() - t0 > timeLimit) return !(timedOut = true) || true;
       generated++;
-      if (performance.now() - t0 > timeLimit) return true;
     }
     const w = walk(choices, false);
     if (w.broken !== null && !shrinking) firstFailure = w.length;
     return w.broken === null;
   });
-  const first = fc.check(property, { numRuns: runs, seed, endOnFailure: true });
+  const first = fc.check(property, { numRuns: runs, seed, endOnFailure: true, ...(Number.isFinite(timeLimit) ? { interruptAfterTimeLimit: Math.max(1, Math.floor(timeLimit)) } : {}) });
+  if (first.interrupted) timedOut = true;
   const searchMs = performance.now() - t0;
   let found: number | null = null;
   let shrunk: number | null = null;
@@ -163,7 +166,7 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
     shrunk,
     minimized,
   };
-  if (!result || !result.broken) return { result: 'ok', complete: false, stopReason: null, stats, violation: null, simulation };
+  if (!result || !result.broken) return { result: 'ok', complete: false, stopReason: timedOut ? 'time-limit' : null, stats, violation: null, simulation };
   const v = result.broken;
   const explanation = v.kind === 'invariant' ? explain(model, v.name, result.trace[result.trace.length - 1]!.state) : null;
   return {
