@@ -215,3 +215,12 @@ describe('simulate within its time limit', () => {
     expect(j.simulation.runs).toBeLessThan(100_000_000);
   });
 });
+
+describe('worker threads that go away', () => {
+  it('a worker thread that exits without an answer: the search falls back to one thread instead of hanging', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/exits.ts', '--workers', '2', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    // The single-threaded search explores 0..6: seven states.
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 7 } });
+  });
+});

@@ -25,17 +25,28 @@ class Fallback extends Error {}
 
 function ask(w: Worker, m: ToWorker): Promise<FromWorker> {
   return new Promise((resolve, reject) => {
-    const onMessage = (r: FromWorker) => {
+    const done = () => {
+      w.off('message', onMessage);
       w.off('error', onError);
+      w.off('exit', onExit);
+    };
+    const onMessage = (r: FromWorker) => {
+      done();
       if (r.type === 'error') reject(new Fallback(r.message));
       else resolve(r);
     };
     const onError = (e: Error) => {
-      w.off('message', onMessage);
+      done();
       reject(new Fallback(e.message));
+    };
+    // A worker that ends without an answer (process.exit in a model, say) must not hang the search.
+    const onExit = (code: number) => {
+      done();
+      reject(new Fallback(`a worker thread exited (code ${code})`));
     };
     w.once('message', onMessage);
     w.once('error', onError);
+    w.once('exit', onExit);
     w.postMessage(m);
   });
 }
