@@ -33,13 +33,13 @@ describe.runIf(available)('HTML report in headless Chromium', () => {
       await page.goto(pathToFileURL(join(dir, 'index.html')).href);
       const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
       expect(links).toEqual([
-        'at-least-once/correct/index.html',
-        'at-least-once/no-dedupe/index.html',
-        'at-least-once/volatile-dedupe/index.html',
-        'seq-wraparound/correct/index.html',
-        'seq-wraparound/no-wraparound/index.html',
+        './at-least-once/correct/index.html',
+        './at-least-once/no-dedupe/index.html',
+        './at-least-once/volatile-dedupe/index.html',
+        './seq-wraparound/correct/index.html',
+        './seq-wraparound/no-wraparound/index.html',
       ]);
-      await page.click('a[href="at-least-once/no-dedupe/index.html"]');
+      await page.click('a[href="./at-least-once/no-dedupe/index.html"]');
       await page.waitForSelector('#sequence svg');
       // Two lifelines (client, server), four rows (start and three steps), four message arrows.
       const chart = await page.$$eval('#sequence svg g', (gs) =>

@@ -46,7 +46,7 @@ describe('faultline regress', () => {
     expect(j.testsuites['@_tests']).toBe('2');
     expect(j.testsuites['@_failures']).toBe('0');
     expect(j.testsuites.testsuite.testcase.map((c: Record<string, string>) => c['@_name'])).toEqual(['correct', 'unchecked-abort']);
-    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="tcommit/correct/index.html"');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="./tcommit/correct/index.html"');
   });
 
   it('fails with a clear table when an expectation is edited, and --update writes it back', () => {
@@ -92,11 +92,11 @@ cases:
     expect(j.testsuites['@_errors']).toBe('2');
   });
 
-  it('rejects a malformed spec in one line', () => {
+  it('reports a malformed spec in one line, as an error of its own', () => {
     const dir = specDir({ 'x.yaml': `model: $ROOT/models/classic/tcommit.ts\ncases:\n  - variant: correct\n    expect: { result: fine }\n` });
     const r = cli('regress', dir);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^faultline: .*x\.yaml: cases\[0\]\.expect\.result must be one of ok, violation, deadlock, witness, liveness\n$/);
+    expect(r.out).toMatch(/^✗ .*x\.yaml: error: .*x\.yaml: cases\[0\]\.expect\.result must be one of ok, violation, deadlock, witness, liveness$/m);
     expect(cli('regress', join(dir, 'nope')).err).toMatch(/no such file or folder/);
   });
 });

@@ -182,8 +182,8 @@ describe('report folders and the index (CLI)', () => {
     const idx = cli('report', dir);
     expect(idx.stdout).toBe(`${join(dir, 'index.html')}: 2 report(s)\n`);
     const index = readFileSync(join(dir, 'index.html'), 'utf8');
-    expect(index).toContain('href="race/index.html"');
-    expect(index).toContain('href="tcommit/index.html"');
+    expect(index).toContain('href="./race/index.html"');
+    expect(index).toContain('href="./tcommit/index.html"');
     expect(cli('render', join(dir, 'nope.json')).stderr).toBe(`faultline: cannot read ${join(dir, 'nope.json')}\n`);
   });
 });
