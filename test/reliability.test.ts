@@ -66,7 +66,18 @@ describe('regress interrupted', () => {
     const child = spawn(process.execPath, [BIN, 'regress', 'test/fixtures/specs-endless', '--out', 'reports/test-regress-interrupted'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    const children = () => spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    // The processes whose parent is regress, from /proc (field 4 of /proc/<pid>/stat is the parent).
+    const children = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(child.pid);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
     let workers: number[] = [];
     for (let waited = 0; workers.length === 0 && waited < 30_000; waited += 250) {
       await new Promise((r) => setTimeout(r, 250));
