@@ -66,13 +66,15 @@ describe('regress interrupted', () => {
     const child = spawn(process.execPath, [BIN, 'regress', 'test/fixtures/specs-endless', '--out', 'reports/test-regress-interrupted'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    // The processes whose parent is regress, from /proc (field 4 of /proc/<pid>/stat is the parent).
+    // regress's case workers, from /proc (field 4 of /proc/<pid>/stat is the parent; the TypeScript
+    // loader's esbuild process is a child too, and is not one of them).
     const children = () =>
       readdirSync('/proc')
         .filter((d) => /^\d+$/.test(d))
         .filter((d) => {
           try {
-            return readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(child.pid);
+            const parent = readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1];
+            return parent === String(child.pid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('regress-worker');
           } catch {
             return false;
           }
