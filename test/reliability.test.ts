@@ -237,3 +237,17 @@ describe('worker threads that go away', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 7 } });
   });
 });
+
+describe('an action that never returns', () => {
+  it('is stopped after --action-timeout and reported: which action, which state', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/loops.ts', '--action-timeout', '1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('faultline: action next on state #3 (depth 3) 3 did not return within 1 s\n');
+  });
+
+  it('is stopped by the time limit too (plus a second of grace)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'test/fixtures/loops.ts', '--time-limit', '0.5'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^faultline: action next on state #3 \(depth 3\) 3 did not return within 1(\.\d)? s\n$/);
+  });
+});

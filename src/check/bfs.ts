@@ -32,7 +32,7 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
  * (Ctrl-C) can abort the budget's signal and the search end with what it found so far.
  */
 export function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
-  return drainAsync(levels(model, budget));
+  return drainAsync(levels(model, budget), budget);
 }
 
 /** The search itself; it pauses (yields) whenever the budget is due for a check. */

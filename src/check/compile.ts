@@ -4,6 +4,7 @@
  * per-action statistics) and a label that is only built when someone needs it.
  */
 import { ActionError, describeThrown, ModelError, UsageError } from '../model/errors.js';
+import { running } from './core.js';
 import { show } from '../model/values.js';
 import { fingerprint, fpHigh, fpLow, setFingerprint } from '../model/fingerprint.js';
 import type { TraceEvent } from '../model/trace.js';
@@ -264,6 +265,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     out.clear();
     out.from = s;
     if (bulk) {
+      running.action = '';
       target = out;
       try {
         bulk.expand(s, sink);
@@ -277,6 +279,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
       const act = named[a]!;
       if ('fn' in act) {
         let r: ActionResult<S>;
+        running.action = act.name;
         try {
           r = act.fn(s);
         } catch (e) {
@@ -296,6 +299,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
         const over = act.over;
         for (let k = 0; k < over.length; k++) {
           let r: ActionResult<S>;
+          running.action = act.labels[k]!;
           try {
             r = act.step(s, over[k]);
           } catch (e) {
@@ -306,6 +310,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
       }
     }
     if (next) {
+      running.action = 'next';
       let last = 'next';
       try {
         for (const succ of next(s)) {

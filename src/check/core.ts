@@ -5,6 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
+import { Script } from 'node:vm';
 import { ActionError, describeThrown, ModelError } from '../model/errors.js';
 import { show } from '../model/values.js';
 import type { Compiled } from './compile.js';
@@ -22,21 +23,55 @@ export function drain<R>(search: Generator<void, R, void>): R {
   }
 }
 
-/** Run a search that pauses to its end, letting the event loop run at most every YIELD_MS. */
-export async function drainAsync<R>(search: Generator<void, R, void>): Promise<R> {
-  let last = performance.now();
-  for (;;) {
-    const r = search.next();
-    if (r.done) return r.value;
-    const now = performance.now();
-    if (now - last >= YIELD_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      last = performance.now();
+/**
+ * Run a search that pauses to its end, letting the event loop run at most every YIELD_MS. Each
+ * stretch between pauses (about CHECK_MS of work) runs under V8's watchdog (a vm script with a
+ * timeout, which interrupts even a loop that never returns): a model's action stuck for
+ * `stuckMs` ends the search with an error naming the action and the state. (Ctrl-C is left to the
+ * signal handler, which runs between stretches and stops the search cleanly; while an action is
+ * stuck, the handler cannot run, and the timeout is what ends it.)
+ */
+export async function drainAsync<R>(search: Generator<void, R, void>, budget?: Budget): Promise<R> {
+  const g = globalThis as { __faultlineStep?: () => IteratorResult<void, R> };
+  // One watched stretch runs the search until it is done or YIELD_MS have passed (a watchdog per
+  // stretch costs a thread start, so not one per pause of the search).
+  const stretch = (): IteratorResult<void, R> => {
+    const until = performance.now() + YIELD_MS;
+    for (;;) {
+      const r = search.next();
+      if (r.done || performance.now() >= until) return r;
     }
+  };
+  for (;;) {
+    g.__faultlineStep = stretch;
+    const stuckMs = Math.round(budget ? budget.stuckMs() : DEFAULT_STUCK_MS);
+    let r: IteratorResult<void, R>;
+    try {
+      r = STEP.runInThisContext({ timeout: stuckMs }) as IteratorResult<void, R>;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new ModelError(`${working()} did not return within ${+(stuckMs / 1000).toFixed(1)} s`);
+      throw e;
+    } finally {
+      g.__faultlineStep = undefined;
+    }
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
 const YIELD_MS = 50;
+
+/** How long one step of the search may take before the model is reported stuck (see drainAsync). */
+export const DEFAULT_STUCK_MS = 30_000;
+
+const STEP = new Script('globalThis.__faultlineStep()', { filename: 'faultline-search-step' });
+
+/** What the search is doing, for a report of a stuck model: the state being expanded and the action. */
+export const running = { id: -1, depth: 0, state: undefined as unknown, action: '' };
+
+function working(): string {
+  return `action ${running.action || '(successors)'} on ${where(running.id, running.depth, running.state)}`;
+}
 
 /** About how often (ms) a search loop reads the clock, the heap and the interrupt (Budget.due). */
 const CHECK_MS = 10;
@@ -67,6 +102,8 @@ export class Budget {
   /** `performance.now()` after which the search stops (Infinity without a time limit). */
   readonly deadline: number;
   readonly deadlock: boolean | undefined;
+  /** How long one action may run (Limits.actionTimeoutMs). */
+  readonly actionTimeoutMs: number;
   /** Resident bytes above which the search stops (see Limits.maxMemoryBytes). */
   readonly maxMemoryBytes: number;
   private readonly signal: AbortSignal | undefined;
@@ -85,6 +122,7 @@ export class Budget {
     this.start = start;
     this.deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
     this.maxMemoryBytes = options.maxMemoryBytes ?? defaultMemoryCeiling();
+    this.actionTimeoutMs = options.actionTimeoutMs ?? DEFAULT_STUCK_MS;
     this.signal = options.signal;
     this.deadlock = options.deadlock;
     this.onProgress = options.onProgress;
@@ -112,6 +150,11 @@ export class Budget {
     else if (took > CHECK_MS * 2 && this.stride > 1) this.stride = Math.max(1, this.stride >> 2);
     this.countdown = this.stride;
     return true;
+  }
+
+  /** How long the next stretch of work may run before the model counts as stuck (see drainAsync). */
+  stuckMs(now = performance.now()): number {
+    return Math.max(1, Math.min(this.actionTimeoutMs, this.deadline - now + 1000));
   }
 
   /** Why the search must stop now, or null: the time limit, the memory ceiling, an interrupt. */
@@ -164,6 +207,9 @@ function mutated(e: unknown): boolean {
 
 /** Expand `s` into `out`, turning an exception into a ModelError that says which action and state. */
 export function expandOrThrow<S>(model: Compiled<S>, s: S, out: Parameters<Compiled<S>['expand']>[1], id: number, depth: number): void {
+  running.id = id;
+  running.depth = depth;
+  running.state = s;
   try {
     model.expand(s, out);
   } catch (e) {

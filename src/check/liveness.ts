@@ -142,7 +142,7 @@ export function checkLiveness<S>(model: Compiled<S>, properties: readonly Compil
 
 /** checkLiveness, letting the event loop run every few milliseconds while the graph is built (see bfsAsync). */
 export function checkLivenessAsync<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget = new Budget()): Promise<LivenessResult<S>> {
-  return drainAsync(liveness(model, properties, budget));
+  return drainAsync(liveness(model, properties, budget), budget);
 }
 
 function* liveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget): Generator<void, LivenessResult<S>, void> {

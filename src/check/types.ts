@@ -23,6 +23,11 @@ export interface Limits {
    * it found so far. Read between levels and every few milliseconds within one.
    */
   readonly signal?: AbortSignal;
+  /**
+   * A model's action that runs this long without returning is stopped and reported, naming the
+   * action and the state (default 30 s; never past the time limit by more than a second).
+   */
+  readonly actionTimeoutMs?: number;
 }
 
 /** What a search strategy takes besides the compiled model. */

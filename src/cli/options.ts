@@ -51,7 +51,8 @@ export function wholeAtLeast(name: string, v: unknown, min: number): number | un
 }
 
 /** `--max-depth`, `--max-states`, `--time-limit` (seconds) as Limits. */
-export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?: number; maxMemory?: number }, signal?: AbortSignal): Limits {
+export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?: number; maxMemory?: number; actionTimeout?: number }, signal?: AbortSignal): Limits {
+  const actionTimeout = nonNegative('action-timeout', a.actionTimeout);
   const maxDepth = nonNegative('max-depth', a.maxDepth);
   const maxStates = nonNegative('max-states', a.maxStates);
   const timeLimit = nonNegative('time-limit', a.timeLimit);
@@ -59,6 +60,7 @@ export function limitsOf(a: { maxDepth?: number; maxStates?: number; timeLimit?:
   return {
     ...(signal ? { signal } : {}),
     ...(maxMemory !== undefined ? { maxMemoryBytes: maxMemory * 1024 * 1024 } : {}),
+    ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),

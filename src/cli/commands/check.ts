@@ -22,6 +22,7 @@ export interface CheckArgs {
   maxStates?: number;
   timeLimit?: number;
   maxMemory?: number;
+  actionTimeout?: number;
   progress?: boolean;
   deadlock: boolean;
   symmetry: boolean;
@@ -175,6 +176,7 @@ export const checkCommand: Command<CheckArgs> = {
       .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
       .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })
       .option('progress', { type: 'boolean', describe: 'print progress on stderr (default: when stderr is a terminal; otherwise a line every 5 s)' })
+      .option('action-timeout', { type: 'number', describe: "a model's action that runs this many seconds without returning is stopped and reported (default 30)" })
       .option('max-memory', { type: 'number', describe: "stop when the process's memory reaches this many MiB (default: 80% of the machine's)" })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('liveness', { type: 'boolean', default: true, describe: "check the model's liveness properties (--no-liveness: safety only)" })
