@@ -92,11 +92,6 @@ function* levels<S>(model: Compiled<S>, budget: Budget): Generator<void, CheckRe
       stopReason = 'max-depth';
       break;
     }
-    const why = budget.stop();
-    if (why !== null) {
-      stopReason = why;
-      break;
-    }
     const nextFrontier = newLevel(model);
     const levelSize = frontier.size;
     for (let i = 0; i < levelSize; i++) {

@@ -131,11 +131,6 @@ export class Budget {
     this.lastCheck = start;
   }
 
-  /** Whether the time is up. */
-  expired(now = performance.now()): boolean {
-    return now >= this.deadline;
-  }
-
   /**
    * Whether a search loop should call `stop()` now: true about every CHECK_MS of work, however
    * long one unit of work (one state's expansion) takes. Cheap: a countdown, the clock read only

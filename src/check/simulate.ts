@@ -118,7 +118,10 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
   const property = fc.property(arb, (choices) => {
     if (!shrinking) {
       // Past the time limit, fast-check may still ask for a run or two before it stops: skipped, not counted.
-      if (performance.now() - t0 > timeLimit) return !(timedOut = true) || true;
+      if (performance.now() - t0 > timeLimit) {
+        timedOut = true;
+        return true;
+      }
       generated++;
     }
     const w = walk(choices, false);

@@ -23,21 +23,24 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+/** The options a command declares (yargs keeps them, with their aliases, as keys). */
+function knownOptions(y: Argv): string[] {
+  return Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+}
+
 /** The options given that the command does not know (yargs adds camelCase copies: those are skipped). */
 function unknownOptions(args: Record<string, unknown>, y: Argv): string[] {
-  const known = new Set(Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key));
+  const known = new Set(knownOptions(y));
   const camel = (s: string) => s.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
   const given = Object.keys(args).filter((k) => k !== '_' && k !== '$0' && !known.has(k));
   return given.filter((k) => !given.some((g) => g !== k && camel(g) === k)).filter((k) => ![...known].some((n) => camel(n) === k));
 }
 
-/** For "Unknown argument: varient": "; did you mean --variant?" when a known option is one or two edits away. */
-function didYouMean(msg: string | undefined, y: Argv): string {
-  const m = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
-  if (!m) return '';
-  const known = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+/** "; did you mean --variant?" for the unknown options one or two edits away from a known one. */
+function didYouMean(unknown: readonly string[], y: Argv): string {
+  const known = knownOptions(y).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
   const hints: string[] = [];
-  for (const arg of m[1]!.split(', ')) {
+  for (const arg of unknown) {
     const best = known.map((k) => [k, editDistance(arg, k)] as const).sort((a, b) => a[1] - b[1])[0];
     if (best && best[1] <= 2 && best[1] < arg.length / 2) hints.push(`--${best[0]}`);
   }
@@ -73,19 +76,19 @@ export async function main(argv: string[]): Promise<number> {
     .version(version())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      failure = err ?? new UsageError(`${msg ?? 'invalid command line'}${didYouMean(msg, command ?? cli)} (see faultline --help)`);
+      failure = err ?? new UsageError(`${msg ?? 'invalid command line'} (see faultline --help)`);
     });
   for (const c of COMMANDS)
     cli = cli.command({
       command: c.usage,
       describe: c.describe,
-      builder: (y) => (command = c.options(y).strict()),
+      builder: (y) => (command = c.options(y)),
       handler: async (a) => {
         // yargs reports unknown options only after an async handler has run: check them first.
         const unknown = unknownOptions(a, command ?? cli);
         if (unknown.length) {
-          const msg = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
-          throw new UsageError(`${msg}${didYouMean(msg, command ?? cli)} (see faultline ${c.usage.split(' ')[0]} --help)`);
+          const what = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+          throw new UsageError(`${what}${didYouMean(unknown, command ?? cli)} (see faultline ${c.usage.split(' ')[0]} --help)`);
         }
         code = await c.run(a as never);
       },
