@@ -15,14 +15,30 @@ function json(stdout: string): { result: string; complete: boolean; stopReason: 
   return JSON.parse(stdout);
 }
 
-/** Run the CLI, send `signal` once it has printed its first progress line, and collect the outcome. */
-function interrupted(signal: NodeJS.Signals, args: string[]): Promise<{ code: number | null; out: string }> {
+/**
+ * Run the CLI and send `signal`: once it has printed its first progress line; or, with `when` a
+ * text, once its stderr holds that text (a fixture saying it is stuck); or, with `when` a number,
+ * that many milliseconds after it started. Collect the outcome and how long it took to end after
+ * the signal.
+ */
+function interrupted(signal: NodeJS.Signals, args: string[], when?: string | number): Promise<{ code: number | null; out: string; endedMs: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args, ...(when === undefined ? ['--progress'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let sent = 0;
+    const send = () => {
+      if (sent) return;
+      sent = performance.now();
+      child.kill(signal);
+    };
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
-    child.stderr.once('data', () => child.kill(signal));
-    child.on('close', (code) => resolve({ code, out }));
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (when === undefined || (typeof when === 'string' && err.includes(when))) send();
+    });
+    if (typeof when === 'number') setTimeout(send, when);
+    child.on('close', (code) => resolve({ code, out, endedMs: performance.now() - sent }));
   });
 }
 
@@ -226,6 +242,41 @@ describe('simulate within its time limit', () => {
     // 10^8 runs of up to 200 steps would take hours: the limit stopped it.
     expect(j.simulation.runs).toBeGreaterThan(0);
     expect(j.simulation.runs).toBeLessThan(100_000_000);
+  });
+});
+
+describe('Ctrl-C wherever the search is', () => {
+  it.each([[[]], [['--workers', '2']]])('while an action never returns (%j): the check ends at once with what it found, not after --action-timeout', async (extra) => {
+    // The action loops on state 3; the timeout (60 s) is far beyond the test's own.
+    const r = await interrupted('SIGINT', ['check', 'test/fixtures/loops.ts', '--param', 'say=true', '--action-timeout', '60', '--json', ...extra], 'stuck');
+    expect(r.code).toBe(0);
+    expect(json(r.out)).toMatchObject({ result: 'ok', complete: false, stopReason: 'interrupted' });
+    expect(json(r.out).stats.distinctStates).toBe(4);
+  });
+
+  it('in the middle of a level on worker threads: the workers stop their parts', async () => {
+    // Level 1 is 1,000 expansions of 20 ms: 10 s per worker if the level had to end first.
+    const r = await interrupted('SIGINT', ['check', 'test/fixtures/wide.ts', '--workers', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r.out)).toMatchObject({ result: 'ok', complete: false, stopReason: 'interrupted', stats: { distinctStates: 1001 } });
+    expect(r.endedMs).toBeLessThan(5000);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s ends simulate with the runs it made, stopReason "interrupted"', async (signal) => {
+    const r = await interrupted(signal, ['simulate', 'test/fixtures/endless.ts', '--runs', '100000000', '--json'], 1500);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { stopReason: string; simulation: { runs: number } };
+    expect(j.stopReason).toBe('interrupted');
+    expect(j.simulation.runs).toBeLessThan(100_000_000);
+  });
+
+  it('simulate: an action that never returns is stopped after --action-timeout, or at once by Ctrl-C', async () => {
+    const r = spawnSync(process.execPath, [BIN, 'simulate', 'test/fixtures/loops.ts', '--action-timeout', '1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('faultline: action next on state 3 did not return within 1 s\n');
+    const i = await interrupted('SIGINT', ['simulate', 'test/fixtures/loops.ts', '--param', 'say=true', '--action-timeout', '60', '--json'], 'stuck');
+    expect(i.code).toBe(0);
+    expect(JSON.parse(i.out)).toMatchObject({ result: 'ok', stopReason: 'interrupted' });
   });
 });
 

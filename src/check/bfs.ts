@@ -9,7 +9,7 @@
  */
 import type { Spec } from '../model/types.js';
 import { compile, type Compiled, SuccessorBuffer } from './compile.js';
-import { Budget, Counters, drain, drainAsync, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
+import { Budget, Counters, drain, drainAsync, type SoFar, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
 import { describeThrown, ModelError } from '../model/errors.js';
 import { PackedState, WordQueue } from '../model/values.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
@@ -32,11 +32,12 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
  * (Ctrl-C) can abort the budget's signal and the search end with what it found so far.
  */
 export function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
-  return drainAsync(levels(model, budget), budget);
+  const soFar: SoFar<CheckResult<S>> = {};
+  return drainAsync(levels(model, budget, soFar), budget, soFar);
 }
 
 /** The search itself; it pauses (yields) whenever the budget is due for a check. */
-function* levels<S>(model: Compiled<S>, budget: Budget): Generator<void, CheckResult<S>, void> {
+function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<CheckResult<S>> = {}): Generator<void, CheckResult<S>, void> {
   const maxDepth = budget.maxDepth;
   const maxStates = budget.maxStates;
   const deadlockOn = budget.deadlockOn(model);
@@ -74,6 +75,9 @@ function* levels<S>(model: Compiled<S>, budget: Budget): Generator<void, CheckRe
     }
     recheck.clear();
   };
+
+  // Cut short in the middle of a stretch (see drainAsync): what was found up to there.
+  soFar.result = () => finishSearch(model, store, budget, { counters, diameter: maxLevel, families: model.families, found: found as Found | null, stopReason: 'interrupted' });
 
   // ---- initial states
   const start = takeInitialStates(model, store, maxStates);

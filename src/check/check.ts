@@ -158,8 +158,8 @@ export async function runSimulation(target: CheckTarget, settings: SimulateSetti
   if (settings.timeLimitMs !== undefined) checkLimits({ timeLimitMs: settings.timeLimitMs });
   const { variant: _v, params: _p, faults: _f, ...options } = settings;
   // Loaded here: fast-check is needed by simulation only.
-  const { randomWalks } = await import('./simulate.js');
-  return { info: built.info, result: randomWalks(compiled, options), compiled };
+  const { randomWalksAsync } = await import('./simulate.js');
+  return { info: built.info, result: await randomWalksAsync(compiled, options), compiled };
 }
 
 /** Simulate a model (random walks, a failing one shrunk): `faultline simulate` as a function. */

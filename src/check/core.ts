@@ -24,40 +24,82 @@ export function drain<R>(search: Generator<void, R, void>): R {
 }
 
 /**
+ * What a search has found so far, for a search cut short in the middle of a stretch (Ctrl-C while
+ * an action runs): set by the search once its tables exist.
+ */
+export interface SoFar<R> {
+  result?: () => R;
+}
+
+/**
  * Run a search that pauses to its end, letting the event loop run at most every YIELD_MS. Each
  * stretch between pauses (about CHECK_MS of work) runs under V8's watchdog (a vm script with a
  * timeout, which interrupts even a loop that never returns): a model's action stuck for
- * `stuckMs` ends the search with an error naming the action and the state. (Ctrl-C is left to the
- * signal handler, which runs between stretches and stops the search cleanly; while an action is
- * stuck, the handler cannot run, and the timeout is what ends it.)
+ * `stuckMs` ends the search with an error naming the action and the state.
+ *
+ * Ctrl-C between stretches reaches the process's SIGINT handler (the CLI's aborts the budget's
+ * signal, and the search stops at its next check). Ctrl-C during a stretch would wait for the
+ * stretch to end — for ever, or until the timeout, if an action is stuck — so, when somebody
+ * listens for SIGINT and the search says what it has found `soFar`, the stretch is run with
+ * `breakOnSigint`: V8 stops it where it is, the listeners get the signal, and the search ends
+ * with what it had found.
  */
-export async function drainAsync<R>(search: Generator<void, R, void>, budget?: Budget): Promise<R> {
+export async function drainAsync<R>(search: Generator<void, R, void>, budget?: Budget, soFar?: SoFar<R>): Promise<R> {
+  for (;;) {
+    const breakOnSigint = soFar !== undefined && process.listenerCount('SIGINT') > 0;
+    let r: IteratorResult<void, R>;
+    try {
+      r = watchedStretch(search, Math.round(budget ? budget.stuckMs() : DEFAULT_STUCK_MS), breakOnSigint);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' && soFar?.result) {
+        // The signal was kept from the listeners while the stretch ran: hand it on.
+        process.emit('SIGINT', 'SIGINT');
+        return soFar.result();
+      }
+      throw e;
+    }
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Run a search that pauses to its end without letting the event loop run (a worker thread's part
+ * of a level), each stretch under V8's watchdog as in drainAsync.
+ */
+export function drainWatched<R>(search: Generator<void, R, void>, budget: Budget): R {
+  for (;;) {
+    const r = watchedStretch(search, Math.round(budget.stuckMs()), false);
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * One stretch of a search: until it is done or YIELD_MS have passed, under V8's watchdog (a
+ * watchdog per stretch costs a thread start, so not one per pause of the search). A stretch
+ * longer than `stuckMs` is a stuck action: a StuckError naming the action and the state.
+ */
+function watchedStretch<R>(search: Generator<void, R, void>, stuckMs: number, breakOnSigint: boolean): IteratorResult<void, R> {
   const g = globalThis as { __faultlineStep?: () => IteratorResult<void, R> };
-  // One watched stretch runs the search until it is done or YIELD_MS have passed (a watchdog per
-  // stretch costs a thread start, so not one per pause of the search).
-  const stretch = (): IteratorResult<void, R> => {
+  g.__faultlineStep = () => {
     const until = performance.now() + YIELD_MS;
     for (;;) {
       const r = search.next();
       if (r.done || performance.now() >= until) return r;
     }
   };
-  for (;;) {
-    g.__faultlineStep = stretch;
-    const stuckMs = Math.round(budget ? budget.stuckMs() : DEFAULT_STUCK_MS);
-    let r: IteratorResult<void, R>;
-    try {
-      r = STEP.runInThisContext({ timeout: stuckMs }) as IteratorResult<void, R>;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new ModelError(`${working()} did not return within ${+(stuckMs / 1000).toFixed(1)} s`);
-      throw e;
-    } finally {
-      g.__faultlineStep = undefined;
-    }
-    if (r.done) return r.value;
-    await new Promise((resolve) => setImmediate(resolve));
+  try {
+    return STEP.runInThisContext({ timeout: stuckMs, breakOnSigint }) as IteratorResult<void, R>;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new StuckError(`${working()} did not return within ${+(stuckMs / 1000).toFixed(1)} s`);
+    throw e;
+  } finally {
+    g.__faultlineStep = undefined;
   }
 }
+
+/** A model's action that did not return in time (a ModelError the parallel search reports as it is). */
+export class StuckError extends ModelError {}
 
 const YIELD_MS = 50;
 
@@ -106,7 +148,8 @@ export class Budget {
   readonly actionTimeoutMs: number;
   /** Resident bytes above which the search stops (see Limits.maxMemoryBytes). */
   readonly maxMemoryBytes: number;
-  private readonly signal: AbortSignal | undefined;
+  private readonly signal: { readonly aborted: boolean } | undefined;
+  private readonly abortSignal: AbortSignal | undefined;
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressEvery: number;
   private lastProgress: number;
@@ -116,14 +159,19 @@ export class Budget {
   private countdown = 1;
   private lastCheck: number;
 
-  constructor(options: CheckOptions = {}, start = performance.now()) {
+  /**
+   * `interrupt` is what says the search was interrupted: by default `options.signal`; a worker
+   * thread reads a flag its coordinator sets (see `onInterrupt`).
+   */
+  constructor(options: CheckOptions = {}, start = performance.now(), interrupt: { readonly aborted: boolean } | undefined = options.signal) {
     this.maxDepth = options.maxDepth ?? Infinity;
     this.maxStates = options.maxStates ?? Infinity;
     this.start = start;
     this.deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
     this.maxMemoryBytes = options.maxMemoryBytes ?? defaultMemoryCeiling();
     this.actionTimeoutMs = options.actionTimeoutMs ?? DEFAULT_STUCK_MS;
-    this.signal = options.signal;
+    this.signal = interrupt;
+    this.abortSignal = options.signal;
     this.deadlock = options.deadlock;
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressIntervalMs ?? 1000;
@@ -158,6 +206,15 @@ export class Budget {
     if (now >= this.deadline) return 'time-limit';
     if (getHeapStatistics().used_heap_size > HEAP_CEILING || process.memoryUsage.rss() > this.maxMemoryBytes) return 'memory';
     return null;
+  }
+
+  /** Call `f` when the search is interrupted (at once if it already was); returns how to stop listening. */
+  onInterrupt(f: () => void): () => void {
+    const signal = this.abortSignal;
+    if (!signal) return () => {};
+    if (signal.aborted) f();
+    signal.addEventListener('abort', f);
+    return () => signal.removeEventListener('abort', f);
   }
 
   /** The deadline as a wall-clock time (`Date.now()` scale), for worker threads. */

@@ -16,7 +16,7 @@
 import type { Worker } from 'node:worker_threads';
 import { bfsAsync, finishSearch } from './bfs.js';
 import { BEYOND, type Compiled, familyNumbering } from './compile.js';
-import { Budget, Counters, type Found, stopAtNew, takeInitialStates } from './core.js';
+import { Budget, Counters, type Found, stopAtNew, StuckError, takeInitialStates } from './core.js';
 import { StateStore } from './store.js';
 import type { CheckResult, StopReason } from './types.js';
 import type { Expanded, FromWorker, ToWorker } from './worker.js';
@@ -32,7 +32,8 @@ function ask(w: Worker, m: ToWorker): Promise<FromWorker> {
     };
     const onMessage = (r: FromWorker) => {
       done();
-      if (r.type === 'error') reject(new Fallback(r.message));
+      // A stuck action is reported as it is (the sequential search would only be stuck again).
+      if (r.type === 'error') reject(r.stuck ? new StuckError(r.message) : new Fallback(r.message));
       else resolve(r);
     };
     const onError = (e: Error) => {
@@ -53,17 +54,33 @@ function ask(w: Worker, m: ToWorker): Promise<FromWorker> {
 
 /** The breadth-first search of a compiled model on `workers` (each serving the same model), within `budget`. */
 export async function parallelBfs<S>(model: Compiled<S>, workers: Worker[], budget: Budget = new Budget()): Promise<CheckResult<S>> {
+  // Ctrl-C reaches this thread only: the workers read this flag (Budget.stop) and stop within
+  // milliseconds — unless one is stuck in an action; the search gives up on them a second later.
+  const interrupt = new Int32Array(new SharedArrayBuffer(4));
+  let timer: NodeJS.Timeout | undefined;
+  let stopListening = (): void => {};
+  const givenUp = new Promise<typeof GIVEN_UP>((resolve) => {
+    stopListening = budget.onInterrupt(() => {
+      Atomics.store(interrupt, 0, 1);
+      timer ??= setTimeout(() => resolve(GIVEN_UP), GRACE_MS);
+    });
+  });
   try {
-    return await run(model, workers, budget);
+    return await run(model, workers, budget, { flag: interrupt, givenUp });
   } catch (e) {
     if (e instanceof Fallback) return await bfsAsync(model, budget);
     throw e;
   } finally {
+    stopListening();
+    clearTimeout(timer);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget): Promise<CheckResult<S>> {
+const GIVEN_UP = Symbol('given up');
+const GRACE_MS = 1000;
+
+async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, interrupt: { flag: Int32Array; givenUp: Promise<typeof GIVEN_UP> }): Promise<CheckResult<S>> {
   const maxDepth = budget.maxDepth;
   const maxStates = budget.maxStates;
   const deadline = budget.wallDeadline();
@@ -107,7 +124,15 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget): Pr
     }
     const tA = performance.now();
     const view = store.view();
-    const results = (await Promise.all(workers.map((w) => ask(w, { type: 'expand', view, deadline })))) as Expanded[];
+    const firstIds = sizes.map((_, w) => levelStart + sizes.slice(0, w).reduce((a, b) => a + b, 0));
+    const actionTimeoutMs = budget.actionTimeoutMs;
+    const answers = Promise.all(workers.map((w, k) => ask(w, { type: 'expand', view, deadline, actionTimeoutMs, interrupt: interrupt.flag, firstId: firstIds[k]!, depth })));
+    answers.catch(() => {}); // if given up on, the workers' answers (or their ends) are not waited for
+    const results = (await Promise.race([answers, interrupt.givenUp])) as Expanded[] | typeof GIVEN_UP;
+    if (results === GIVEN_UP) {
+      stopReason = 'interrupted';
+      break;
+    }
     const tM = performance.now();
     const stopped = results.find((r) => r.stopped !== null);
     if (stopped) {

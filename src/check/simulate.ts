@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { type Compiled, SuccessorBuffer } from './compile.js';
-import { Counters, expandOrThrow, explain, firstBrokenInvariant, statistics } from './core.js';
+import { Budget, Counters, drain, drainAsync, expandOrThrow, explain, firstBrokenInvariant, type SoFar, statistics } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { choicesOf, followLabels, initialStep, successorStep } from './path.js';
 import { FingerprintSet } from './store.js';
@@ -28,6 +28,10 @@ export interface SimulateOptions {
   readonly timeLimitMs?: number;
   /** Time fast-check may spend shrinking a failing run (default 3000 ms). */
   readonly shrinkMs?: number;
+  /** Stop trying new runs when aborted (Ctrl-C): the result says "interrupted". */
+  readonly signal?: AbortSignal;
+  /** How long one action may run before the model is reported stuck (default 30 s; see Limits). */
+  readonly actionTimeoutMs?: number;
 }
 
 export interface SimulationInfo {
@@ -59,7 +63,43 @@ interface Walk<S> {
 
 /** Random walks through a compiled model; a failing walk is shrunk (see the top of this file). */
 export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}): SimulationResult<S> {
+  return drain(walks(model, options));
+}
+
+/**
+ * The same, letting the event loop run every few milliseconds (so Ctrl-C ends it with the runs it
+ * made), with every stretch under the action watchdog (see drainAsync).
+ */
+export function randomWalksAsync<S>(model: Compiled<S>, options: SimulateOptions = {}): Promise<SimulationResult<S>> {
+  const soFar: SoFar<SimulationResult<S>> = {};
+  return drainAsync(walks(model, options, soFar), budgetOf(options), soFar);
+}
+
+function budgetOf(options: SimulateOptions): Budget {
+  return new Budget({
+    ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
+    ...(options.actionTimeoutMs !== undefined ? { actionTimeoutMs: options.actionTimeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/**
+ * Runs are made CHUNK at a time, each chunk one fast-check run with its own seed (the first chunk
+ * with the seed itself), so the search can pause between chunks; the runs depend on the seed only.
+ */
+const CHUNK = 64;
+
+function chunkSeed(seed: number, k: number): number {
+  if (k === 0) return seed;
+  let h = Math.imul(seed ^ Math.imul(k, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0x7fffffff;
+}
+
+function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoFar<SimulationResult<S>> = {}): Generator<void, SimulationResult<S>, void> {
   const t0 = performance.now();
+  const budget = budgetOf(options);
   const runs = options.runs ?? 1000;
   const depth = options.depth ?? 200;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -112,13 +152,21 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
     return { trace, broken: bad, length: k - 1 };
   };
 
+  let searchMs = -1; // set when the runs end
+  let found: number | null = null;
+  let shrunk: number | null = null;
+  let minimized: number | null = null;
+  let result: Walk<S> | null = null;
+
   // 1. Random runs (fast-check generates them from the seed) until one fails.
   const arb = fc.array(fc.nat(), { minLength: 1, maxLength: depth + 1, size: 'max' });
   let timedOut = false;
+  let interrupted = false;
+  let deadline = t0 + timeLimit;
   const property = fc.property(arb, (choices) => {
     if (!shrinking) {
       // Past the time limit, fast-check may still ask for a run or two before it stops: skipped, not counted.
-      if (performance.now() - t0 > timeLimit) {
+      if (performance.now() > deadline) {
         timedOut = true;
         return true;
       }
@@ -128,22 +176,64 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
     if (w.broken !== null && !shrinking) firstFailure = w.length;
     return w.broken === null;
   });
-  const first = fc.check(property, { numRuns: runs, seed, endOnFailure: true, ...(Number.isFinite(timeLimit) ? { interruptAfterTimeLimit: Math.max(1, Math.floor(timeLimit)) } : {}) });
-  if (first.interrupted) timedOut = true;
-  const searchMs = performance.now() - t0;
-  let found: number | null = null;
-  let shrunk: number | null = null;
-  let minimized: number | null = null;
-  let result: Walk<S> | null = null;
-  if (first.failed && first.counterexample) {
+  let failing: { seed: number; choices: number[] } | null = null;
+  soFar.result = () => summary(null, 'interrupted');
+  for (let k = 0; generated < runs && !timedOut; k++) {
+    const why = budget.stop();
+    if (why === 'interrupted') {
+      interrupted = true;
+      break;
+    }
+    if (why === 'time-limit') {
+      timedOut = true;
+      break;
+    }
+    const chunkSeedK = chunkSeed(seed, k);
+    const r = fc.check(property, { numRuns: Math.min(CHUNK, runs - generated), seed: chunkSeedK, endOnFailure: true, ...(Number.isFinite(timeLimit) ? { interruptAfterTimeLimit: Math.max(1, Math.floor(deadline - performance.now())) } : {}) });
+    if (r.interrupted) timedOut = true;
+    if (r.failed && r.counterexample) {
+      failing = { seed: chunkSeedK, choices: r.counterexample[0] ?? [0] };
+      break;
+    }
+    yield;
+  }
+  deadline = Infinity; // shrinking has its own limit
+  searchMs = performance.now() - t0;
+
+  /** The result, from the walk to report (or none) and why the runs stopped. */
+  function summary(w: Walk<S> | null, why: 'time-limit' | 'interrupted' | null): SimulationResult<S> {
+    const steps = counters.generated;
+    const ms = searchMs >= 0 ? searchMs : performance.now() - t0;
+    // A walk's statistics: steps taken (not distinct states) per second while searching, and no
+    // collision estimate or constraint count (states are not stored).
+    const { beyondConstraint: _beyond, ...base } = statistics(model, { start: t0, distinct: seen.size, counters, diameter: deepest, families: model.families, storeBytes: 0 });
+    const stats: Stats = { ...base, statesPerSecond: ms > 0 ? Math.round((steps / ms) * 1000) : steps, collisionProbability: 0 };
+    const simulation: SimulationInfo = { seed, runs: generated, steps, stepsPerSecond: stats.statesPerSecond, deepest, distinctStates: seen.size, found, shrunk, minimized };
+    if (!w || !w.broken) return { result: 'ok', complete: false, stopReason: why, stats, violation: null, simulation };
+    const v = w.broken;
+    const explanation = v.kind === 'invariant' ? explain(model, v.name, w.trace[w.trace.length - 1]!.state) : null;
+    return {
+      result: v.kind === 'deadlock' ? 'deadlock' : 'violation',
+      complete: false,
+      stopReason: 'violation',
+      stats,
+      violation: { kind: v.kind, name: v.name, explanation, trace: w.trace },
+      simulation,
+    };
+  }
+
+  if (failing) {
     shrinking = true;
     found = firstFailure;
+    // Interrupted while shrinking: the shortest walk so far.
+    soFar.result = () => summary(result ?? walk(failing.choices, true), null);
     // 2. Remove steps that are not needed (fast, deterministic).
-    result = minimize(model, walk(first.counterexample[0] ?? [0], true), broken, deadlockOn);
+    result = minimize(model, walk(failing.choices, true), broken, deadlockOn);
     minimized = result.trace.length - 1;
+    yield;
     // 3. Let fast-check shrink the choices of that run (fewer steps, earlier successors: protocol
     //    steps before faults), for a bounded time; then remove steps again.
-    const again = fc.check(property, { numRuns: 1, seed, examples: [[choicesOf(model, result.trace)]], interruptAfterTimeLimit: options.shrinkMs ?? 3000 });
+    const again = fc.check(property, { numRuns: 1, seed: failing.seed, examples: [[choicesOf(model, result.trace)]], interruptAfterTimeLimit: options.shrinkMs ?? 3000 });
     if (again.failed && again.counterexample) {
       const w = walk(again.counterexample[0] ?? [0], true);
       if (w.broken && sameBreak(w.broken, result.broken)) {
@@ -153,33 +243,7 @@ export function randomWalks<S>(model: Compiled<S>, options: SimulateOptions = {}
     }
     shrunk = result.trace.length - 1;
   }
-  const steps = counters.generated;
-  // A walk's statistics: steps taken (not distinct states) per second while searching, and no
-  // collision estimate or constraint count (states are not stored).
-  const { beyondConstraint: _beyond, ...base } = statistics(model, { start: t0, distinct: seen.size, counters, diameter: deepest, families: model.families, storeBytes: 0 });
-  const stats: Stats = { ...base, statesPerSecond: searchMs > 0 ? Math.round((steps / searchMs) * 1000) : steps, collisionProbability: 0 };
-  const simulation: SimulationInfo = {
-    seed,
-    runs: generated,
-    steps,
-    stepsPerSecond: stats.statesPerSecond,
-    deepest,
-    distinctStates: seen.size,
-    found,
-    shrunk,
-    minimized,
-  };
-  if (!result || !result.broken) return { result: 'ok', complete: false, stopReason: timedOut ? 'time-limit' : null, stats, violation: null, simulation };
-  const v = result.broken;
-  const explanation = v.kind === 'invariant' ? explain(model, v.name, result.trace[result.trace.length - 1]!.state) : null;
-  return {
-    result: v.kind === 'deadlock' ? 'deadlock' : 'violation',
-    complete: false,
-    stopReason: 'violation',
-    stats,
-    violation: { kind: v.kind, name: v.name, explanation, trace: result.trace },
-    simulation,
-  };
+  return summary(result, interrupted ? 'interrupted' : timedOut ? 'time-limit' : null);
 }
 
 /**

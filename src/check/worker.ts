@@ -6,7 +6,7 @@
  */
 import { describeThrown } from '../model/errors.js';
 import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.js';
-import { Budget, firstBrokenInvariant } from './core.js';
+import { Budget, drainWatched, expandOrThrow, firstBrokenInvariant, StuckError } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
 import { decode, encode, type Encoded, registerRecords } from './transfer.js';
@@ -25,7 +25,18 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { type: 'hold'; init: number[] }
-  | { type: 'expand'; view: StoreView; deadline: number }
+  | {
+      type: 'expand';
+      view: StoreView;
+      deadline: number;
+      /** How long one action may run (Budget.actionTimeoutMs). */
+      actionTimeoutMs: number;
+      /** Set to 1 by the coordinating thread when the search is interrupted (Ctrl-C). */
+      interrupt: Int32Array;
+      /** The id and depth of the first state of this worker's part, for messages about a state. */
+      firstId: number;
+      depth: number;
+    }
   | { type: 'keep'; keep: Uint8Array }
   | { type: 'give'; count: number; fromHead: boolean }
   | { type: 'take'; states: Encoded[]; atHead: boolean };
@@ -48,7 +59,7 @@ export interface Expanded {
   /** Time spent expanding (milliseconds). */
   ms: number;
 }
-export type FromWorker = Expanded | { type: 'ok' } | { type: 'given'; states: Encoded[] } | { type: 'error'; message: string };
+export type FromWorker = Expanded | { type: 'ok' } | { type: 'given'; states: Encoded[] } | { type: 'error'; message: string; stuck?: boolean };
 
 export interface Port {
   postMessage(m: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -82,8 +93,9 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
   for (const s of model.init) registerRecords(s);
   let registered = false;
 
-  const expand = (view: StoreView, deadline: number): Expanded => {
+  function* expandPart(m: Extract<ToWorker, { type: 'expand' }>): Generator<void, Expanded, void> {
     const t0 = performance.now();
+    const view = m.view;
     const counts = new Uint32Array(frontier.length);
     const fams = new Grow(new Uint16Array(1024), (n) => new Uint16Array(n));
     const cand = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
@@ -94,17 +106,18 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     thisLevel.clear();
     let pos = 0;
     let stopped: Expanded['stopped'] = null;
-    // The time left, and this thread's own heap: the main thread reads which it was (Budget.stop).
-    const budget = new Budget(deadline === Infinity ? {} : { timeLimitMs: Math.max(0, deadline - Date.now()) });
     for (let i = 0; i < frontier.length; i++) {
-      if (budget.due() && (stopped = budget.stop()) !== null) break;
+      if (budget.due()) {
+        if ((stopped = budget.stop()) !== null) break;
+        yield;
+      }
       const s = frontier[i]!;
       frontier[i] = undefined as S; // let it go once expanded, as the sequential search does
       if (model.beyond !== null && model.beyond(s)) {
         counts[i] = BEYOND;
         continue;
       }
-      model.expand(s, buf);
+      expandOrThrow(model, s, buf, m.firstId + i, m.depth);
       counts[i] = buf.length;
       for (let j = 0; j < buf.length; j++, pos++) {
         const t = buf.states[j]!;
@@ -141,6 +154,18 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
       stopped,
       ms: performance.now() - t0,
     };
+  }
+  // The time left, this thread's own heap and the coordinator's interrupt flag (the main thread
+  // reads which it was: Budget.stop); each stretch of the part under the action watchdog.
+  let budget = new Budget();
+  const expand = (m: Extract<ToWorker, { type: 'expand' }>): Expanded => {
+    const interrupt = m.interrupt;
+    budget = new Budget({ ...(m.deadline === Infinity ? {} : { timeLimitMs: Math.max(0, m.deadline - Date.now()) }), actionTimeoutMs: m.actionTimeoutMs }, performance.now(), {
+      get aborted() {
+        return Atomics.load(interrupt, 0) === 1;
+      },
+    });
+    return drainWatched(expandPart(m), budget);
   };
 
   port.on('message', (m: ToWorker) => {
@@ -151,7 +176,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
           port.postMessage({ type: 'ok' });
           return;
         case 'expand': {
-          const r = expand(m.view, m.deadline);
+          const r = expand(m);
           port.postMessage(r, [r.counts.buffer, r.fams.buffer, r.cand.buffer, r.candHi.buffer, r.candLo.buffer, r.candBad.buffer] as ArrayBuffer[]);
           return;
         }
@@ -176,8 +201,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         }
       }
     } catch (e) {
-      const message = e instanceof ActionError ? e.message : describeThrown(e);
-      port.postMessage({ type: 'error', message });
+      const message = e instanceof ActionError || e instanceof StuckError ? e.message : describeThrown(e);
+      port.postMessage({ type: 'error', message, stuck: e instanceof StuckError });
     }
   });
 }

@@ -117,6 +117,7 @@ export function formatSimulation(info: RunInfo, r: SimulationResult<unknown>): s
     `  simulation: ${s.runs.toLocaleString('en-US')} runs, ${s.steps.toLocaleString('en-US')} steps, ${s.stepsPerSecond.toLocaleString('en-US')} steps/s, deepest run ${s.deepest}, ${s.distinctStates.toLocaleString('en-US')} distinct states seen, seed ${s.seed} (--seed ${s.seed} repeats these runs)`,
   ];
   if (!v && r.stopReason === 'time-limit') lines.push(`  stopped at the time limit: ${s.runs.toLocaleString('en-US')} runs made`);
+  if (!v && r.stopReason === 'interrupted') lines.push(`  interrupted: ${s.runs.toLocaleString('en-US')} runs made`);
   if (v && s.found !== null) lines.push(`  counterexample: found at ${s.found} steps; ${s.minimized} after removing the steps it does not need; ${s.shrunk} after fast-check's shrinking`);
   if (v) lines.push('', ...formatTrace(v.trace), '', v.kind === 'deadlock' ? '  no action is enabled in the last state' : `  ${v.name}${v.explanation ? ': ' + v.explanation : ' does not hold in the last state'}`);
   return visibleControls(lines.join('\n') + '\n');

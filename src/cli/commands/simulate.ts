@@ -4,7 +4,7 @@ import { runSimulation } from '../../check/check.js';
 import { checkJson } from '../../report/json.js';
 import { formatSimulation } from '../../report/text.js';
 import { writeReport } from '../../report/write.js';
-import { type Command, exitCodeOf, nonNegative, parseParams, wholeAtLeast } from '../options.js';
+import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast } from '../options.js';
 import { UsageError } from '../../model/errors.js';
 
 interface SimulateArgs {
@@ -16,6 +16,7 @@ interface SimulateArgs {
   depth: number;
   seed?: number;
   timeLimit?: number;
+  actionTimeout?: number;
   deadlock: boolean;
   json: boolean;
   report?: string | boolean;
@@ -34,6 +35,7 @@ export const simulateCommand: Command<SimulateArgs> = {
       .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
       .option('seed', { type: 'number', describe: 'seed of the random runs (printed; the same seed repeats the same runs)' })
       .option('time-limit', { type: 'number', describe: 'stop trying new runs after this many seconds' })
+      .option('action-timeout', { type: 'number', describe: "a model's action that runs this many seconds without returning is stopped and reported (default 30)" })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
       .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' }),
@@ -44,9 +46,12 @@ export const simulateCommand: Command<SimulateArgs> = {
     const depth = wholeAtLeast('depth', args.depth, 1)!;
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed expects a whole number, got ${String(args.seed)}`);
     const timeLimit = nonNegative('time-limit', args.timeLimit);
-    const { info, result, compiled } = await runSimulation(
+    const actionTimeout = nonNegative('action-timeout', args.actionTimeout);
+    const { info, result, compiled } = await interruptible((signal) => runSimulation(
       args.model,
       {
+        signal,
+        ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
         ...(args.variant !== undefined ? { variant: args.variant } : {}),
         params,
         faults,
@@ -57,7 +62,7 @@ export const simulateCommand: Command<SimulateArgs> = {
         ...(args.deadlock ? {} : { deadlock: false }),
       },
       args.model,
-    );
+    ));
     if (args.json) process.stdout.write(JSON.stringify({ ...checkJson(info, result), simulation: result.simulation }) + '\n');
     else process.stdout.write(formatSimulation(info, result));
     if (args.report !== undefined && args.report !== false) {
