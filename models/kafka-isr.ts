@@ -106,16 +106,31 @@ export default defineActorModel({
   variants: {
     correct:
       'ISR kept in the controller and changed by compare-and-set, clean election from the live ISR, min.insync.replicas = 2, the ISR never shrinks below 2 and a replica that lost its disk leaves it (KIP-966): no acked write is lost with one crash, with or without disk loss, and writes stay available; two crashes stop writes (the CP trade-off); --witness AckWithoutAllReplicas shows an ack without every replica (not WARO)',
-    'unclean-election':
-      'as correct, but with no live ISR member the controller elects any live replica (unclean.leader.election.enable, DF-ISR-1): two crashes lose an acked write',
-    'min-isr-1':
-      'min.insync.replicas = 1 (Kafka’s default) and the ISR may shrink to the leader alone, which then acks by itself (DF-ISR-2): its crash with disk loss loses an acked write (--param diskLoss=true); without disk loss the partition is offline until it returns',
-    'min-isr-1-unclean':
-      'min.insync.replicas = 1 and unclean election (Kafka’s defaults before 0.11): one crash of a leader acking alone loses an acked write, no disk loss needed',
-    'shrink-below-min':
-      'min.insync.replicas = 2 gates acks only: the ISR itself may still shrink to the leader alone, which is elected again after losing its disk (Kafka before KIP-966): a write acked by two replicas is lost after one crash (--param diskLoss=true)',
-    'local-isr':
-      'the leader keeps the ISR itself, acts on its own shrinks at once and only tells the controller afterwards (DF-ISR-3): it acks without a replica the controller may still elect',
+    'unclean-election': {
+      description:
+        'as correct, but with no live ISR member the controller elects any live replica (unclean.leader.election.enable, DF-ISR-1): two crashes lose an acked write',
+      faults: { crash: 2, restart: 0 },
+    },
+    'min-isr-1': {
+      description:
+        'min.insync.replicas = 1 (Kafka’s default) and the ISR may shrink to the leader alone, which then acks by itself (DF-ISR-2): its crash with disk loss loses an acked write; without disk loss the partition is offline until it returns',
+      params: { diskLoss: true },
+    },
+    'min-isr-1-unclean': {
+      description:
+        'min.insync.replicas = 1 and unclean election (Kafka’s defaults before 0.11): one crash of a leader acking alone loses an acked write, no disk loss needed',
+      faults: { crash: 1, restart: 0 },
+    },
+    'shrink-below-min': {
+      description:
+        'min.insync.replicas = 2 gates acks only: the ISR itself may still shrink to the leader alone, which is elected again after losing its disk (Kafka before KIP-966): a write acked by two replicas is lost after one crash',
+      params: { diskLoss: true },
+    },
+    'local-isr': {
+      description:
+        'the leader keeps the ISR itself, acts on its own shrinks at once and only tells the controller afterwards (DF-ISR-3): it acks without a replica the controller may still elect',
+      faults: { crash: 1, restart: 0 },
+    },
     'no-join-epoch': {
       description: 'mutant of correct: the controller readmits a replica into the ISR without checking the broker epoch the leader heard it in (no KIP-903)',
       mutant: true,

@@ -42,11 +42,28 @@ export default defineActorModel({
   },
   variants: {
     correct: 'Paxos as Lamport gives it: unique ballots, adopt the highest accepted value reported, durable acceptors',
-    'ignore-promised-values': 'the proposer always proposes its own value — the notes’ case 2 as written (S0:506-517): both 10% and 20% are chosen',
+    'ignore-promised-values': {
+      description:
+        'the proposer always proposes its own value — the notes’ case 2 as written (S0:506-517): both 10% and 20% are chosen',
+      faults: { crash: 0, restart: 0 },
+    },
     'volatile-acceptor': 'acceptors keep their promise and accepted value in memory only: a restart forgets them (DF-PX-2)',
-    'duplicate-ballots': 'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise (DF-PX-3)',
-    'prepare-as-accept': 'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
-    'learner-mixes-ballots': 'the learner counts acceptances of a value across ballots (DF-PX-6)',
+    'duplicate-ballots': {
+      description:
+        'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise (DF-PX-3)',
+      faults: { crash: 0, restart: 0 },
+    },
+    'prepare-as-accept': {
+      description:
+        'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
+      params: { proposers: 3 },
+      faults: { crash: 0, restart: 0 },
+    },
+    'learner-mixes-ballots': {
+      description:
+        'the learner counts acceptances of a value across ballots (DF-PX-6)',
+      faults: { crash: 0, restart: 0 },
+    },
     'adopt-lowest': { description: 'mutant of correct: a proposer adopts the value of the lowest-numbered proposal its promises report, not the highest', mutant: true },
     'adopt-empty': {
       description: 'mutant of correct: a proposer takes "nothing accepted" (ballot 0, no value) in a promise as a proposal to adopt (>= instead of > when picking the highest), so it proposes no value at all',

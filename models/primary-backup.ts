@@ -139,16 +139,33 @@ export default defineActorModel({
       'sync replication (answer after one backup has the write), arbiter failover with epochs, fencing and leases, reads from the primary: linearizable under crashes, restarts, lost messages and a partition',
     'async-failover':
       'async replication: the primary answers at once. Without failover it is still linearizable; after the primary crashes and a backup is promoted, an acknowledged write is gone (DF-PB-1): ReadYourWrites, NoLostWrites and Linearizable broken',
-    'heartbeat-failover':
-      'keepalived-style failover: a backup that misses the primary’s heartbeats takes over, with no epoch, no lease and no look at its data (DF-PB-2; needs --faults partition=1): a partition makes two primaries (SinglePrimary); with two servers sync replication still keeps the history linearizable, with three the backup that takes over may lack an acknowledged write (Linearizable, after a crash or a partition)',
-    'replica-reads':
-      'async replication, reads from any server (read-write splitting, DF-PB-3/DF-CM-1): a client misses its own acknowledged write (ReadYourWrites) and reads a new value, then an older one (MonotonicReads, with --param check=monotonic-reads,ops=3)',
-    'sticky-reads':
-      'async, each client always reads the server it hashes to (the fix of S2:199): MonotonicReads holds while that server answers, ReadYourWrites does not; when it crashes (or a request to it is lost) and the client moves on along the ring, MonotonicReads breaks too (--param servers=3,check=monotonic-reads,ops=3)',
-    'window-reads':
-      'async, a client reads the primary for a time window after its write, then any server (the fix of S2:196): ReadYourWrites holds for a read inside the window and breaks for one after it (--param think=true) when replication lags behind the window',
-    'timestamp-reads':
-      'async, reads carry the version of the client’s last write or read and an older server refuses them (the fix of S2:197): ReadYourWrites and MonotonicReads hold, even across a failover; Linearizable and NoLostWrites do not (another client’s write)',
+    'heartbeat-failover': {
+      description:
+        'keepalived-style failover: a backup that misses the primary’s heartbeats takes over, with no epoch, no lease and no look at its data (DF-PB-2): a partition makes two primaries (SinglePrimary); with two servers sync replication still keeps the history linearizable, with three the backup that takes over may lack an acknowledged write (Linearizable, after a crash or a partition)',
+      faults: { crash: 0, partition: 1 },
+    },
+    'replica-reads': {
+      description:
+        'async replication, reads from any server (read-write splitting, DF-PB-3/DF-CM-1): a client misses its own acknowledged write (ReadYourWrites) and reads a new value, then an older one (MonotonicReads, with --param check=monotonic-reads,ops=3)',
+      faults: { crash: 0 },
+    },
+    'sticky-reads': {
+      description:
+        'async, each client always reads the server it hashes to (the fix of S2:199): MonotonicReads holds while that server answers, ReadYourWrites does not; when it crashes (or a request to it is lost) and the client moves on along the ring, MonotonicReads breaks too (--param servers=3,check=monotonic-reads,ops=3)',
+      faults: { crash: 0 },
+    },
+    'window-reads': {
+      description:
+        'async, a client reads the primary for a time window after its write, then any server (the fix of S2:196): ReadYourWrites holds for a read inside the window and breaks for one after it (--param think=true) when replication lags behind the window',
+      params: { check: 'read-your-writes', think: true },
+      faults: { crash: 0 },
+    },
+    'timestamp-reads': {
+      description:
+        'async, reads carry the version of the client’s last write or read and an older server refuses them (the fix of S2:197): ReadYourWrites and MonotonicReads hold, even across a failover; Linearizable and NoLostWrites do not (another client’s write)',
+      params: { check: 'linearizable' },
+      faults: { crash: 0 },
+    },
     'promote-any': { description: 'mutant of correct: the arbiter makes the first backup primary, without comparing the versions the backups report', mutant: true },
     'no-lease': {
       description: 'mutant of correct: no lease — a primary cut off from the arbiter goes on serving, and the arbiter fails over as soon as it cannot reach it',

@@ -47,10 +47,28 @@ export default defineActorModel({
   variants: {
     correct: 'ABD with W + R > N: versions (counter, writer) from a query phase, readers write back what they return — linearizable; with a crash every operation still completes while a majority is up',
     'small-quorums': 'the same protocol with R = N − W (2 and 1 for N = 3), so W + R = N: a read quorum can miss the last write quorum and a read after a completed write returns the old value (DF-Q-1)',
-    'no-write-back': 'W + R > N, but a reader returns the highest value it saw without writing it back: a write still in progress is seen by one reader and missed by a later one, a new/old inversion (DF-Q-2, W24); needs --param readers=2',
-    'local-versions': 'each writer numbers its writes 1, 2, … itself, without the query phase, and versions are compared by number alone: two writers make version 1 with different values, and a later write is lost (DF-Q-3); needs --param writers=2 (a lone writer numbering its own writes is ABD’s single-writer register, and correct)',
-    waro: 'write all, read one (W = N, R = 1, S0:381-387) with ABD’s phases: linearizable, but one crashed replica blocks every write — and every read, whose write-back needs all N too (SF-WARO-1, W23)',
-    'waro-fail': 'WARO whose writer, not hearing from every replica in time, reports the write as failed (S0:383: “otherwise it counts as failed”), though replicas it reached keep the value: a read returns the failed write (DF-WARO-1)',
+    'no-write-back': {
+      description:
+        'W + R > N, but a reader returns the highest value it saw without writing it back: a write still in progress is seen by one reader and missed by a later one, a new/old inversion (DF-Q-2, W24)',
+      params: { readers: 2 },
+      faults: { crash: 0 },
+    },
+    'local-versions': {
+      description:
+        'each writer numbers its writes 1, 2, … itself, without the query phase, and versions are compared by number alone: two writers make version 1 with different values, and a later write is lost (DF-Q-3); checked with two writers, W = 1 and R = 3 (a lone writer numbering its own writes is ABD’s single-writer register, and correct)',
+      params: { writers: 2, w: 1, r: 3, fanout: 'quorum' },
+      faults: { crash: 0 },
+    },
+    waro: {
+      description:
+        'write all, read one (W = N, R = 1, S0:381-387) with ABD’s phases: linearizable, but one crashed replica blocks every write — and every read, whose write-back needs all N too (SF-WARO-1, W23)',
+      params: { readers: 0 },
+    },
+    'waro-fail': {
+      description:
+        'WARO whose writer, not hearing from every replica in time, reports the write as failed (S0:383: “otherwise it counts as failed”), though replicas it reached keep the value: a read returns the failed write (DF-WARO-1)',
+      faults: { crash: 0 },
+    },
     'counter-only': {
       description: 'mutant of correct: versions are compared by counter alone, not (counter, writer): two writers’ concurrent writes get equal versions with different values',
       mutant: true,

@@ -119,15 +119,32 @@ export default defineActorModel({
   variants: {
     correct: 'Raft as in the paper: one durable vote per term, the up-to-date check, the prevLog check, commit by counting current-term entries only',
     'no-up-to-date-check': 'a server votes for any candidate of the term, whatever its log (S3:215, W34, DF-RE-1): a leader without a committed entry',
-    'volatile-vote':
-      'votedFor is kept in memory only, so a server that restarts votes again in the same term (DF-RE-2): two leaders in one term; needs --faults crash=1,restart=1',
-    'commit-previous-term':
-      'a leader commits any entry it finds on a majority, of whatever term (DF-RL-1, Figure 8, W37): a committed entry is lost; needs 4 terms, e.g. --param terms=4,candidates=2,timeouts=quiet,notify=false',
-    'no-prev-log-check':
-      'a follower does not compare prevLogTerm with its own entry at prevLogIndex (DF-RL-2): two logs end in the same entry after different ones; needs --param terms=3,entries=2 (fast with candidates=2,notify=false)',
-    'even-quorum': 'a majority is ⌈N/2⌉ servers, so with an even N two halves can both win (DF-RE-3); needs --param servers=4',
-    'index-only-comparison':
-      'the up-to-date check compares last log indexes only (S0:609, W32, DF-RE-4): a stale log as long as a committed one wins; needs --param terms=3 (fast with candidates=2)',
+    'volatile-vote': {
+      description:
+        'votedFor is kept in memory only, so a server that restarts votes again in the same term (DF-RE-2): two leaders in one term',
+      params: { notify: false, candidates: 2 },
+      faults: { crash: 1, restart: 1 },
+    },
+    'commit-previous-term': {
+      description:
+        'a leader commits any entry it finds on a majority, of whatever term (DF-RL-1, Figure 8, W37): a committed entry is lost; it takes 4 terms',
+      params: { terms: 4, candidates: 2, timeouts: 'quiet', notify: false },
+    },
+    'no-prev-log-check': {
+      description:
+        'a follower does not compare prevLogTerm with its own entry at prevLogIndex (DF-RL-2): two logs end in the same entry after different ones',
+      params: { terms: 3, entries: 2, candidates: 2, notify: false },
+    },
+    'even-quorum': {
+      description:
+        'a majority is ⌈N/2⌉ servers, so with an even N two halves can both win (DF-RE-3); checked with 4 servers',
+      params: { servers: 4, candidates: 2, terms: 1 },
+    },
+    'index-only-comparison': {
+      description:
+        'the up-to-date check compares last log indexes only (S0:609, W32, DF-RE-4): a stale log as long as a committed one wins; it takes 3 terms',
+      params: { terms: 3, candidates: 2 },
+    },
     'accept-lower-term': 'a follower takes AppendEntries from a leader of a lower term instead of refusing it (DF-RL-3): a stale leader overwrites a committed entry',
     'no-vote-record': { description: 'mutant of correct: a server grants its vote to every up-to-date candidate of its term, not only to the first', mutant: true },
     'term-only-comparison': {

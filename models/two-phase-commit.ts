@@ -28,9 +28,17 @@ export default defineActorModel({
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
     'abort-on-timeout': 'a prepared participant aborts when its timer fires (DF-2PC-1, the heuristic abort the notes hint at, S0:295)',
     'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort (DF-2PC-2)',
-    'majority-commit': 'the coordinator commits on a majority of yes votes (DF-2PC-4); with 2 participants a majority is everyone, so try --param participants=3',
-    'backup-guesses':
-      'the standby coordinator, finding every participant it reaches PREPARED, guesses abort (DF-2PC-3); run it with --param standby=true and two crashes',
+    'majority-commit': {
+      description:
+        'the coordinator commits on a majority of yes votes (DF-2PC-4); checked with 3 participants (with 2, a majority is everyone)',
+      params: { participants: 3 },
+    },
+    'backup-guesses': {
+      description:
+        'the standby coordinator, finding every participant it reaches PREPARED, guesses abort (DF-2PC-3)',
+      params: { standby: true, participants: 3 },
+      faults: { crash: 2, restart: 0, drop: 0 },
+    },
     'volatile-prepared': {
       description: 'mutant of correct: a participant does not log PREPARED: one that restarts has lost it and rolls the transaction back, as a database does with work it has no record of',
       mutant: true,

@@ -151,20 +151,40 @@ export default defineActorModel({
   variants: {
     correct:
       'ZooKeeper’s ZAB: votes ordered by (currentEpoch, zxid, sid) with election rounds, epoch above a quorum’s durable acceptedEpoch, DIFF/TRUNC/SNAP sync, commit on a voting majority including the leader — every invariant and both liveness properties hold (with 3 servers); the witnesses replay the notes’ recovery and start-up scenarios',
-    'sid-only':
-      'the election compares server ids only (DF-ZAB-1/DF-FLE-2): a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
-    'zxid-vote':
-      'votes compared by (last zxid, sid) as the notes give it (S0:993), without the currentEpoch ZooKeeper compares first (W49): an old leader holding a proposal the new epoch skipped can win again and deliver it — guarantee 2 broken; run it with --param epochs=3 --faults crash=2,restart=1',
+    'sid-only': {
+      description:
+        'the election compares server ids only (DF-ZAB-1/DF-FLE-2): a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
+      faults: { crash: 1, restart: 0 },
+    },
+    'zxid-vote': {
+      description:
+        'votes compared by (last zxid, sid) as the notes give it (S0:993), without the currentEpoch ZooKeeper compares first (W49): an old leader holding a proposal the new epoch skipped can win again and deliver it — guarantee 2 broken',
+      params: { epochs: 3 },
+      faults: { crash: 2, restart: 1 },
+    },
     'no-trunc':
       'the leader never sends TRUNC, only the proposals a follower lacks (DF-ZAB-2): the old leader keeps its unreplicated proposal and delivers it after rejoining — guarantee 2 broken',
-    'epoch-from-log':
-      'the notes’ epoch rule (S0:681, S0:778): epoch = epoch of the last zxid in the new leader’s own log + 1, no acceptedEpoch (DF-ZAB-3): an epoch and its zxids are used twice',
-    'commit-before-quorum':
-      'the leader commits a proposal as soon as it has logged it (DF-ZAB-4): it crashes, and the committed proposal is skipped by the next leader — guarantee 1 broken',
-    'followers-quorum':
-      'the notes’ quorum rule (S0:700): a commit needs ⌊F/2⌋+1 follower ACKs, F = number of followers (DF-ZAB-5): with 3 servers and one follower down nothing commits — a liveness counterexample, contradicting S0:639',
-    'even-quorum':
-      'a quorum is ⌈N/2⌉ servers (DF-FLE-1): with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; with 3 servers it is the majority, so run it with --param servers=4,split=halves --faults partition=1',
+    'epoch-from-log': {
+      description:
+        'the notes’ epoch rule (S0:681, S0:778): epoch = epoch of the last zxid in the new leader’s own log + 1, no acceptedEpoch (DF-ZAB-3): an epoch and its zxids are used twice',
+      faults: { crash: 1, restart: 0 },
+    },
+    'commit-before-quorum': {
+      description:
+        'the leader commits a proposal as soon as it has logged it (DF-ZAB-4): it crashes, and the committed proposal is skipped by the next leader — guarantee 1 broken',
+      faults: { crash: 1, restart: 0 },
+    },
+    'followers-quorum': {
+      description:
+        'the notes’ quorum rule (S0:700): a commit needs ⌊F/2⌋+1 follower ACKs, F = number of followers (DF-ZAB-5): with 3 servers and one follower down nothing commits — a liveness counterexample, contradicting S0:639',
+      faults: { crash: 1, restart: 0 },
+    },
+    'even-quorum': {
+      description:
+        'a quorum is ⌈N/2⌉ servers (DF-FLE-1): with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; checked with 4 servers (with 3, ⌈N/2⌉ is the majority)',
+      params: { servers: 4, split: 'halves' },
+      faults: { crash: 0, restart: 0, partition: 1 },
+    },
     'vote-no-zxid': {
       description: 'mutant of correct: votes compared by (currentEpoch, sid), without the last zxid: a server missing a committed proposal can win the election',
       mutant: true,

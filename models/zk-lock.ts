@@ -120,13 +120,22 @@ export default defineActorModel({
     herd: 'every waiter watches the lock’s children (getChildren with a watch, S3:307 for every event): one release wakes every waiter (SF-LOCK-2, DF-LOCK-1; OneWakeup)',
     'ignore-vanished-predecessor':
       'a waiter whose exists says the next lower node is already gone waits anyway, for an event that never comes: stuck with the lock free (DF-LOCK-2; LockProgress)',
-    'no-fencing':
-      'the resource accepts every write: a holder cut off from ZooKeeper (or paused) past its session timeout writes after the next holder (DF-LOCK-3, W38; MutexAtResource)',
+    'no-fencing': {
+      description:
+        'the resource accepts every write: a holder cut off from ZooKeeper (or paused) past its session timeout writes after the next holder (DF-LOCK-3, W38; MutexAtResource)',
+      params: { clients: 2 },
+    },
     'persistent-node': 'the lock node is persistent: when its owner crashes nobody deletes it and the queue is stuck (DF-LOCK-4, S0:1093; LockProgress)',
-    'shared-lock-predecessor-only':
-      'shared recipe; a reader holds when its next lower node is a read, without looking further down: it reads while a writer holds (DF-LOCK-5; RW)',
-    'master-no-fencing':
-      'master recipe without fencing: the old master, cut off past its session timeout, acts after the new one (DF-MASTER-1; UniqueActing)',
+    'shared-lock-predecessor-only': {
+      description:
+        'shared recipe; a reader holds when its next lower node is a read, without looking further down: it reads while a writer holds (DF-LOCK-5; RW)',
+      faults: { crash: 0 },
+    },
+    'master-no-fencing': {
+      description:
+        'master recipe without fencing: the old master, cut off past its session timeout, acts after the new one (DF-MASTER-1; UniqueActing)',
+      params: { clients: 2 },
+    },
     'act-on-event': {
       description:
         'mutant of correct: a waiter whose watch fires takes the lock (or mastership) at once, without reading the children again (or creating /master again)',

@@ -131,6 +131,36 @@ describe('faultline check', () => {
     expect(r.out).toMatch(/--param rms=3/);
     expect(r.out).toMatch(/--variant commit-without-votes/);
   });
+
+  it('list: one line of at most 120 characters each (the whole texts are in --json), with a variant’s own defaults', () => {
+    const r = run('list', 'models');
+    const lines = r.out.trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(120);
+    expect(r.out).toMatch(/--variant commit-previous-term \[terms=4 candidates=2 timeouts=quiet notify=false\] {2}a leader/);
+    const j = JSON.parse(run('list', 'models', '--json').out) as { name: string; variants: Record<string, string>; variantDefaults: Record<string, unknown> }[];
+    const raft = j.find((m) => m.name === 'raft')!;
+    expect(raft.variantDefaults['commit-previous-term']).toEqual({ params: { terms: 4, candidates: 2, timeouts: 'quiet', notify: false }, faults: {} });
+    expect(raft.variants['commit-previous-term']!.length).toBeGreaterThan(100);
+  });
+});
+
+describe('a variant’s own defaults', () => {
+  it('are what check runs without options; a param given on the command line still wins, key by key', () => {
+    const plain = JSON.parse(run('check', 'models/two-phase-commit.ts', '--variant', 'majority-commit', '--json').out) as { params: Record<string, unknown>; result: string };
+    // With 2 participants (the model's default) a majority is everyone: the bug needs 3.
+    expect(plain.params.participants).toBe(3);
+    expect(plain.result).toBe('violation');
+    const two = JSON.parse(run('check', 'models/two-phase-commit.ts', '--variant', 'majority-commit', '--param', 'participants=2', '--no-liveness', '--json').out) as { params: Record<string, unknown>; result: string };
+    expect(two.params.participants).toBe(2);
+    expect(two.result).toBe('ok');
+  });
+
+  it('are checked when the model is defined: an undeclared or ill-typed one is a one-line error', async () => {
+    const { defineModel } = await import('../src/index.js');
+    const build = () => ({ init: [0], actions: {} });
+    expect(() => defineModel({ name: 'm', params: { n: { default: 1, min: 1 } }, variants: { a: 'x', b: { description: 'y', params: { n: 0 } } }, build })).toThrow(/variant b: .*n/);
+    expect(() => defineModel({ name: 'm', variants: { a: 'x', b: { description: 'y', faults: { crash: 1 } } }, build })).toThrow(/variant b sets fault budget crash, which the model does not declare/);
+  });
 });
 
 describe('actor models on the command line', () => {

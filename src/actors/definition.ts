@@ -72,7 +72,7 @@ export interface ActorModelDefinition<P extends ParamDefinitions, V extends stri
   readonly name: string;
   readonly description?: string;
   readonly params?: P;
-  readonly variants?: { readonly [K in V]: VariantInfo };
+  readonly variants?: { readonly [K in V]: VariantInfo<P> };
   /** Default fault budgets (kinds not named default to 0); `--faults` overrides them. */
   readonly faults?: { readonly [K in FaultKind]?: number };
   readonly build: (config: BuildConfig<P, V>) => ActorSystem<R, G>;

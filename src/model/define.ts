@@ -12,6 +12,7 @@ import type {
   ParamValues,
   Property,
   Spec,
+  VariantInfo,
 } from './types.js';
 
 const SAFE_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
@@ -37,6 +38,24 @@ export function defineModel<S, const P extends ParamDefinitions = Record<never, 
       coerceParam(def.name, k, decl, decl.default);
     } catch (e) {
       throw new UsageError(`defineModel(${def.name}): the default of param ${k}: ${(e as Error).message.replace(/^param \S+ of \S+ /, '')}`);
+    }
+  }
+  // A variant's own params and budgets must name declared ones and pass their declarations.
+  for (const [v, info] of Object.entries(def.variants ?? {}) as [string, VariantInfo][]) {
+    if (typeof info !== 'object' || info === null) continue;
+    const where = `defineModel(${def.name}): variant ${v}`;
+    for (const [k, raw] of Object.entries(info.params ?? {})) {
+      const decl = Object.hasOwn(def.params ?? {}, k) ? def.params![k] : undefined;
+      if (!decl) throw new UsageError(`${where} sets param ${k}, which the model does not declare`);
+      try {
+        coerceParam(def.name, k, decl, raw);
+      } catch (e) {
+        throw new UsageError(`${where}: ${(e as Error).message}`);
+      }
+    }
+    for (const [k, n] of Object.entries(info.faults ?? {})) {
+      if (!Object.hasOwn(def.faults ?? {}, k)) throw new UsageError(`${where} sets fault budget ${k}, which the model does not declare`);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${where}: fault budget ${k} must be a whole number ≥ 0`);
     }
   }
   return { ...def, kind: 'faultline/model' };
@@ -104,10 +123,18 @@ export function variantDescription(model: AnyModel, variant: string): string {
   return info === undefined ? '' : typeof info === 'string' ? info : info.description;
 }
 
-export function defaultParams(model: AnyModel): Record<string, ParamValue> {
+/** The params and fault budgets a variant sets over the model's defaults (see VariantInfo). */
+export function variantDefaults(model: AnyModel, variant: string): { params: Readonly<Record<string, ParamValue>>; faults: FaultBudgets } {
+  const info = model.variants?.[variant];
+  if (typeof info !== 'object' || info === null) return { params: {}, faults: {} };
+  return { params: { ...(info.params as Record<string, ParamValue> | undefined) }, faults: { ...info.faults } };
+}
+
+/** The params a variant is checked with when the user sets none: the model's, then the variant's. */
+export function defaultParams(model: AnyModel, variant?: string): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [k, decl] of Object.entries(model.params ?? {})) out[k] = decl.default;
-  return out;
+  return variant === undefined ? out : { ...out, ...variantDefaults(model, variant).params };
 }
 
 function paramKind(decl: ParamDefinition): 'number' | 'boolean' | 'string' {
@@ -146,9 +173,9 @@ export interface ResolvedConfig {
 }
 
 /** Check fault budget overrides (`--faults crash=1,drop=2`) against the kinds the model supports. */
-function resolveFaults(model: AnyModel, overrides: Readonly<Record<string, unknown>>): FaultBudgets {
+function resolveFaults(model: AnyModel, variant: string, overrides: Readonly<Record<string, unknown>>): FaultBudgets {
   const defaults = model.faults ?? {};
-  const out: Record<string, number> = { ...defaults };
+  const out: Record<string, number> = { ...defaults, ...variantDefaults(model, variant).faults };
   for (const [k, raw] of Object.entries(overrides)) {
     if (!Object.hasOwn(defaults, k)) {
       const known = Object.keys(defaults);
@@ -175,7 +202,7 @@ export function resolveConfig(
   const v = variant ?? variants[0]!;
   if (!variants.includes(v) && !mutantNames(model).includes(v)) throw new UsageError(`unknown variant "${v}" of ${model.name}; variants: ${variants.join(', ')}`);
   const decls = model.params ?? {};
-  const params: Record<string, ParamValue> = defaultParams(model);
+  const params: Record<string, ParamValue> = defaultParams(model, v);
   for (const [k, raw] of Object.entries(overrides)) {
     const decl = Object.hasOwn(decls, k) ? decls[k] : undefined;
     if (!decl) {
@@ -184,7 +211,7 @@ export function resolveConfig(
     }
     params[k] = coerceParam(model.name, k, decl, raw);
   }
-  return { variant: v, params, faults: resolveFaults(model, faults) };
+  return { variant: v, params, faults: resolveFaults(model, v, faults) };
 }
 
 /** Call the model's build with a resolved configuration. */

@@ -181,20 +181,32 @@ export interface BuildConfig<P extends ParamDefinitions, V extends string> {
 }
 
 /**
- * What a variant is: one sentence on what it changes; or, for a **mutant**, `{ description,
- * mutant: true }` — the correct variant with one protective rule removed or weakened, kept to
- * prove that the regression cases of the correct variant would notice that rule missing. A mutant
- * is checked like any variant (`--variant`), but `faultline list` and checking a folder leave it
- * out, and a test requires a regression case in which it fails.
+ * What a variant is: one sentence on what it changes; or an object with that sentence as
+ * `description` and
+ * - `params` / `faults`: the params and fault budgets this variant is checked with unless the
+ *   user sets them (over the model's own defaults) — a buggy variant whose bug needs a larger
+ *   configuration than the model's default one declares it here, so that checking it without
+ *   options shows the bug;
+ * - `mutant: true` for a **mutant**: the correct variant with one protective rule removed or
+ *   weakened, kept to prove that the regression cases of the correct variant would notice that
+ *   rule missing. A mutant is checked like any variant (`--variant`), but `faultline list` and
+ *   checking a folder leave it out, and a test requires a regression case in which it fails.
  */
-export type VariantInfo = string | { readonly description: string; readonly mutant: true };
+export type VariantInfo<P extends ParamDefinitions = ParamDefinitions> =
+  | string
+  | {
+      readonly description: string;
+      readonly mutant?: true;
+      readonly params?: Partial<ParamValues<P>>;
+      readonly faults?: FaultBudgets;
+    };
 
 export interface ModelDefinition<S = unknown, P extends ParamDefinitions = ParamDefinitions, V extends string = string> {
   readonly name: string;
   readonly description?: string;
   readonly params?: P;
   /** Variant name → one sentence on what it changes. The first is the default. */
-  readonly variants?: { readonly [K in V]: VariantInfo };
+  readonly variants?: { readonly [K in V]: VariantInfo<P> };
   /**
    * The kinds of fault the model supports, with their default budgets. `--faults kind=n`
    * overrides a budget; naming a kind not listed here is an error.
