@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { describeThrown, FaultlineError, UsageError } from '../model/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
 import { regressCommand, regressWorkerCommand } from './commands/regress.js';
 import { renderCommand, reportCommand } from './commands/render.js';
@@ -16,7 +17,7 @@ import { errorJson } from '../report/json.js';
 
 export { EXIT, exitCodeOf } from './options.js';
 
-const COMMANDS = [checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
+const COMMANDS = [initCommand, checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
 
 /** faultline's version, from its package.json. */
 function version(): string {

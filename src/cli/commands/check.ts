@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { runCheck, type CheckSettings } from '../../check/check.js';
-import type { CheckResult, RunInfo } from '../../check/types.js';
+import type { CheckResult, Progress, RunInfo } from '../../check/types.js';
 import { describeThrown, FaultlineError, UsageError } from '../../model/errors.js';
 import { loadModel, modelFiles } from '../../model/load.js';
 import { variantNames } from '../../model/define.js';
@@ -12,6 +12,7 @@ import { checkJson, errorJson } from '../../report/json.js';
 import { formatDuration, formatResult } from '../../report/text.js';
 import { writeIndex, writeReport } from '../../report/write.js';
 import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
+import { typecheck } from '../typecheck.js';
 
 export interface CheckArgs {
   target: string;
@@ -32,6 +33,7 @@ export interface CheckArgs {
   json: boolean;
   report?: string | boolean;
   workers: number;
+  typecheck?: boolean;
 }
 
 /** The settings of `runCheck` from the command line. */
@@ -109,30 +111,47 @@ async function checkFolder(args: CheckArgs): Promise<number> {
 }
 
 async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<number> {
+  const t0 = performance.now();
   const files = modelFiles(args.target);
   if (files.length === 0) throw new UsageError(`no model files in ${args.target}`);
   const base = typeof args.report === 'string' && args.report !== '' ? args.report : 'reports';
-  const rows: string[][] = [['model', 'variant', 'result', 'states', 'diameter', 'trace', 'time']];
   const docs: unknown[] = [];
   let failed = false;
+  // Load every model first: the table's columns and the count of runs are known before the first run.
+  const loaded: { file: string; model: AnyModel | null; error?: string }[] = [];
   for (const file of files) {
-    if (signal.aborted) break;
-    let model: AnyModel;
     try {
-      model = await loadModel(file);
+      loaded.push({ file, model: await loadModel(file) });
     } catch (e) {
+      loaded.push({ file, model: null, error: e instanceof FaultlineError ? e.message.split('\n')[0]! : describeThrown(e) });
+    }
+  }
+  const runs = loaded.flatMap(({ model }) => (model ? (args.variant ? [args.variant] : variantNames(model)).map((variant) => ({ model, variant })) : []));
+  const table = new Table(
+    ['model', 'variant', 'result', 'states', 'diameter', 'trace', 'time'],
+    [Math.max(5, ...runs.map((r) => r.model.name.length)), Math.max(7, ...runs.map((r) => r.variant.length)), 34, 9, 8, 5, 0],
+    args.json,
+  );
+  const status = new StatusLine(args.progress ?? (process.stderr.isTTY === true && !args.json));
+  let done = 0;
+  for (const { file, model, error } of loaded) {
+    if (signal.aborted) break;
+    if (!model) {
       failed = true;
-      const message = e instanceof FaultlineError ? e.message.split('\n')[0]! : describeThrown(e);
-      rows.push([relative('.', file), '', 'error: ' + message, '', '', '', '']);
-      docs.push(errorJson({ file }, message));
+      table.row([relative('.', file), '', 'error: ' + error!, '', '', '', '']);
+      docs.push(errorJson({ file }, error!));
       continue;
     }
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {
       if (signal.aborted) break;
+      const head = `[${++done}/${runs.length}] ${model.name} ${variant}`;
+      status.show(head);
       try {
-        const { info, result, compiled } = await runCheck(model, settingsOf(args, variant, false, signal), file);
+        const settings = { ...settingsOf(args, variant, false, signal), onProgress: (p: Progress) => status.show(`${head}  ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${formatDuration(p.elapsedMs)}`), progressIntervalMs: 1000 };
+        const { info, result, compiled } = await runCheck(model, settings, file);
         const v = result.violation;
-        rows.push([
+        status.clear();
+        table.row([
           model.name,
           variant,
           result.result === 'ok' ? (result.complete ? 'ok' : `ok (${result.stopReason})`) : `${result.result}: ${v?.name}`,
@@ -145,22 +164,66 @@ async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<n
         if (args.report !== undefined && args.report !== false) await writeReport(join(base, info.model, info.variant), info, result, compiled);
       } catch (e) {
         failed = true;
-        rows.push([model.name, variant, 'error: ' + describeThrown(e), '', '', '', '']);
+        status.clear();
+        table.row([model.name, variant, 'error: ' + describeThrown(e), '', '', '', '']);
         docs.push(errorJson({ model: model.name, file, variant }, describeThrown(e)));
       }
     }
   }
+  status.clear();
   if (args.json) process.stdout.write(JSON.stringify(docs) + '\n');
-  else {
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    for (const r of rows) process.stdout.write(r.map((cell, c) => (c === 3 || c === 4 || c === 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd() + '\n');
-  }
+  else process.stdout.write(`${done} of ${runs.length} variants checked${signal.aborted ? ' (interrupted)' : ''} in ${formatDuration(performance.now() - t0)}\n`);
   if (args.report !== undefined && args.report !== false) {
     writeFileSync(join(base, 'summary.json'), JSON.stringify(docs, null, 2) + '\n');
     writeIndex(base);
     if (!args.json) process.stdout.write(`reports written under ${base}/ — open ${join(base, 'index.html')}\n`);
   }
   return failed ? EXIT.error : EXIT.ok;
+}
+
+/** The folder table, printed a row at a time (columns fixed in advance; numbers right-aligned). */
+class Table {
+  constructor(
+    header: string[],
+    private readonly widths: number[],
+    private readonly quiet: boolean,
+  ) {
+    this.row(header);
+  }
+  row(cells: string[]): void {
+    if (this.quiet) return;
+    const line = cells.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(this.widths[c]!) : cell.padEnd(this.widths[c]!))).join('  ');
+    process.stdout.write(line.trimEnd() + '\n');
+  }
+}
+
+/**
+ * What is running, on stderr: on a terminal one line rewritten in place (cleared before a row of
+ * the table is printed); elsewhere, with --progress, a line when a run starts and every 5 s.
+ */
+class StatusLine {
+  private last = -Infinity;
+  private shown = false;
+  private readonly tty = process.stderr.isTTY === true;
+  constructor(private readonly on: boolean) {}
+  show(text: string): void {
+    if (!this.on) return;
+    if (this.tty) {
+      const width = (process.stderr.columns || 100) - 1;
+      process.stderr.write(`\r\x1b[K${[...text].slice(0, width).join('')}`);
+      this.shown = true;
+      return;
+    }
+    const now = performance.now();
+    if (text.startsWith('[') && !text.includes('  ')) this.last = -Infinity; // a new run: always said
+    if (now - this.last < 5000) return;
+    this.last = now;
+    process.stderr.write(text + '\n');
+  }
+  clear(): void {
+    if (this.shown) process.stderr.write('\r\x1b[K');
+    this.shown = false;
+  }
 }
 
 export const checkCommand: Command<CheckArgs> = {
@@ -185,7 +248,8 @@ export const checkCommand: Command<CheckArgs> = {
       .option('symmetry', { type: 'boolean', default: true, describe: "use the model's symmetry reduction (--no-symmetry: explore every state)" })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })
-      .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' }),
+      .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' })
+      .option('typecheck', { type: 'boolean', default: false, describe: 'type-check the model (and what it imports) first; stop on a type error' }),
   run: async (args) => {
     const isDir = (() => {
       try {
@@ -194,6 +258,7 @@ export const checkCommand: Command<CheckArgs> = {
         return false;
       }
     })();
+    if (args.typecheck) await typecheck(args.target);
     return isDir ? checkFolder(args) : checkFile(args);
   },
 };
