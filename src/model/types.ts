@@ -27,9 +27,18 @@ export interface StringParam {
 export type ParamDefinition = NumberParam | BooleanParam | StringParam;
 export type ParamDefinitions = { readonly [name: string]: ParamDefinition };
 
-/** The values a model's `build` receives, typed from the parameters' defaults. */
+/**
+ * The values a model's `build` receives, typed from the parameters' defaults: a number, a boolean,
+ * or a string — the union of its `choices` when it declares them (`network: 'fifo' | 'unordered'`).
+ */
 export type ParamValues<P extends ParamDefinitions> = {
-  readonly [K in keyof P]: P[K]['default'] extends number ? number : P[K]['default'] extends boolean ? boolean : string;
+  readonly [K in keyof P]: P[K]['default'] extends number
+    ? number
+    : P[K]['default'] extends boolean
+      ? boolean
+      : P[K] extends { readonly choices: readonly (infer C extends string)[] }
+        ? C
+        : string;
 };
 export type ParamValue = number | boolean | string;
 
