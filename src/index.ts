@@ -49,12 +49,14 @@ export { defineActorModel } from './actors/definition.js';
 export { system } from './actors/definition.js';
 /** Declare a role: its nodes' ids, durable and volatile state, and handlers. */
 export { role } from './actors/role.js';
+/** Declare a system's messages once (a union of their shapes) and get a `role` whose handlers and sends are checked against them. */
+export { messages } from './actors/role.js';
 /** The kinds of fault an actor model may inject, with a budget each. */
 export { FAULT_KINDS, type FaultKind } from './actors/definition.js';
 /** An actor system, its invariants and liveness properties, its definition, and partition shapes. */
 export type { ActorSystem, ActorInvariant, ActorProperty, ActorModelDefinition, PartitionShapes } from './actors/definition.js';
 /** A role's declaration, the role it makes, its handlers and what a handler may do (`ctx`). */
-export type { RoleDefinition, Role, Ctx, Handler, MessageHandler, Result, NoFields } from './actors/role.js';
+export type { RoleDefinition, Role, Ctx, Handler, MessageHandler, MessageHandlers, Result, NoFields } from './actors/role.js';
 /** The read-only view of the world that invariants receive, and a node as it sees it. */
 export { World, type NodeView, type Roles, type StateOf } from './actors/world.js';
 /** The state of a message-passing model (as traces and JSON show it). */

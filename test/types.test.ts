@@ -4,7 +4,7 @@
  * not hold.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { defineActorModel, defineModel, role, system } from '../src/index.js';
+import { check, defineActorModel, defineModel, messages, role, system } from '../src/index.js';
 
 describe('typed params', () => {
   it('a string param with choices is the union of its choices; others are number, boolean, string', () => {
@@ -41,5 +41,55 @@ describe('typed params', () => {
       params: { network: { default: 'fifo', choices: ['fifo', 'unordered'] } },
       build: ({ params }) => system({ network: params.network, roles: { n: role({ ids: ['n1'], durable: { x: 0 } }) } }),
     });
+  });
+});
+
+describe('typed messages', () => {
+  type Msg = { type: 'Ping'; n: number } | { type: 'Pong'; n: number };
+  const typed = messages<Msg>();
+  const model = defineActorModel({
+    name: 'ping-pong',
+    build: () =>
+      system({
+        roles: {
+          pinger: typed.role({
+            ids: ['a'],
+            durable: { got: 0 },
+            start: (self, ctx) => {
+              ctx.send('b', { type: 'Ping', n: 1 });
+              // @ts-expect-error -- no message of type Pign
+              if (self.got < 0) ctx.send('b', { type: 'Pign', n: 1 });
+              // @ts-expect-error -- a Ping's n is a number
+              if (self.got < 0) ctx.send('b', { type: 'Ping', n: '1' });
+              return self;
+            },
+            on: {
+              Pong: (self, msg) => {
+                expectTypeOf(msg).toEqualTypeOf<{ type: 'Pong'; n: number }>();
+                return self.set('got', msg.n);
+              },
+            },
+          }),
+          ponger: typed.role({
+            ids: ['b'],
+            durable: {},
+            on: {
+              Ping: (self, msg, ctx) => {
+                ctx.reply({ type: 'Pong', n: msg.n + 1 });
+                return self;
+              },
+              // @ts-expect-error -- a handler for a message the system does not have
+              Pogn: (self) => self,
+            },
+          }),
+        },
+        invariants: { Small: (w) => w.get('pinger', 'a').got <= 2 },
+      }),
+  });
+
+  it('a role made by messages<M>() runs like any role', async () => {
+    const r = await check(model);
+    // start (Ping in flight), Ping delivered (Pong in flight), Pong delivered: 3 states.
+    expect(r).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 3 } });
   });
 });

@@ -7,8 +7,11 @@ import { isImmutable, Record, type RecordOf } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import type { Json, Message } from './codec.js';
 
-/** What a handler may do besides returning the node's new state. */
-export interface Ctx {
+/**
+ * What a handler may do besides returning the node's new state. `M` is the system's messages (see
+ * `messages`): what `send`, `broadcast` and `reply` accept.
+ */
+export interface Ctx<M extends Message = Message> {
   /** This node's id. */
   readonly id: string;
   /** This node's role. */
@@ -22,11 +25,11 @@ export interface Ctx {
   /** The smallest majority of a role's nodes: ⌊n/2⌋ + 1. */
   quorum(role: string): number;
   /** Send a message. To a node that is down it is lost. */
-  send(to: string, msg: Message): void;
+  send(to: string, msg: M): void;
   /** Send to every node of a role (or every listed node) except this one. */
-  broadcast(to: string | readonly string[], msg: Message): void;
+  broadcast(to: string | readonly string[], msg: M): void;
   /** Send to the sender of the message being handled. */
-  reply(msg: Message): void;
+  reply(msg: M): void;
   /** Arm a timer (a no-op if armed); it may fire at any later step while this node is up. */
   setTimer(name: string): void;
   cancelTimer(name: string): void;
@@ -50,10 +53,22 @@ export type Result<Self> = Self | null;
 
 // Method syntax makes these bivariant in their parameters, so a handler may annotate its message
 // with the exact shape it expects: `Vote: (self, msg: { type: 'Vote'; yes: boolean }, ctx) => ...`.
-export type MessageHandler<Self> = { bivarianceHack(self: Self, msg: Message, ctx: Ctx): Result<Self> }['bivarianceHack'];
-export type Handler<Self> = { bivarianceHack(self: Self, ctx: Ctx): Result<Self> }['bivarianceHack'];
+/** A handler of message `In`, which may send the system's messages `M`. */
+export type MessageHandler<Self, In extends Message = Message, M extends Message = Message> = {
+  bivarianceHack(self: Self, msg: In, ctx: Ctx<M>): Result<Self>;
+}['bivarianceHack'];
+export type Handler<Self, M extends Message = Message> = { bivarianceHack(self: Self, ctx: Ctx<M>): Result<Self> }['bivarianceHack'];
 
-export interface RoleDefinition<D extends object, V extends object> {
+/**
+ * A role's message handlers by message type. With the system's messages declared (`messages<M>()`),
+ * only their types may be handled and each handler receives its own message's shape; without, any
+ * type and any message.
+ */
+export type MessageHandlers<Self, M extends Message = Message> = string extends M['type']
+  ? { readonly [type: string]: MessageHandler<Self, M, M> }
+  : { readonly [T in M['type']]?: MessageHandler<Self, Extract<M, { readonly type: T }>, M> };
+
+export interface RoleDefinition<D extends object, V extends object, M extends Message = Message> {
   /** The ids of this role's nodes. */
   readonly ids: readonly string[];
   /** The nodes are interchangeable: explore states only up to a permutation of their ids. */
@@ -65,15 +80,15 @@ export interface RoleDefinition<D extends object, V extends object> {
   /** Fields lost on a crash, with the values they start from (again after a restart). */
   readonly volatile?: V;
   /** Runs once at the start. */
-  readonly start?: Handler<RecordOf<D & V>>;
+  readonly start?: Handler<RecordOf<D & V>, M>;
   /** Runs when the node restarts after a crash (default: `start`). */
-  readonly restart?: Handler<RecordOf<D & V>>;
+  readonly restart?: Handler<RecordOf<D & V>, M>;
   /** Message handlers by message type. */
-  readonly on?: { readonly [type: string]: MessageHandler<RecordOf<D & V>> };
+  readonly on?: MessageHandlers<RecordOf<D & V>, M>;
   /** Timer handlers by timer name. */
-  readonly timers?: { readonly [name: string]: Handler<RecordOf<D & V>> };
+  readonly timers?: { readonly [name: string]: Handler<RecordOf<D & V>, M> };
   /** Local steps a node may take on its own at any time (return null when not enabled). */
-  readonly steps?: { readonly [name: string]: Handler<RecordOf<D & V>> };
+  readonly steps?: { readonly [name: string]: Handler<RecordOf<D & V>, M> };
 }
 
 /** A role as the system uses it. `Self` is the type of its nodes' state. */
@@ -108,7 +123,7 @@ function checkField(name: string, value: unknown): void {
 export type NoFields = { readonly [K in never]: never };
 
 /** Declare a role: its nodes' ids, their durable and volatile state, and their handlers. */
-export function role<D extends object, V extends object = NoFields>(def: RoleDefinition<D, V>): Role<RecordOf<D & V>> {
+export function role<D extends object, V extends object = NoFields, M extends Message = Message>(def: RoleDefinition<D, V, NoInfer<M>>): Role<RecordOf<D & V>> {
   const durable = def.durable ?? ({} as D);
   const volatile = def.volatile ?? ({} as V);
   const durableFields = Object.keys(durable);
@@ -139,8 +154,23 @@ export function role<D extends object, V extends object = NoFields>(def: RoleDef
     volatileFields,
     ...(def.start ? { start: def.start } : {}),
     ...(def.restart ? { restart: def.restart } : {}),
-    on: def.on ?? {},
+    on: (def.on ?? {}) as Role<RecordOf<D & V>>['on'],
     timers: def.timers ?? {},
     steps: def.steps ?? {},
   };
+}
+
+/**
+ * Declare the messages of a system once, as a union of their shapes, and get a `role` whose
+ * handlers are checked against it: a handler's key must be one of the types, its `msg` has that
+ * type's fields, and `ctx.send`/`broadcast`/`reply` accept only these messages — a misspelt type
+ * or field is a type error instead of a run-time one.
+ *
+ *     type Msg = { type: 'Prepare'; n: number } | { type: 'Promise'; n: number; v: string | null };
+ *     const { role } = messages<Msg>();
+ *
+ * (A type only: at run time this `role` is the plain one.)
+ */
+export function messages<M extends Message>(): { role: <D extends object, V extends object = NoFields>(def: RoleDefinition<D, V, M>) => Role<RecordOf<D & V>> } {
+  return { role: <D extends object, V extends object = NoFields>(def: RoleDefinition<D, V, M>) => role<D, V, M>(def) };
 }
