@@ -16,8 +16,13 @@
  * one step); a retransmit timer on the sender, so that the correct receiver gets past a lost
  * message (docs/actors.md: timers). Writing models: docs/models.md and docs/actors.md in faultline.
  */
-import { defineActorModel, role, system } from 'faultline';
+import { defineActorModel, messages, system } from 'faultline';
 import { List } from 'immutable';
+
+// The messages of this system, declared once: handlers and sends are type-checked against them
+// (a misspelt type or field is a type error: faultline check --typecheck, or your editor).
+type Msg = { type: 'Msg'; n: number };
+const { role } = messages<Msg>();
 
 export default defineActorModel({
   name: 'in-order',
@@ -51,7 +56,7 @@ export default defineActorModel({
           durable: { got: List<number>() },
           on: {
             // A handler returns the node's new state (`self`: unchanged; the message is consumed).
-            Msg: (self, msg: { type: 'Msg'; n: number }) => {
+            Msg: (self, msg) => {
               if (variant === 'correct' && msg.n !== self.got.size + 1) return self;
               return self.set('got', self.got.push(msg.n));
             },
