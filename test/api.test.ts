@@ -12,7 +12,7 @@ import dieHard from '../models/classic/die-hard.js';
 const VALUES = [
   'FAULT_KINDS', 'FaultlineError', 'HistoryEvent', 'ModelError', 'UsageError', 'World',
   'alwaysEventually', 'check', 'checkJson', 'checkLinearizable', 'defineActorModel', 'defineModel', 'each', 'eventually',
-  'fingerprintHex', 'keyValue', 'leadsTo', 'linearizable', 'monotonicReads', 'noLostWrites', 'operations', 'range',
+  'fingerprintHex', 'keyValue', 'leadsTo', 'linearizable', 'messages', 'monotonicReads', 'noLostWrites', 'operations', 'range',
   'readYourWrites', 'register', 'role', 'sessionGuarantees', 'show', 'simulate', 'spec', 'system', 'toPlain',
 ];
 
@@ -20,7 +20,7 @@ const TYPES = [
   'Action', 'ActionResult', 'ActionStats', 'ActorInvariant', 'ActorModelDefinition', 'ActorProperty', 'ActorSystem', 'AnyModel',
   'BooleanParam', 'BuildConfig', 'CheckJson', 'CheckReport', 'CheckResult', 'CheckSettings', 'CheckTarget', 'Ctx', 'DataType',
   'FaultBudgets', 'FaultKind', 'Handler', 'HistoryEventProps', 'HistoryInvariant', 'HistoryView', 'Invariant', 'Json', 'Limits',
-  'LinearizabilityResult', 'LivenessStats', 'Message', 'MessageHandler', 'MessageInfo', 'Model', 'ModelDefinition', 'NetworkKind',
+  'LinearizabilityResult', 'LivenessStats', 'Message', 'MessageHandler', 'MessageHandlers', 'MessageInfo', 'Model', 'ModelDefinition', 'NetworkKind',
   'NoFields', 'NodeView', 'NumberParam', 'Operation', 'ParamDefinition', 'ParamDefinitions', 'ParamValue', 'ParamValues',
   'PartitionShapes', 'Plain', 'Progress', 'Property', 'Renumbering', 'Result', 'Role', 'RoleDefinition', 'Roles', 'RunInfo',
   'SentMessage', 'SessionViolation', 'SimulateOptions', 'SimulateSettings', 'SimulationInfo', 'SimulationResult', 'Spec', 'StateOf',
