@@ -227,6 +227,13 @@ describe('the command line is checked before any work', () => {
     }
   });
 
+  it('a word beyond the command\'s arguments stops it before it runs', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', 'models/classic/two-phase.ts', 'extra'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('faultline: unexpected argument: extra (see faultline check --help)\n');
+  });
+
   it('--version prints the package version', () => {
     const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -91,10 +91,13 @@ export async function main(argv: string[]): Promise<number> {
           const what = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
           throw new UsageError(`${what}${didYouMean(unknown, command ?? cli)} (see faultline ${c.usage.split(' ')[0]} --help)`);
         }
+        // Words beyond the command's positionals (yargs, too, says so only after the handler ran).
+        const extra = ((a as { _?: readonly (string | number)[] })._ ?? []).slice(1);
+        if (extra.length) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.map(String).join(' ')} (see faultline ${c.usage.split(' ')[0]} --help)`);
         code = await c.run(a as never);
       },
     });
-  cli = cli.demandCommand(1, 'give a command: check, simulate, list, regress, render, report or bench');
+  cli = cli.demandCommand(1, 'give a command: check, simulate, list, init, regress, render, report or bench');
   try {
     await cli.parseAsync();
   } catch (e) {

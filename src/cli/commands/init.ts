@@ -13,8 +13,6 @@ import { modelTsconfig, tscPath } from '../typecheck.js';
 
 export interface InitArgs {
   dir: string;
-  /** The words yargs did not place: `init`, and any extra folder given by mistake. */
-  _?: readonly (string | number)[];
 }
 
 const TEMPLATES = new URL('../templates/', import.meta.url);
@@ -46,9 +44,6 @@ function arg(path: string): string {
 }
 
 async function init(args: InitArgs): Promise<number> {
-  // yargs rejects extra words only after the handler has run: check before writing anything.
-  const extra = (args._ ?? []).slice(1);
-  if (extra.length) throw new UsageError(`init takes one folder; also got ${extra.map(String).join(' ')} (see faultline init --help)`);
   const dir = resolve(args.dir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${args.dir} is a file, not a folder`);
   const out = files().map(([name, content]) => [join(dir, name), content] as const);
