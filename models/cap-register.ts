@@ -1,7 +1,7 @@
 /**
- * CAP and BASE on one register (catalog §4-§6, M7; notes S0:133-211, S2:449-501, S4:1-27, S1:18-31).
+ * CAP and BASE on one register (the study notes' claims about them: docs/notes.md#cap-and-base).
  *
- * Replicas d and e (the notes' D and E, S0:155), or d, e, f, hold a register, initially 0. Client c1
+ * Replicas d and e (the notes' D and E), or d, e, f, hold a register, initially 0. Client c1
  * talks to d, client c2 to the last replica; each runs a short script — c1 writes 1 then reads, c2
  * reads then writes 2 — and waits for each answer before the next operation. The history of those
  * operations is what the consistency claims are checked on. The fault is one partition, c1 and d on
@@ -240,8 +240,8 @@ export default defineActorModel({
         },
       },
       witnesses: {
-        // SF-CAP-1 (S0:155, S4:23-27): keeping A under a partition, both sides acknowledged a write
-        // and hold different values; the updates wait behind the cut.
+        // The notes' partition example (docs/notes.md#cap-ap-base): keeping A under a partition,
+        // both sides acknowledged a write and hold different values; the updates wait behind the cut.
         DivergedInPartition: (w) =>
           w.partition !== null &&
           w.get('replica', 'd').value === 1 &&

@@ -1,5 +1,5 @@
 /**
- * Kafka's in-sync replicas (catalog §31, §29; notes S3:232-238, S0:381-387, S2:172).
+ * Kafka's in-sync replicas (the study notes' claims about them: docs/notes.md#kafka-isr).
  *
  * One partition with three replicas r1..r3, a controller `zk` standing for the consensus store
  * (ZooKeeper or KRaft: it never crashes and its state is linearizable), and one producer `p` with
@@ -38,7 +38,8 @@
  *
  * In the correct variant the ISR never shrinks below min.insync.replicas = 2 (a member that would
  * take it below stays, as in KIP-966's eligible replicas), and a replica that lost its disk leaves
- * it. Storage loss (S2:172) is the `diskLoss` param: the replicas' logs are then volatile.
+ * it. Storage loss (docs/notes.md#faults-storage-loss) is the `diskLoss` param: the replicas' logs
+ * are then volatile.
  */
 import { defineActorModel, range, role, system, type Ctx, type Message, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
@@ -90,7 +91,7 @@ export default defineActorModel({
   description: 'Kafka ISR replication: acks=all over the ISR, the ISR and leader epoch in a controller, clean or unclean leader election, min.insync.replicas.',
   params: {
     writes: { default: 1, min: 1, max: 3, description: 'writes the producer sends, one after the other (w1, w2, ...)' },
-    diskLoss: { default: false, description: 'a crash loses the replica’s log (storage loss, S2:172): logs are volatile' },
+    diskLoss: { default: false, description: 'a crash loses the replica’s log (storage loss): logs are volatile' },
     partitions: {
       default: 'zombie',
       choices: ['zombie', 'isolate', 'any'],
@@ -108,12 +109,12 @@ export default defineActorModel({
       'ISR kept in the controller and changed by compare-and-set, clean election from the live ISR, min.insync.replicas = 2, the ISR never shrinks below 2 and a replica that lost its disk leaves it (KIP-966): no acked write is lost with one crash, with or without disk loss, and writes stay available; two crashes stop writes (the CP trade-off); --witness AckWithoutAllReplicas shows an ack without every replica (not WARO)',
     'unclean-election': {
       description:
-        'as correct, but with no live ISR member the controller elects any live replica (unclean.leader.election.enable, DF-ISR-1): two crashes lose an acked write',
+        'as correct, but with no live ISR member the controller elects any live replica (unclean.leader.election.enable): two crashes lose an acked write',
       faults: { crash: 2, restart: 0 },
     },
     'min-isr-1': {
       description:
-        'min.insync.replicas = 1 (Kafka’s default) and the ISR may shrink to the leader alone, which then acks by itself (DF-ISR-2): its crash with disk loss loses an acked write; without disk loss the partition is offline until it returns',
+        'min.insync.replicas = 1 (Kafka’s default) and the ISR may shrink to the leader alone, which then acks by itself: its crash with disk loss loses an acked write; without disk loss the partition is offline until it returns',
       params: { diskLoss: true },
     },
     'min-isr-1-unclean': {
@@ -128,7 +129,7 @@ export default defineActorModel({
     },
     'local-isr': {
       description:
-        'the leader keeps the ISR itself, acts on its own shrinks at once and only tells the controller afterwards (DF-ISR-3): it acks without a replica the controller may still elect',
+        'the leader keeps the ISR itself, acts on its own shrinks at once and only tells the controller afterwards: it acks without a replica the controller may still elect',
       faults: { crash: 1, restart: 0 },
     },
     'no-join-epoch': {
@@ -560,8 +561,8 @@ export default defineActorModel({
         },
       },
       witnesses: {
-        // W42: an ack while a replica out of the ISR lacks the write — acks=all waits for the ISR, not
-        // for every replica (not WARO).
+        // An ack while a replica out of the ISR lacks the write — acks=all waits for the ISR, not for
+        // every replica (not WARO, against the notes: docs/notes.md#kafka-waro).
         AckWithoutAllReplicas: (w) => {
           const zk = w.get('controller', 'zk');
           return w.ghost.acked.some((x) => w.some('replica', (r, id) => !zk.isr.has(id) && !r.log.includes(x)));

@@ -1,19 +1,19 @@
 /**
  * Multi-Paxos: a log of slots, each a single-decree Paxos instance, driven by a leader that runs
- * Phase 1 once for all slots (catalog §15, with §14 for the rules; notes S0:407, S2:358, S0:534,
- * S0:797-799).
+ * Phase 1 once for all slots (the study notes' claims about it: docs/notes.md#multi-paxos, and
+ * docs/notes.md#paxos for the rules of one instance).
  *
  * Leaders l1, l2, ... have unique ballots (of L leaders, l_i uses i, i+L, i+2L, ...). A leader
  * starts a ballot whenever it likes — leader election is only a liveness aid, so safety must not
  * depend on it — and sends Prepare(b). An acceptor promises a ballot higher than any it promised and reports
  * what it accepted in every slot. On promises from a majority the leader is in charge of every
  * slot: for a slot some promise reports, it must re-propose the value of the highest-ballot
- * proposal reported (the "read phase" of S0:799); every free slot gets its next own command
+ * proposal reported (the notes' "read phase"); every free slot gets its next own command
  * (leader 1's are x1, x2, ..., leader 2's y1, y2, ...). Phase 2 runs per slot: Accept(b, slot, v),
  * at most `window` slots ahead of the last one decided. Acceptors accept unless they promised a
- * higher ballot, keep promise and accepted proposals durably (S0:461), and answer Accepted to the
- * leader. A leader that counts a majority of Accepted for a slot knows it is chosen (S0:451,
- * S0:492): each leader is also a replica, applying the commands it knows chosen in slot order.
+ * higher ballot, keep promise and accepted proposals durably, and answer Accepted to the
+ * leader. A leader that counts a majority of Accepted for a slot knows it is chosen: each leader
+ * is also a replica, applying the commands it knows chosen in slot order.
  *
  * Ballot 1 (l1's first) is pre-elected by default: it goes straight to Phase 2, which is safe
  * because no proposal can exist below the lowest ballot (`--param preelected=false` makes it run
@@ -55,11 +55,11 @@ export default defineActorModel({
   },
   variants: {
     correct:
-      'Multi-Paxos as it should be: a new leader runs Phase 1 for all slots and re-proposes, slot by slot, the highest-ballot value the promises report; witnesses: a leader change between the two slots, two leaders at once (W13), an accepted value that is never chosen (W9); with --faults crash=1 the new leader’s crash stalls the log (AllApplied)',
+      'Multi-Paxos as it should be: a new leader runs Phase 1 for all slots and re-proposes, slot by slot, the highest-ballot value the promises report; witnesses: a leader change between the two slots, two leaders at once, an accepted value that is never chosen; with --faults crash=1 the new leader’s crash stalls the log (AllApplied)',
     'skip-phase-1':
-      'a new leader (every ballot but the first) assumes leadership and sends Accept(b, slot, v) with its own commands without Phase 1 (DF-MPX-1): two values are chosen in slot 1',
+      'a new leader (every ballot but the first) assumes leadership and sends Accept(b, slot, v) with its own commands without Phase 1: two values are chosen in slot 1',
     'ignore-promised-values':
-      'a new leader runs Phase 1 but proposes its own commands in every slot, ignoring the values the promises report (DF-MPX-2; the notes’ Paxos case 2, W8, per slot): two values are chosen in slot 1',
+      'a new leader runs Phase 1 but proposes its own commands in every slot, ignoring the values the promises report (the notes’ Paxos case 2, per slot): two values are chosen in slot 1',
     'adopt-lowest': { description: 'mutant of correct: per slot, a new leader re-proposes the value of the lowest-ballot proposal the promises report, not the highest', mutant: true },
     'report-last-slot': {
       description: 'mutant of correct: a promise reports only the acceptor’s accepted proposal in its last slot (one proposal, as in single-decree Paxos), not one per slot',
@@ -135,7 +135,7 @@ export default defineActorModel({
       roles: {
         leader: role({
           ids: leaders,
-          // A ballot number is never reused (S0:461): the count of ballots started survives a
+          // A ballot number is never reused: the count of ballots started survives a
           // crash, and so does the replica's applied log.
           durable: { round: 0, applied: List<string>() },
           volatile: leaderState,
@@ -154,7 +154,7 @@ export default defineActorModel({
                 .set('acks', IMap())
                 .set('known', ISet());
               // Ballot 1 may skip Phase 1 (no lower ballot exists, so there is nothing to read and
-              // nothing to fence off). DF-MPX-1: a new leader of a higher ballot skips it as well.
+              // nothing to fence off). skip-phase-1: a new leader of a higher ballot skips it as well.
               if ((b === 1 && params.preelected) || (variant === 'skip-phase-1' && b > 1)) {
                 const log = plan(ctx.index, IMap());
                 const now = fresh.set('phase', 'leading').set('log', log);
@@ -209,7 +209,7 @@ export default defineActorModel({
         acceptor: role({
           ids: acceptors,
           symmetric: true,
-          // Promise and accepted proposals survive a crash (S0:461); the mutant volatile-acceptor
+          // Promise and accepted proposals survive a crash; the mutant volatile-acceptor
           // keeps the same two fields in memory only (the casts say so).
           durable: (variant === 'volatile-acceptor' ? {} : acceptorState) as typeof acceptorState,
           volatile: (variant === 'volatile-acceptor' ? acceptorState : {}) as typeof acceptorState,
@@ -275,7 +275,8 @@ export default defineActorModel({
         },
         // Two leaders in charge at the same time (each past Phase 1, or pre-elected): harmless.
         TwoLeaders: (w) => w.count('leader', (l) => l.phase === 'leading') >= 2,
-        // W9: an acceptor holds an accepted value in a slot where another value is chosen.
+        // An acceptor holds an accepted value in a slot where another value is chosen (against the
+        // notes' "accepted means chosen", docs/notes.md#paxos-accepted-is-chosen).
         AcceptedNotChosen: (w) =>
           w.some('acceptor', (a) =>
             a.accepted.some((p, s) => {

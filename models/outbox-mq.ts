@@ -1,13 +1,13 @@
 /**
- * The local message table (outbox) with a message queue (catalog §12; notes S0:889-893,
- * S1:274-298).
+ * The local message table (outbox) with a message queue (the study notes' claims about it:
+ * docs/notes.md#outbox-and-mq).
  *
  * The order service writes the order and an outbox row in one local transaction; a relay sends the
  * row to the broker until the broker acknowledges it, then deletes the row. The broker pushes the
  * message to the stock service until that acknowledges it. The stock service, in one local
  * transaction, checks its dedupe table, deducts the stock, and records the message id — then acks.
  * Duplicates come from the relay's re-sends and the broker's re-deliveries; the dedupe table makes
- * them harmless (S1:284-298). One order, one message.
+ * them harmless. One order, one message.
  */
 import { defineActorModel, role, system, type World } from 'faultline';
 
@@ -17,10 +17,10 @@ export default defineActorModel({
   params: { retries: { default: 2, min: 0, max: 3, description: 'times the relay re-sends, and the broker re-delivers' } },
   variants: {
     correct: 'atomic outbox, relay deletes the row after the broker’s ack, consumer dedupes and acks after its commit',
-    'no-dedupe': 'the consumer deducts for every delivery: a re-sent or re-delivered message deducts twice (DF-MQ-1)',
-    'ack-before-commit': 'the consumer acks, then commits its deduction: a crash in between loses it (DF-MQ-2)',
-    'send-inside-tx': 'the order service sends the message first and commits the order after: a crash in between leaves a deduction for no order (DF-MQ-3)',
-    'delete-before-ack': 'the relay deletes the outbox row when it sends, not when the broker acks: a lost send loses the message (DF-MQ-4)',
+    'no-dedupe': 'the consumer deducts for every delivery: a re-sent or re-delivered message deducts twice',
+    'ack-before-commit': 'the consumer acks, then commits its deduction: a crash in between loses it',
+    'send-inside-tx': 'the order service sends the message first and commits the order after: a crash in between leaves a deduction for no order',
+    'delete-before-ack': 'the relay deletes the outbox row when it sends, not when the broker acks: a lost send loses the message',
   },
   faults: { drop: 1, duplicate: 1, crash: 1, restart: 1 },
   build: ({ params, variant }) =>
@@ -47,7 +47,8 @@ export default defineActorModel({
             place: (self, ctx) => {
               if (self.placed) return null;
               if (variant === 'send-inside-tx') {
-                // Literal S1:282/S1:290: the message goes out inside the transaction, before its commit.
+                // The notes taken literally (docs/notes.md#mq-send-in-transaction): the message
+                // goes out inside the transaction, before its commit.
                 ctx.send('m', { type: 'Publish' });
                 return self.set('placed', true).set('sending', true);
               }
@@ -102,7 +103,7 @@ export default defineActorModel({
             },
           },
           timers: {
-            // Re-deliver until acknowledged (S1:293-294).
+            // Re-deliver until acknowledged.
             redeliver: (self, ctx) => {
               if (self.stored === 0) return self;
               ctx.send('r', { type: 'Deliver' });
@@ -121,7 +122,7 @@ export default defineActorModel({
                 ctx.reply({ type: 'Ack' });
                 return self.seen ? self : self.set('pending', true);
               }
-              // One local transaction: check the dedupe table, deduct, record; then ack (S1:291-292).
+              // One local transaction: check the dedupe table, deduct, record; then ack.
               ctx.reply({ type: 'Ack' });
               if (self.seen && variant !== 'no-dedupe') return self;
               return self.set('deducted', self.deducted + 1).set('seen', true);

@@ -1,11 +1,12 @@
 /**
- * Basic (single-decree) Paxos (catalog §14; notes S0:397-542, S2:329-361, S3:187-203, S4:105-143).
+ * Basic (single-decree) Paxos (the study notes' claims about it, and their cases 1–3:
+ * docs/notes.md#paxos).
  *
  * Proposers pick unique ballots (proposer i of P uses i, i+P, i+2P, ...), send Prepare(n) to the
  * acceptors, and on promises from a majority send Accept(n, v) — v being the value of the
  * highest-numbered proposal the promises report, or their own value if none. An acceptor promises a
  * ballot higher than any it has promised, accepts unless it promised a higher one, and keeps both
- * durably (S0:461).
+ * durably.
  * Acceptors tell the learner what they accepted; the learner learns v when a majority accepted it
  * in one ballot. The notes' tax-rate story: proposer p1 wants 10%, p2 20% (p3 30%).
  *
@@ -13,9 +14,9 @@
  * - `ballots` ≥ 1: each proposer starts at most that many, whenever it likes (a timeout). The
  *   network keeps every message sent (a TLA+-style set): reordering, delay and duplication come
  *   for free.
- * - `ballots` = 0: unbounded. An acceptor that refuses says so (Nack, the optimisation of S3:197)
- *   and the refused proposer starts again above the ballot it was told of — how the notes' case 3
- *   duel goes on. Messages are consumed on delivery (a multiset), ballots only matter
+ * - `ballots` = 0: unbounded. An acceptor that refuses says so (Nack, an optimisation the notes
+ *   mention) and the refused proposer starts again above the ballot it was told of — how the notes'
+ *   case 3 duel goes on. Messages are consumed on delivery (a multiset), ballots only matter
  *   relative to each other (states equal up to a shift of every ballot are one state), and the
  *   search stops expanding states whose ballots span more than `spread`. This is the setting in
  *   which the duel of case 3 is a cycle: a liveness lasso.
@@ -44,24 +45,24 @@ export default defineActorModel({
     correct: 'Paxos as Lamport gives it: unique ballots, adopt the highest accepted value reported, durable acceptors',
     'ignore-promised-values': {
       description:
-        'the proposer always proposes its own value — the notes’ case 2 as written (S0:506-517): both 10% and 20% are chosen',
+        'the proposer always proposes its own value — the notes’ case 2 as written: both 10% and 20% are chosen',
       faults: { crash: 0, restart: 0 },
     },
-    'volatile-acceptor': 'acceptors keep their promise and accepted value in memory only: a restart forgets them (DF-PX-2)',
+    'volatile-acceptor': 'acceptors keep their promise and accepted value in memory only: a restart forgets them',
     'duplicate-ballots': {
       description:
-        'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise (DF-PX-3)',
+        'every proposer numbers its ballots 1, 2, ... and acceptors promise a ballot equal to their promise',
       faults: { crash: 0, restart: 0 },
     },
     'prepare-as-accept': {
       description:
-        'an acceptor records [n, v] of a Prepare as accepted (S4:117-127 literally): a value nobody accepted gets reported and chosen (DF-PX-4)',
+        'an acceptor records [n, v] of a Prepare as accepted (the notes taken literally): a value nobody accepted gets reported and chosen',
       params: { proposers: 3 },
       faults: { crash: 0, restart: 0 },
     },
     'learner-mixes-ballots': {
       description:
-        'the learner counts acceptances of a value across ballots (DF-PX-6)',
+        'the learner counts acceptances of a value across ballots',
       faults: { crash: 0, restart: 0 },
     },
     'adopt-lowest': { description: 'mutant of correct: a proposer adopts the value of the lowest-numbered proposal its promises report, not the highest', mutant: true },
@@ -162,7 +163,8 @@ export default defineActorModel({
                 return self;
               }
               ctx.reply({ type: 'Promise', n, an: self.acceptedN, av: self.acceptedV });
-              // S4:125-127 as written: the Prepare's [n, v] becomes "the current proposal".
+              // The notes as written (docs/notes.md#paxos-prepare-carries-value): the Prepare's
+              // [n, v] becomes "the current proposal".
               if (variant === 'prepare-as-accept') return self.set('promised', n).set('acceptedN', n).set('acceptedV', msg.v!);
               return self.set('promised', n);
             },
@@ -213,12 +215,13 @@ export default defineActorModel({
         },
       },
       witnesses: {
-        // Case 1 (S0:494-504): a value is chosen and learned.
+        // The notes' case 1: a value is chosen and learned.
         Learned: (w) => w.some('learner', (l) => l.learned !== ''),
-        // The notes' case 2 done right (W8): a proposer sends Accept with a value another proposer
-        // proposed, because a promise reported it.
+        // The notes' case 2 done right (docs/notes.md#paxos-case-2): a proposer sends Accept with a
+        // value another proposer proposed, because a promise reported it.
         Adopted: (w) => w.ghost.some((x) => x.v !== VALUES[(x.n - 1) % P]),
-        // W9 (S0:415 says an acceptor that accepted a value considers it chosen): an acceptor
+        // The notes say an acceptor that accepted a value considers it chosen
+        // (docs/notes.md#paxos-accepted-is-chosen): an acceptor
         // accepted a value, and another value was chosen.
         AcceptedNotChosen: (w) => {
           const c = chosen(w.ghost, quorum);
@@ -227,7 +230,7 @@ export default defineActorModel({
       },
       properties: {
         // LIVE-PX-Progress: some value is eventually chosen. With two proposers they can pre-empt
-        // each other for ever (case 3, S0:519-532).
+        // each other for ever (the notes' case 3).
         SomeValueChosen: { eventually: (w) => chosen(w.ghost, quorum).size > 0 },
       },
     });

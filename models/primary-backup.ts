@@ -1,6 +1,6 @@
 /**
- * Primary/backup replication of one register, with failover and read routing (catalog §33 and §6,
- * list (a) M13; notes S1:62-99, S1:370, S2:187-203).
+ * Primary/backup replication of one register, with failover and read routing (the study notes'
+ * claims about them: docs/notes.md#primary-backup-and-read-routing).
  *
  * Servers s1..sN hold the register: its value and the version that wrote it — the epoch of the
  * primary that wrote it and a counter, compared in that order. s1 starts as the primary, the others
@@ -21,9 +21,9 @@
  *   as the condition of the arbiter's timer. Failover: a new epoch; `Fence` to every server, which
  *   adopts the epoch — from then on it refuses replication from an older primary — and reports its
  *   version (`State`); once every backup has reported, the arbiter makes the newest one primary
- *   (`Config`) and tells the clients (Sentinel notifies the callers, S1:69). A new sync primary
+ *   (`Config`) and tells the clients (Sentinel notifies the callers). A new sync primary
  *   first re-replicates its state, and serves once a backup has acknowledged it.
- * - heartbeat: keepalived + virtual IP (S1:63, S1:74). The backup of highest priority (lowest
+ * - heartbeat: keepalived + virtual IP, as in the notes. The backup of highest priority (lowest
  *   number) that hears neither the primary nor a backup above it — down, or cut off — takes the
  *   virtual IP and announces it (`Takeover`, the gratuitous ARP) to servers and clients. No epoch,
  *   no lease, no look at the data; a primary ignores another primary's replication and Takeover.
@@ -31,9 +31,9 @@
  * that restarts is primary no more (the arbiter sees it is not serving, and fails over).
  *
  * Reads go, by variant, to the primary (answered only by a serving primary), to any server, to the
- * server the client hashes to (S2:199), to the primary for a window after the client's last write and
- * to any server after it (S2:196), or to any server with the version of the client's last write or
- * read, which a server older than that refuses (S2:197).
+ * server the client hashes to, to the primary for a window after the client's last write and to any
+ * server after it, or to any server with the version of the client's last write or read, which a
+ * server older than that refuses — the notes' fixes for read-your-writes and monotonic reads.
  *
  * Clients c1 (write 1, read, read) and c2 (read, write 2, read) run their script cut to `ops`
  * operations. The first is invoked by a local step, when the client chooses; each next one as the
@@ -138,31 +138,31 @@ export default defineActorModel({
     correct:
       'sync replication (answer after one backup has the write), arbiter failover with epochs, fencing and leases, reads from the primary: linearizable under crashes, restarts, lost messages and a partition',
     'async-failover':
-      'async replication: the primary answers at once. Without failover it is still linearizable; after the primary crashes and a backup is promoted, an acknowledged write is gone (DF-PB-1): ReadYourWrites, NoLostWrites and Linearizable broken',
+      'async replication: the primary answers at once. Without failover it is still linearizable; after the primary crashes and a backup is promoted, an acknowledged write is gone: ReadYourWrites, NoLostWrites and Linearizable broken',
     'heartbeat-failover': {
       description:
-        'keepalived-style failover: a backup that misses the primary’s heartbeats takes over, with no epoch, no lease and no look at its data (DF-PB-2): a partition makes two primaries (SinglePrimary); with two servers sync replication still keeps the history linearizable, with three the backup that takes over may lack an acknowledged write (Linearizable, after a crash or a partition)',
+        'keepalived-style failover: a backup that misses the primary’s heartbeats takes over, with no epoch, no lease and no look at its data: a partition makes two primaries (SinglePrimary); with two servers sync replication still keeps the history linearizable, with three the backup that takes over may lack an acknowledged write (Linearizable, after a crash or a partition)',
       faults: { crash: 0, partition: 1 },
     },
     'replica-reads': {
       description:
-        'async replication, reads from any server (read-write splitting, DF-PB-3/DF-CM-1): a client misses its own acknowledged write (ReadYourWrites) and reads a new value, then an older one (MonotonicReads, with --param check=monotonic-reads,ops=3)',
+        'async replication, reads from any server (read-write splitting): a client misses its own acknowledged write (ReadYourWrites) and reads a new value, then an older one (MonotonicReads, with --param check=monotonic-reads,ops=3)',
       faults: { crash: 0 },
     },
     'sticky-reads': {
       description:
-        'async, each client always reads the server it hashes to (the fix of S2:199): MonotonicReads holds while that server answers, ReadYourWrites does not; when it crashes (or a request to it is lost) and the client moves on along the ring, MonotonicReads breaks too (--param servers=3,check=monotonic-reads,ops=3)',
+        'async, each client always reads the server it hashes to (the notes’ fix for monotonic reads): MonotonicReads holds while that server answers, ReadYourWrites does not; when it crashes (or a request to it is lost) and the client moves on along the ring, MonotonicReads breaks too (--param servers=3,check=monotonic-reads,ops=3)',
       faults: { crash: 0 },
     },
     'window-reads': {
       description:
-        'async, a client reads the primary for a time window after its write, then any server (the fix of S2:196): ReadYourWrites holds for a read inside the window and breaks for one after it (--param think=true) when replication lags behind the window',
+        'async, a client reads the primary for a time window after its write, then any server (a fix the notes give for read-your-writes): ReadYourWrites holds for a read inside the window and breaks for one after it (--param think=true) when replication lags behind the window',
       params: { check: 'read-your-writes', think: true },
       faults: { crash: 0 },
     },
     'timestamp-reads': {
       description:
-        'async, reads carry the version of the client’s last write or read and an older server refuses them (the fix of S2:197): ReadYourWrites and MonotonicReads hold, even across a failover; Linearizable and NoLostWrites do not (another client’s write)',
+        'async, reads carry the version of the client’s last write or read and an older server refuses them (a fix the notes give for read-your-writes): ReadYourWrites and MonotonicReads hold, even across a failover; Linearizable and NoLostWrites do not (another client’s write)',
       params: { check: 'linearizable' },
       faults: { crash: 0 },
     },

@@ -1,6 +1,6 @@
 /**
- * A quorum-replicated read/write register: NWR, with WARO as W = N (catalog §29, §30, §4; notes
- * S0:379-395, S2:403-440, S2:515, S1:353-356).
+ * A quorum-replicated read/write register: NWR, with WARO as W = N (the study notes' claims about
+ * them: docs/notes.md#quorum-nwr).
  *
  * N replicas (r1..rN) each keep a value and its version, durably. A version is a pair (counter,
  * writer), compared counter first and writer id second, so two writers never make equal versions.
@@ -9,8 +9,9 @@
  *   (highest counter + 1, own id, v) to every replica and finish after W acknowledgements. A lone
  *   writer skips the query: its own count of its writes is the highest counter (ABD's
  *   single-writer register);
- * - read: ask every replica and wait for R answers, take the highest version (S2:414); then write
- *   that version back to every replica and finish, with its value, after W acknowledgements;
+ * - read: ask every replica and wait for R answers, take the highest version (as the notes say);
+ *   then write that version back to every replica and finish, with its value, after W
+ *   acknowledgements;
  * - a replica takes a value whose version is higher than its own, and acknowledges every store.
  * Clients never give up (ABD blocks while too few replicas answer) and do one operation at a time,
  * `ops` each. Writers w1, w2 write distinct values (w1 writes 1, w2 writes 2; then 3 and 4 with
@@ -41,32 +42,32 @@ export default defineActorModel({
       default: 'all',
       choices: ['all', 'quorum'],
       description:
-        'all: a request goes to every replica and the first R answers (W acknowledgements) count (S2:414); quorum: it goes to exactly R (W) replicas, chosen nondeterministically — far fewer states, and the same behaviours for queries, but a store then never reaches more than W replicas, and a request to a crashed replica waits for ever (use all for availability)',
+        'all: a request goes to every replica and the first R answers (W acknowledgements) count, as in the notes; quorum: it goes to exactly R (W) replicas, chosen nondeterministically — far fewer states, and the same behaviours for queries, but a store then never reaches more than W replicas, and a request to a crashed replica waits for ever (use all for availability)',
     },
   },
   variants: {
     correct: 'ABD with W + R > N: versions (counter, writer) from a query phase, readers write back what they return — linearizable; with a crash every operation still completes while a majority is up',
-    'small-quorums': 'the same protocol with R = N − W (2 and 1 for N = 3), so W + R = N: a read quorum can miss the last write quorum and a read after a completed write returns the old value (DF-Q-1)',
+    'small-quorums': 'the same protocol with R = N − W (2 and 1 for N = 3), so W + R = N: a read quorum can miss the last write quorum and a read after a completed write returns the old value',
     'no-write-back': {
       description:
-        'W + R > N, but a reader returns the highest value it saw without writing it back: a write still in progress is seen by one reader and missed by a later one, a new/old inversion (DF-Q-2, W24)',
+        'W + R > N, but a reader returns the highest value it saw without writing it back: a write still in progress is seen by one reader and missed by a later one, a new/old inversion',
       params: { readers: 2 },
       faults: { crash: 0 },
     },
     'local-versions': {
       description:
-        'each writer numbers its writes 1, 2, … itself, without the query phase, and versions are compared by number alone: two writers make version 1 with different values, and a later write is lost (DF-Q-3); checked with two writers, W = 1 and R = 3 (a lone writer numbering its own writes is ABD’s single-writer register, and correct)',
+        'each writer numbers its writes 1, 2, … itself, without the query phase, and versions are compared by number alone: two writers make version 1 with different values, and a later write is lost; checked with two writers, W = 1 and R = 3 (a lone writer numbering its own writes is ABD’s single-writer register, and correct)',
       params: { writers: 2, w: 1, r: 3, fanout: 'quorum' },
       faults: { crash: 0 },
     },
     waro: {
       description:
-        'write all, read one (W = N, R = 1, S0:381-387) with ABD’s phases: linearizable, but one crashed replica blocks every write — and every read, whose write-back needs all N too (SF-WARO-1, W23)',
+        'write all, read one (W = N, R = 1) with ABD’s phases: linearizable, but one crashed replica blocks every write — and every read, whose write-back needs all N too',
       params: { readers: 0 },
     },
     'waro-fail': {
       description:
-        'WARO whose writer, not hearing from every replica in time, reports the write as failed (S0:383: “otherwise it counts as failed”), though replicas it reached keep the value: a read returns the failed write (DF-WARO-1)',
+        'WARO whose writer, not hearing from every replica in time, reports the write as failed (the notes: “otherwise it counts as failed”), though replicas it reached keep the value: a read returns the failed write',
       faults: { crash: 0 },
     },
     'counter-only': {
@@ -222,27 +223,30 @@ export default defineActorModel({
         }),
       },
       invariants: {
-        // INV-FailedWriteInvisible (§4, S0:139): no read returns a write its writer reported failed.
+        // INV-FailedWriteInvisible: no read returns a write its writer reported failed.
         FailedWriteInvisible: {
           holds: (w) => failedWriteRead(w.history) === null,
           explain: (w) => failedWriteRead(w.history)!,
         },
-        // INV-RLW (§4): a read invoked after a write completed returns it or a newer write.
+        // INV-RLW (read-latest-write): a read invoked after a write completed returns it or a newer
+        // write.
         NoLostWrites: sessionGuarantees.noLostWrites(0),
         // INV-CAP-C: the history is that of one register (it implies INV-NoInversion).
         Linearizable: linearizable(register(0)),
       },
       witnesses: {
-        // W28: a write completed and the replicas hold different values (the register is linearizable all the same).
+        // A write completed and the replicas hold different values (the register is linearizable all
+        // the same: docs/notes.md#cap-same-value).
         ReplicasDiffer: (w) =>
           w.history.some((e) => e.type === 'ok' && e.f === 'write') && new Set(w.states('replica').map((s) => s.val)).size > 1,
-        // DF-Q-3: two replicas hold the same version with different values.
+        // local-versions: two replicas hold the same version with different values.
         VersionConflict: (w) => {
           const s = w.states('replica');
           const same = (x: Version, y: Version) => x.ver === y.ver && (localVersions || x.by === y.by);
           return s.some((x) => x.ver > 0 && s.some((y) => same(x, y) && x.val !== y.val));
         },
-        // SF-Q-1 (S0:391, S2:405): a read invoked after a write completed returned that write.
+        // The intersection (docs/notes.md#quorum-read-rule): a read invoked after a write completed
+        // returned that write.
         ReadLatest: (w) => readOfCompletedWrite(w.history),
       },
       properties: {

@@ -1,19 +1,19 @@
 /**
- * Raft: leader election and log replication (catalog §16-18; notes S0:544-617, S3:205-230,
- * S4:147-197).
+ * Raft: leader election and log replication (the study notes' claims about it:
+ * docs/notes.md#raft).
  *
  * Servers are followers, candidates or leaders. A follower or candidate whose election timer fires
  * starts an election: it increments its term, votes for itself and sends RequestVote (term, last log
  * index, last log term). A server grants at most one vote per term, first come first served, and
  * only to a candidate whose log is at least as up to date as its own: a higher last term, or the same
- * last term and a last index at least as high (S0:580). A candidate with the votes of a majority
+ * last term and a last index at least as high. A candidate with the votes of a majority
  * leads. A leader appends client entries and sends AppendEntries with prevLogIndex/prevLogTerm; a
  * follower accepts only if its log has that entry, overwrites what conflicts and appends the rest; on
- * a refusal the leader steps nextIndex back and tries again (S0:591-596). A leader commits the
+ * a refusal the leader steps nextIndex back and tries again. A leader commits the
  * highest index stored on a majority whose entry is of its own term — earlier entries only with it
- * (S0:604) — and followers learn the commit index from AppendEntries. Every message carries a term:
- * a higher one makes the receiver a follower of that term; a request with a lower one is refused
- * (S0:561). currentTerm, votedFor and the log are durable; the rest is rebuilt after a restart.
+ * — and followers learn the commit index from AppendEntries. Every message carries a term:
+ * a higher one makes the receiver a follower of that term; a request with a lower one is refused.
+ * currentTerm, votedFor and the log are durable; the rest is rebuilt after a restart.
  *
  * Modelling choices, each to keep the state space small:
  * - A log is the list of its entries' terms ([1, 1, 2]). An entry's value is the command the one
@@ -70,7 +70,8 @@ interface GhostFields {
   applied: ISet<Entry>;
   /**
    * The uncommitted entry of its own term held by the first leader deposed by a higher term after a
-   * leader of a later term had committed: two leaders at once, only the newer one committing (SF-RE-3).
+   * leader of a later term had committed: two leaders at once, only the newer one committing (the
+   * notes' partition).
    */
   stale: ISet<Entry>;
   /** How a leader lost or changed an entry of its own log, from the step that made it leader on (only leader-drops-tail does). */
@@ -107,7 +108,7 @@ export default defineActorModel({
     partitions: {
       default: 'any',
       choices: ['any', 'notes'],
-      description: 'the splits a partition fault may make: any, or the notes’ (S3:224): a minority holding s1 — {s1} with 3 servers, {s1, s2} with 5 — cut off from the rest',
+      description: 'the splits a partition fault may make: any, or the notes’: a minority holding s1 — {s1} with 3 servers, {s1, s2} with 5 — cut off from the rest',
     },
     timeouts: {
       default: 'any',
@@ -118,34 +119,34 @@ export default defineActorModel({
   },
   variants: {
     correct: 'Raft as in the paper: one durable vote per term, the up-to-date check, the prevLog check, commit by counting current-term entries only',
-    'no-up-to-date-check': 'a server votes for any candidate of the term, whatever its log (S3:215, W34, DF-RE-1): a leader without a committed entry',
+    'no-up-to-date-check': 'a server votes for any candidate of the term, whatever its log (one of the notes’ versions of the vote rule): a leader without a committed entry',
     'volatile-vote': {
       description:
-        'votedFor is kept in memory only, so a server that restarts votes again in the same term (DF-RE-2): two leaders in one term',
+        'votedFor is kept in memory only, so a server that restarts votes again in the same term: two leaders in one term',
       params: { notify: false, candidates: 2 },
       faults: { crash: 1, restart: 1 },
     },
     'commit-previous-term': {
       description:
-        'a leader commits any entry it finds on a majority, of whatever term (DF-RL-1, Figure 8, W37): a committed entry is lost; it takes 4 terms',
+        'a leader commits any entry it finds on a majority, of whatever term (the Raft paper’s Figure 8): a committed entry is lost; it takes 4 terms',
       params: { terms: 4, candidates: 2, timeouts: 'quiet', notify: false },
     },
     'no-prev-log-check': {
       description:
-        'a follower does not compare prevLogTerm with its own entry at prevLogIndex (DF-RL-2): two logs end in the same entry after different ones',
+        'a follower does not compare prevLogTerm with its own entry at prevLogIndex: two logs end in the same entry after different ones',
       params: { terms: 3, entries: 2, candidates: 2, notify: false },
     },
     'even-quorum': {
       description:
-        'a majority is ⌈N/2⌉ servers, so with an even N two halves can both win (DF-RE-3); checked with 4 servers',
+        'a majority is ⌈N/2⌉ servers, so with an even N two halves can both win; checked with 4 servers',
       params: { servers: 4, candidates: 2, terms: 1 },
     },
     'index-only-comparison': {
       description:
-        'the up-to-date check compares last log indexes only (S0:609, W32, DF-RE-4): a stale log as long as a committed one wins; it takes 3 terms',
+        'the up-to-date check compares last log indexes only (as the notes word it): a stale log as long as a committed one wins; it takes 3 terms',
       params: { terms: 3, candidates: 2 },
     },
-    'accept-lower-term': 'a follower takes AppendEntries from a leader of a lower term instead of refusing it (DF-RL-3): a stale leader overwrites a committed entry',
+    'accept-lower-term': 'a follower takes AppendEntries from a leader of a lower term instead of refusing it: a stale leader overwrites a committed entry',
     'no-vote-record': { description: 'mutant of correct: a server grants its vote to every up-to-date candidate of its term, not only to the first', mutant: true },
     'term-only-comparison': {
       description: 'mutant of correct: the up-to-date check compares last log terms only, so a shorter log with the same last term wins a vote',
@@ -388,7 +389,7 @@ export default defineActorModel({
         }),
       },
       invariants: {
-        // §18.1 (S0:613): at most one leader per term — ever, not only at one moment.
+        // Election Safety: at most one leader per term — ever, not only at one moment.
         ElectionSafety: {
           holds: (w) => w.ghost.elected.every((s) => s.size <= 1),
           explain: (w) =>
@@ -397,33 +398,37 @@ export default defineActorModel({
               .map((s, t) => `${[...s].sort().join(' and ')} both elected in term ${t}`)
               .join('; '),
         },
-        // §18.2 (S0:614): no two servers apply different entries at one index. A server has applied
-        // (or, after a restart, will apply again) every entry up to its commit index, so those count.
+        // State Machine Safety: no two servers apply different entries at one index. A server has
+        // applied (or, after a restart, will apply again) every entry up to its commit index, so
+        // those count.
         StateMachineSafety: {
           holds: (w) => stateMachineConflict(w) === '',
           explain: (w) => stateMachineConflict(w),
         },
-        // §18.3 (S0:615): an entry committed in term T is in the log of every leader of a later term.
+        // Leader Completeness: an entry committed in term T is in the log of every leader of a
+        // later term.
         LeaderCompleteness: {
           holds: (w) => completenessGap(w) === '',
           explain: (w) => completenessGap(w),
         },
-        // §18.4 (S0:616): a leader never deletes or overwrites an entry of its own log — counting from
-        // its log as a candidate, so that dropping entries on becoming leader breaks it too.
+        // Leader Append-Only: a leader never deletes or overwrites an entry of its own log —
+        // counting from its log as a candidate, so that dropping entries on becoming leader breaks
+        // it too.
         LeaderAppendOnly: {
           holds: (w) => w.ghost.overwritten === '',
           explain: (w) => `leader ${w.ghost.overwritten}`,
         },
-        // §18.5 (S0:617, S4:191-197): two logs with the same term at an index agree up to it.
+        // Log Matching: two logs with the same term at an index agree up to it.
         LogMatching: {
           holds: (w) => logMismatch(w) === '',
           explain: (w) => logMismatch(w),
         },
       },
       witnesses: {
-        // SF-RE-3 (S3:224-228) while the partition holds: a leader on each side, in different terms;
-        // the majority's leader has committed an entry of its term, the minority's leader holds an
-        // uncommitted one of its own term, and so does every server on its side.
+        // The notes' partition (docs/notes.md#raft-split-brain) while it holds: a leader on each
+        // side, in different terms; the majority's leader has committed an entry of its term, the
+        // minority's leader holds an uncommitted one of its own term, and so does every server on
+        // its side.
         SplitBrain: (w) => {
           const sides = w.partition;
           if (sides === null) return false;
@@ -437,9 +442,10 @@ export default defineActorModel({
             }),
           );
         },
-        // SF-RE-3 after the heal (S3:230): the stale leader, deposed after the newer leader committed,
-        // has stepped down; every server holds exactly the leader's log, all of it committed, and the
-        // stale leader's uncommitted entry is gone from every log.
+        // The notes' partition after the heal (docs/notes.md#raft-partition): the stale leader,
+        // deposed after the newer leader committed, has stepped down; every server holds exactly the
+        // leader's log, all of it committed, and the stale leader's uncommitted entry is gone from
+        // every log.
         PartitionHealed: (w) => {
           const stale = w.ghost.stale.first();
           if (stale === undefined || w.partition !== null || w.faultsLeft('partition') > 0) return false;
@@ -451,8 +457,9 @@ export default defineActorModel({
       },
       properties: {
         // LIVE-RF-EventuallyLeader: some server is eventually elected. With timeouts that are not
-        // randomised, the candidates can split the vote in every term (S3:218): until the terms run
-        // out (a stuck state), or for ever with terms=0 (a lasso).
+        // randomised, the candidates can split the vote in every term
+        // (docs/notes.md#raft-split-vote): until the terms run out (a stuck state), or for ever with
+        // terms=0 (a lasso).
         EventuallyLeader: { eventually: (w) => w.ghost.elected.size > 0 },
       },
     });

@@ -1,12 +1,14 @@
 /**
- * The transaction-status table: forward recovery by the coordinator (catalog §11; notes S1:261-272).
+ * The transaction-status table: forward recovery by the coordinator (the study notes' claims about
+ * it: docs/notes.md#transaction-status-table).
  *
  * A shopping service calls the stock service (op 1: deduct) and then the order service (op 2:
  * create the order), and records in its table how far the transaction got: 1 initial, 2 after op 1,
  * 3 after both. A background task re-invokes the step a transaction is stuck at, until state 3; after
- * `retries` re-invocations it marks the transaction `error` for a person (S1:266). Re-invoking is only
- * safe if the services are idempotent — the notes do not say so (SF-STT-1). Only the shopping service
- * crashes here (between a call and the table update, S1:265); the two services are durable.
+ * `retries` re-invocations it marks the transaction `error` for a person. Re-invoking is only
+ * safe if the services are idempotent — the notes do not say so (docs/notes.md#status-table-retry).
+ * Only the shopping service crashes here (between a call and the table update); the two services
+ * are durable.
  */
 import { defineActorModel, role, system, type World } from 'faultline';
 
@@ -18,8 +20,8 @@ export default defineActorModel({
   params: { retries: { default: 2, min: 0, max: 3, description: 're-invocations before the transaction is marked error' } },
   variants: {
     correct: 'both services are idempotent: a repeated call with the same transaction id does nothing more',
-    'non-idempotent': 'the stock service deducts on every call: a re-invocation after a lost reply deducts twice (SF-STT-1)',
-    'business-reject': 'the order service rejects the order (out of stock, say): forward-only retries never converge, the transaction ends in error (DF-STT-1)',
+    'non-idempotent': 'the stock service deducts on every call: a re-invocation after a lost reply deducts twice',
+    'business-reject': 'the order service rejects the order (out of stock, say): forward-only retries never converge, the transaction ends in error',
     'skip-on-timeout': {
       description: 'mutant of correct: the scanner takes a step whose reply never came for done, records it and moves on to the next step instead of re-invoking it',
       mutant: true,
@@ -29,7 +31,7 @@ export default defineActorModel({
   build: ({ params, variant }) =>
     system({
       // The scanner runs when a step's call and its reply are both gone (a real scanner waits for a
-      // period threshold, S1:264; this keeps re-invocations for real losses).
+      // period threshold; this keeps re-invocations for real losses).
       timeoutsWhen: (w: World) => w.messages().length === 0,
       roles: {
         shop: role({

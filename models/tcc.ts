@@ -1,13 +1,13 @@
 /**
- * TCC — Try, Confirm, Cancel (catalog §10; notes S0:940-954, S1:248-259).
+ * TCC — Try, Confirm, Cancel (the study notes' claims about it: docs/notes.md#tcc).
  *
  * A transaction manager `t` asks every branch to Try (check and reserve one unit of stock); if all
  * succeed it Confirms everywhere, if any fails or its Try timer fires first it Cancels everywhere.
  * Confirm and Cancel are retried until each branch answers Done (at most `retries` times; then the
- * transaction is left for manual intervention, S0:954). Each branch starts with one unit in stock.
+ * transaction is left for manual intervention). Each branch starts with one unit in stock.
  *
  * The correct variant keeps a control record per branch (the notes' dedupe table keyed by the
- * transaction id, S1:258-259): Confirm and Cancel are idempotent, a Cancel that arrives before any
+ * transaction id): Confirm and Cancel are idempotent, a Cancel that arrives before any
  * Try is an empty rollback (recorded, nothing released), and a Try that arrives after a Cancel is
  * refused (anti-hanging).
  */
@@ -26,9 +26,9 @@ export default defineActorModel({
   },
   variants: {
     correct: 'a control record per branch: idempotent Confirm/Cancel, empty rollback, anti-hanging',
-    'no-dedupe': 'Confirm and Cancel are not idempotent: a retry after a lost Done applies twice (SF-TCC-1)',
-    'no-empty-rollback': 'a Cancel that arrives before its Try releases stock that was never reserved (DF-TCC-1)',
-    'no-anti-hanging': 'a Try that arrives after its Cancel still reserves, and nothing will ever release it (DF-TCC-2)',
+    'no-dedupe': 'Confirm and Cancel are not idempotent: a retry after a lost Done applies twice',
+    'no-empty-rollback': 'a Cancel that arrives before its Try releases stock that was never reserved (an empty rollback)',
+    'no-anti-hanging': 'a Try that arrives after its Cancel still reserves, and nothing will ever release it (a hanging Try)',
     'confirm-after-cancel': { description: 'mutant of correct: the manager that has given up and sent Cancel still Confirms when the late TryOks come in', mutant: true },
   },
   faults: { drop: 1, duplicate: 1 },
@@ -70,14 +70,14 @@ export default defineActorModel({
             },
           },
           timers: {
-            // A Try is late or lost: cancel everything (S1:254).
+            // A Try is late or lost: cancel everything.
             try: (self, ctx) => {
               if (self.phase !== 'trying') return self;
               ctx.broadcast('branch', { type: 'Cancel' });
               if (params.retries > 0) ctx.setTimer('retry');
               return self.set('phase', 'cancelling');
             },
-            // Re-send Confirm or Cancel to the branches that have not answered (S0:950).
+            // Re-send Confirm or Cancel to the branches that have not answered.
             retry: (self, ctx) => {
               if (self.phase !== 'confirming' && self.phase !== 'cancelling') return self;
               const op = self.phase === 'confirming' ? 'Confirm' : 'Cancel';

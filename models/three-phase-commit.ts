@@ -1,13 +1,13 @@
 /**
- * Three-phase commit as the notes describe it (catalog §9; S0:300-377, S1:202-246, S2:279-323,
- * S3:99-185, S4:81-101).
+ * Three-phase commit as the study notes describe it (their claims about it, and what this model
+ * shows of each: docs/notes.md#three-phase-commit).
  *
  * CanCommit: the coordinator asks; a participant answers yes (UNCERTAIN) or no (aborts).
  * PreCommit: on all yes the coordinator sends PreCommit; a participant executes, logs, acks
  * (PRECOMMITTED). DoCommit: on all acks the coordinator sends DoCommit; participants commit. A no,
  * or a coordinator timeout while waiting for votes or acks, makes the coordinator send Abort.
- * The notes add participant timeouts: UNCERTAIN times out to abort (S0:336-338), PRECOMMITTED
- * times out to commit ("the boss probably meant commit", S1:235). Those rules are what break it.
+ * The notes add participant timeouts: UNCERTAIN times out to abort, PRECOMMITTED
+ * times out to commit ("the boss probably meant commit"). Those rules are what break it.
  */
 import { defineActorModel, range, role, system, type World } from 'faultline';
 import { Map as IMap, Set as ISet } from 'immutable';
@@ -98,7 +98,7 @@ export default defineActorModel({
               const yes = self.yes.add(ctx.from!);
               if (yes.size < n) return self.set('yes', yes);
               // PreCommit goes out one participant at a time (the `precommit` step): a crash can
-              // fall between two sends, as in DF-3PC-1.
+              // fall between two sends, as in docs/notes.md#3pc-single-failure.
               return self.set('yes', yes).set('phase', 'precommitting');
             },
             Ack: (self, _msg, ctx) => {
@@ -120,7 +120,7 @@ export default defineActorModel({
             },
           },
           timers: {
-            // Votes missing: abort. Acks missing: the notes abort (S1:236); Skeen's coordinator commits —
+            // Votes missing: abort. Acks missing: the notes abort; Skeen's coordinator commits —
             // every participant voted yes, and one that has not acked is down (it learns the outcome
             // from the others' termination protocol or on recovery), while one that got its
             // PreCommit may already be deciding commit in a takeover.
@@ -175,7 +175,7 @@ export default defineActorModel({
                 ctx.setTimer('collect');
                 return self.set('terminating', true).set('collected', IMap([[ctx.id, self.st as string]]));
               }
-              // The notes' rules: uncertain → abort (S0:336-338), precommitted → commit (S0:366-371).
+              // The notes' rules: uncertain → abort, precommitted → commit.
               return self.st === 'uncertain' ? self.set('st', 'aborted') : self.st === 'precommitted' ? self.set('st', 'committed') : self;
             },
             // Every reachable participant has answered.

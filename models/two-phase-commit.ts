@@ -1,12 +1,12 @@
 /**
- * Two-phase commit (catalog §7, §8; notes S0:213-298, S1:163-200, S2:241-277, S3:27-97, S4:33-79).
+ * Two-phase commit (the study notes' claims about it: docs/notes.md#two-phase-commit).
  *
  * A coordinator asks every participant to prepare; a participant votes yes (durably PREPARED,
  * holding its locks) or no (and aborts); the coordinator commits only if every vote is yes, and
  * aborts on a no or when its vote timer fires. The decision is written to the coordinator's log
  * before it is sent, and a restarted coordinator re-sends it (XA-style recovery) or, having decided
  * nothing, presumes abort. Participants move money: with two participants, p1 debits 100 from an
- * account of 500 and p2 credits 100 to one of 300 (the notes' transfer, S0:103).
+ * account of 500 and p2 credits 100 to one of 300 (the notes' transfer example).
  *
  * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
  * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
@@ -22,20 +22,20 @@ export default defineActorModel({
   description: 'Coordinator asks participants to prepare, then commits only if all voted yes (with durable decision and recovery).',
   params: {
     participants: { default: 2, min: 1, max: 4, description: 'number of participants' },
-    standby: { default: false, description: 'a standby coordinator b that takes over when c is down (the notes’ 5-node example, S4:61)' },
+    standby: { default: false, description: 'a standby coordinator b that takes over when c is down (the notes’ 5-node example)' },
   },
   variants: {
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
-    'abort-on-timeout': 'a prepared participant aborts when its timer fires (DF-2PC-1, the heuristic abort the notes hint at, S0:295)',
-    'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort (DF-2PC-2)',
+    'abort-on-timeout': 'a prepared participant aborts when its timer fires (a heuristic abort, which the notes hint at)',
+    'no-decision-log': 'the decision is not logged: a restarted coordinator presumes abort',
     'majority-commit': {
       description:
-        'the coordinator commits on a majority of yes votes (DF-2PC-4); checked with 3 participants (with 2, a majority is everyone)',
+        'the coordinator commits on a majority of yes votes; checked with 3 participants (with 2, a majority is everyone)',
       params: { participants: 3 },
     },
     'backup-guesses': {
       description:
-        'the standby coordinator, finding every participant it reaches PREPARED, guesses abort (DF-2PC-3)',
+        'the standby coordinator, finding every participant it reaches PREPARED, guesses abort',
       params: { standby: true, participants: 3 },
       faults: { crash: 2, restart: 0, drop: 0 },
     },
@@ -100,7 +100,7 @@ export default defineActorModel({
             },
           },
           timers: {
-            // Not every vote came in time: abort (S0:266, the coordinator's only timeout).
+            // Not every vote came in time: abort (the coordinator's only timeout).
             votes: (self, ctx) => {
               if (decisionOf(self) !== 'none') return self;
               ctx.broadcast('participant', { type: 'Rollback' });
@@ -123,8 +123,9 @@ export default defineActorModel({
               ctx.setTimer('decide');
               return self.set('asked', true);
             },
-            // Everyone reachable answered. Anyone committed → commit; anyone aborted or not yet voted →
-            // abort; everyone PREPARED → nobody knows the outcome: wait for c (SF-2PC-3) — or guess.
+            // Everyone reachable answered. Anyone committed → commit; anyone aborted or not yet
+            // voted → abort; everyone PREPARED → nobody knows the outcome: wait for c
+            // (docs/notes.md#2pc-standby) — or guess.
             decide: (self, ctx) => {
               const sts = [...self.statuses.values()];
               if (sts.includes('committed')) ctx.broadcast('participant', { type: 'Commit' });
@@ -188,7 +189,8 @@ export default defineActorModel({
         Termination: { eventually: (w) => w.every('participant', (p, id) => !w.up(id) || decided(p.st)) },
       },
       witnesses: {
-        // The in-doubt window (SF-2PC-1): one side of the transfer is done, the other not yet.
+        // The in-doubt window (docs/notes.md#2pc-inconsistency): one side of the transfer is done,
+        // the other not yet.
         InDoubt: (w) => w.states('participant').reduce((a, p) => a + p.balance, 0) !== total,
         AllCommitted: (w) => w.every('participant', (p) => p.st === 'committed'),
       },

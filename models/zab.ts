@@ -1,31 +1,31 @@
 /**
- * ZAB, ZooKeeper's atomic broadcast, with Fast Leader Election (catalog §19-22; notes S0:619-801,
- * S0:985-1017, S0:1057-1074, S2:374-386, S4:201-209).
+ * ZAB, ZooKeeper's atomic broadcast, with Fast Leader Election (the study notes' claims about
+ * them: docs/notes.md#zab-and-zookeeper).
  *
  * Servers s1..sN talk over TCP (a FIFO channel per pair). A server is LOOKING, FOLLOWING or LEADING.
  *
- * - Fast Leader Election (S0:991-1017, as ZooKeeper implements it): a LOOKING server votes for
+ * - Fast Leader Election (as ZooKeeper implements it): a LOOKING server votes for
  *   itself, (currentEpoch, last zxid, sid), and broadcasts a notification tagged with its election
  *   round; it adopts and re-broadcasts any better vote of its round, jumps to a higher round, answers
  *   a lower one with its own vote, and decides when a quorum of its ballot box holds its vote and
  *   its finalize timer fires (ZooKeeper's finalizeWait, taken to outlast a round trip: it fires once
  *   every reachable server has read this server's notifications and it has read theirs).
  *   FOLLOWING and LEADING servers answer LOOKING ones with the leader they support; a LOOKING server
- *   joins a leader that a quorum of such answers names, the leader's own among them (late joiners,
- *   S0:1009). A LOOKING server answers a worse vote of its round from a server that had answered it
+ *   joins a leader that a quorum of such answers names, the leader's own among them (late joiners).
+ *   A LOOKING server answers a worse vote of its round from a server that had answered it
  *   as decided (so never took its vote in) — ZooKeeper's re-sending of notifications on a timeout,
  *   in one step. A follower connects (timer `connect`) once its leader leads.
  * - Discovery: a follower sends FOLLOWERINFO(acceptedEpoch); on a quorum the leader picks an epoch
  *   above every acceptedEpoch it heard, and sends NEWEPOCH(e); a follower accepts an epoch above its
  *   durable acceptedEpoch and answers ACKEPOCH(currentEpoch, last zxid); the epoch it already
  *   accepted it acknowledges without counting towards the quorum; a lower one sends it back to LOOKING.
- * - Synchronisation (S0:679, S0:1057-1074): on a quorum of ACKEPOCHs the leader takes e as its
+ * - Synchronisation: on a quorum of ACKEPOCHs the leader takes e as its
  *   currentEpoch and sends each follower NEWLEADER(e) carrying its sync — DIFF (the proposals the
  *   follower lacks), TRUNC (roll back to a zxid), TRUNC+DIFF, or SNAP (the whole log), decided by
  *   comparing the follower's last zxid with its own log. The follower applies it, takes e as its
  *   currentEpoch and acks; on a quorum of acks the leader is established: it commits its whole log
  *   and sends UPTODATE (commit up to a zxid).
- * - Broadcast (S0:643-651): the established leader turns a request into PROPOSAL(zxid = epoch.counter),
+ * - Broadcast: the established leader turns a request into PROPOSAL(zxid = epoch.counter),
  *   logged by itself and sent down each follower's queue; a follower logs it and ACKs; on a quorum
  *   of the voting servers, the leader included, the leader commits and sends COMMIT.
  *
@@ -120,7 +120,7 @@ export default defineActorModel({
       default: 'established',
       choices: ['established', 'election', 'staggered'],
       description:
-        'established: s1 already leads epoch 1, every log empty (broadcast mode); election: every server starts LOOKING; staggered: servers start one after another in id order (the notes’ start-up, S0:1004)',
+        'established: s1 already leads epoch 1, every log empty (broadcast mode); election: every server starts LOOKING; staggered: servers start one after another in id order (the notes’ start-up)',
     },
     txs: { default: 1, min: 0, max: 3, description: 'proposals each leader may make in its epoch' },
     epochs: { default: 2, min: 1, max: 4, description: 'highest epoch a leader may pick (bounds recoveries)' },
@@ -153,35 +153,35 @@ export default defineActorModel({
       'ZooKeeper’s ZAB: votes ordered by (currentEpoch, zxid, sid) with election rounds, epoch above a quorum’s durable acceptedEpoch, DIFF/TRUNC/SNAP sync, commit on a voting majority including the leader — every invariant and both liveness properties hold (with 3 servers); the witnesses replay the notes’ recovery and start-up scenarios',
     'sid-only': {
       description:
-        'the election compares server ids only (DF-ZAB-1/DF-FLE-2): a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
+        'the election compares server ids only: a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
       faults: { crash: 1, restart: 0 },
     },
     'zxid-vote': {
       description:
-        'votes compared by (last zxid, sid) as the notes give it (S0:993), without the currentEpoch ZooKeeper compares first (W49): an old leader holding a proposal the new epoch skipped can win again and deliver it — guarantee 2 broken',
+        'votes compared by (last zxid, sid) as the notes give it, without the currentEpoch ZooKeeper compares first: an old leader holding a proposal the new epoch skipped can win again and deliver it — guarantee 2 broken',
       params: { epochs: 3 },
       faults: { crash: 2, restart: 1 },
     },
     'no-trunc':
-      'the leader never sends TRUNC, only the proposals a follower lacks (DF-ZAB-2): the old leader keeps its unreplicated proposal and delivers it after rejoining — guarantee 2 broken',
+      'the leader never sends TRUNC, only the proposals a follower lacks: the old leader keeps its unreplicated proposal and delivers it after rejoining — guarantee 2 broken',
     'epoch-from-log': {
       description:
-        'the notes’ epoch rule (S0:681, S0:778): epoch = epoch of the last zxid in the new leader’s own log + 1, no acceptedEpoch (DF-ZAB-3): an epoch and its zxids are used twice',
+        'the notes’ epoch rule: epoch = epoch of the last zxid in the new leader’s own log + 1, with no acceptedEpoch — an epoch and its zxids are used twice',
       faults: { crash: 1, restart: 0 },
     },
     'commit-before-quorum': {
       description:
-        'the leader commits a proposal as soon as it has logged it (DF-ZAB-4): it crashes, and the committed proposal is skipped by the next leader — guarantee 1 broken',
+        'the leader commits a proposal as soon as it has logged it: it crashes, and the committed proposal is skipped by the next leader — guarantee 1 broken',
       faults: { crash: 1, restart: 0 },
     },
     'followers-quorum': {
       description:
-        'the notes’ quorum rule (S0:700): a commit needs ⌊F/2⌋+1 follower ACKs, F = number of followers (DF-ZAB-5): with 3 servers and one follower down nothing commits — a liveness counterexample, contradicting S0:639',
+        'the notes’ quorum rule: a commit needs ⌊F/2⌋+1 follower ACKs (F = number of followers): with 3 servers and one follower down nothing commits — a liveness counterexample, against the notes’ own 3-server example',
       faults: { crash: 1, restart: 0 },
     },
     'even-quorum': {
       description:
-        'a quorum is ⌈N/2⌉ servers (DF-FLE-1): with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; checked with 4 servers (with 3, ⌈N/2⌉ is the majority)',
+        'a quorum is ⌈N/2⌉ servers: with 4 servers and the partition s1 s2 | s3 s4 each half has a leader, and one half’s leader skips what the other committed; checked with 4 servers (with 3, ⌈N/2⌉ is the majority)',
       params: { servers: 4, split: 'halves' },
       faults: { crash: 0, restart: 0, partition: 1 },
     },
@@ -312,7 +312,7 @@ export default defineActorModel({
       return base.merge({ state: 'FOLLOWING', phase: 'connect' });
     };
 
-    /** The leader's sync for a follower whose last zxid is `fl` (S0:1061-1072). */
+    /** The leader's sync for a follower whose last zxid is `fl`. */
     const syncFor = (h: List<string>, fl: number) => {
       const zs = h.map(zOf);
       const last = lastZ(h);
@@ -390,8 +390,9 @@ export default defineActorModel({
         if (timer === 'finalize' && params.finalize === 'any') return true;
         const me = w.node(node) as unknown as Self;
         if (timer === 'boot') {
-          // The notes' start-up (S0:1006-1010): servers start in id order, each once the ones
-          // already running have settled (nothing in flight between them, no decision pending).
+          // The notes' start-up (docs/notes.md#zab-startup): servers start in id order, each once
+          // the ones already running have settled (nothing in flight between them, no decision
+          // pending).
           const i = ids.indexOf(node);
           const running = (id: string) => (w.node(id) as unknown as Self).state !== 'OFF';
           if (i > 0 && !running(ids[i - 1]!)) return false;
@@ -480,7 +481,7 @@ export default defineActorModel({
             },
           },
           steps: {
-            // A client request reaches the established leader: PROPOSAL (S0:710-713).
+            // A client request reaches the established leader: PROPOSAL.
             propose: (self, ctx) => {
               if (self.state !== 'LEADING' || self.phase !== 'broadcast') return null;
               const e = self.currentEpoch;
@@ -648,7 +649,8 @@ export default defineActorModel({
         }),
       },
       invariants: {
-        // INV-ZAB-G1 (S0:659-667): a proposal delivered anywhere is in every later established leader's log.
+        // Guarantee 1 (docs/notes.md#zab-guarantees): a proposal delivered anywhere is in every later
+        // established leader's log.
         CommittedSurvive: {
           holds: (w) => w.ghost.lost.size === 0,
           explain: (w) =>
@@ -656,18 +658,18 @@ export default defineActorModel({
         },
         // The Zab paper's primary integrity (Junqueira, Reed, Serafini, DSN 2011): a leader that
         // broadcasts in epoch e has delivered, before that, every proposal of an earlier epoch that
-        // any server delivers (before or after). Guarantee 2 (S0:669-673) as far as it is visible:
+        // any server delivers (before or after). Guarantee 2 as far as it is visible:
         // a skipped proposal delivered later, once the leader that skipped it has broadcast.
         PrimaryIntegrity: {
           holds: (w) => primaryBreach(w.ghost) === null,
           explain: (w) => primaryBreach(w.ghost) ?? '',
         },
-        // INV-ZAB-Agreement (S0:716, S2:629): what two servers delivered is one sequence and a prefix of it.
+        // Agreement: what two servers delivered is one sequence and a prefix of it.
         Agreement: {
           holds: (w) => disagreement(w.ghost) === null,
           explain: (w) => disagreement(w.ghost) ?? '',
         },
-        // INV-ZAB-ZxidUnique (S0:681, S0:987): a zxid names one transaction.
+        // A zxid names one transaction.
         ZxidUnique: {
           holds: (w) => zxidClash(w.ghost) === null,
           explain: (w) => zxidClash(w.ghost) ?? '',
@@ -681,7 +683,7 @@ export default defineActorModel({
               .map((ls, e) => `epoch ${e} established by ${[...ls].sort().join(' and ')}`)
               .join('; '),
         },
-        // INV-ZAB-ZxidOrder (S0:649) and the Zab paper's local primary order: each server delivers
+        // Increasing zxid order and the Zab paper's local primary order: each server delivers
         // in increasing zxid order, and a proposal e.c (c > 1) right after e.c-1 — never without the
         // proposals its leader made before it.
         DeliveryOrder: {
@@ -690,11 +692,12 @@ export default defineActorModel({
         },
       },
       witnesses: {
-        // Guarantee 2 in the notes' strong form (S0:669-673, S0:683): a proposal an established
-        // leader skipped is delivered later — even if that leader never broadcast anything.
+        // Guarantee 2 in the notes' strong form (docs/notes.md#zab-old-proposal): a proposal an
+        // established leader skipped is delivered later — even if that leader never broadcast
+        // anything.
         SkippedDelivered: (w) => w.ghost.revived.size > 0,
-        // SF-ZAB-1 (S0:663-667): the leader sends P1, P2, C1, P3, C2 and crashes; no follower got C2.
-        // Recovery must still commit P2 on every other server.
+        // The notes' first example (docs/notes.md#zab-guarantees): the leader sends P1, P2, C1, P3,
+        // C2 and crashes; no follower got C2. Recovery must still commit P2 on every other server.
         RecoveredCommit: (w) =>
           ids.some((l) => {
             if (w.up(l)) return false;
@@ -707,16 +710,17 @@ export default defineActorModel({
               return c1 && others.every((o) => w.ghost.recovered.has(`${o} ${p2}`));
             });
           }),
-        // SF-ZAB-2 (S0:669-673, S0:683): the old leader's own proposal, seen by nobody, is truncated
-        // when it rejoins, and delivered nowhere.
+        // The notes' second example (docs/notes.md#zab-guarantees): the old leader's own proposal,
+        // seen by nobody, is truncated when it rejoins, and delivered nowhere.
         TruncatedOnRejoin: (w) =>
           w.ghost.truncated.some((t) => {
             const [s = '', p = ''] = t.split(' ');
             const st = w.node(s) as unknown as Self;
             return proposerOf(p) === s && st.state === 'FOLLOWING' && st.phase === 'broadcast' && !w.ghost.delivered.some((l) => l.includes(p));
           }),
-        // DF-ZAB-3 carried to its end: two servers delivered different transactions under one zxid,
-        // which the zxid-only sync (DIFF) cannot see. Never reachable in the correct variant.
+        // epoch-from-log carried to its end (docs/notes.md#zab-epoch): two servers delivered
+        // different transactions under one zxid, which the zxid-only sync (DIFF) cannot see. Never
+        // reachable in the correct variant.
         SameZxidDelivered: (w) => {
           const seen = new Map<number, string>();
           for (const p of w.ghost.delivered.valueSeq().flatMap((l) => l)) {
@@ -726,21 +730,24 @@ export default defineActorModel({
           }
           return false;
         },
-        // SF-FLE-1 (S0:1004-1010): servers started in id order elect s3; s4 and s5 follow it.
+        // The notes' start-up (docs/notes.md#zab-startup): servers started in id order elect s3; s4
+        // and s5 follow it.
         StartupElectsS3: (w) =>
           w.get('server', 's3').state === 'LEADING' && w.every('server', (s, id) => id === 's3' || (s.state === 'FOLLOWING' && s.leader === 's3')),
       },
       properties: {
-        // The notes' availability claim (S0:1138, "ZooKeeper tolerates the failure of half its
-        // nodes"; LIVE-ZAB-Recovery): unless more than half the servers are down, a leader is
-        // eventually established. True of ZAB for an odd number of servers, false for an even one (W20).
+        // The notes' availability claim ("ZooKeeper tolerates the failure of half its nodes",
+        // docs/notes.md#zab-half-failures; LIVE-ZAB-Recovery): unless more than half the servers are
+        // down, a leader is eventually established. True of ZAB for an odd number of servers, false
+        // for an even one.
         Available: {
           alwaysEventually: (w) =>
             w.count('server', (_, id) => !w.up(id)) * 2 > N ||
             w.some('server', (s, id) => w.up(id) && s.state === 'LEADING' && (s.phase === 'broadcast' || s.phase === 'elected')),
         },
         // LIVE-ZAB-Broadcast: an established leader that stays up eventually commits every proposal
-        // it made (S0:639: with 3 servers, one follower down does not stop it).
+        // it made (with 3 servers, one follower down does not stop it:
+        // docs/notes.md#zab-followers-quorum).
         Progress: {
           alwaysEventually: (w) => w.every('server', (s, id) => !w.up(id) || s.state !== 'LEADING' || s.phase !== 'broadcast' || s.committed === s.history.size),
         },

@@ -1,6 +1,6 @@
 /**
- * ZooKeeper's lock recipes and master election over an abstract ZooKeeper store (catalog §23,
- * §25-27; notes S0:1084-1093, S3:291-321).
+ * ZooKeeper's lock recipes and master election over an abstract ZooKeeper store (the study notes'
+ * claims about them: docs/notes.md#zookeeper-lock-and-master-election).
  *
  * `zk` is ZooKeeper as one linearizable store (the ensemble is ZAB's business, models/zab.ts): znodes
  * with a sequence number, a mode and an ephemeral owner; sessions; one-shot watches. It never
@@ -18,20 +18,21 @@
  *   queues `Expired` for the client, which it reads when it gets through again; it then starts its
  *   round over with a new session.
  * - Nodes. `txn` counts every create and delete of a child: with one parent in use it is both the
- *   parent's cversion, which gives a sequential node its suffix (W40: ZooKeeper pads it to ten
- *   digits; W39: cversion, not version, counts child changes), and the zxid order, so a node's
- *   number is also its czxid. Sequence numbers never repeat, so they serve as fencing tokens.
+ *   parent's cversion, which gives a sequential node its suffix (ZooKeeper pads it to ten
+ *   digits; cversion, not version, counts child changes: docs/notes.md#zk-version), and the zxid
+ *   order, so a node's number is also its czxid. Sequence numbers never repeat, so they serve as
+ *   fencing tokens.
  * - Watches fire once and carry no data: `NodeDeleted` (an `exists` watch on a node) or
  *   `NodeChildrenChanged` (a `getChildren` watch on the lock's parent); the client re-reads.
  *
- * recipe=lock (S0:1084-1093): create ephemeral sequential /lock/n-K; getChildren; the lowest number
+ * recipe=lock: create ephemeral sequential /lock/n-K; getChildren; the lowest number
  * holds the lock; any other calls exists(the next lower node, watch) and re-checks on the event —
  * or at once if exists says the node is already gone. The holder writes the resource with token K,
  * and on the write's acknowledgement deletes its node (release); with `rounds` > 1 it queues again.
- * recipe=shared (S3:295-315): -R- and -W- nodes (each client picks its mode); a writer holds when
+ * recipe=shared: -R- and -W- nodes (each client picks its mode); a writer holds when
  * lowest, a reader when every lower node is a read; a writer waits for the next lower node, a reader
  * for the next lower write. Readers read the resource, writers write it.
- * recipe=master (S3:291-293): create ephemeral /master; the creator is master and acts on the
+ * recipe=master: create ephemeral /master; the creator is master and acts on the
  * resource with the node's czxid as its epoch; the others watch /master with exists and try again
  * when it is deleted. A master stays master (it does not resign).
  *
@@ -93,7 +94,7 @@ type ClientSelf = RecordOf<ClientProps>;
 interface GhostProps {
   /** The most clients one node deletion woke (watch notifications to sessions other than its owner's). */
   readonly wakeups: number;
-  /** The lowest node (the holder's), deleted by its session's expiry while a watcher was told (SF-LOCK-1); -1: none. */
+  /** The lowest node (the holder's), deleted by its session's expiry while a watcher was told (the crash handover); -1: none. */
   readonly handover: number;
 }
 const Ghost = Record<GhostProps>({ wakeups: 0, handover: -1 }, 'Ghost');
@@ -111,29 +112,29 @@ export default defineActorModel({
       default: 'auto',
       choices: ['auto', 'lock', 'shared', 'master'],
       description:
-        'lock: exclusive lock; shared: read/write lock (S3:295-315); master: master election (S3:291-293); auto: the variant’s own — shared for shared-lock-predecessor-only, master for master-no-fencing, lock otherwise',
+        'lock: exclusive lock; shared: read/write lock; master: master election; auto: the variant’s own — shared for shared-lock-predecessor-only, master for master-no-fencing, lock otherwise',
     },
   },
   variants: {
     correct:
       'ephemeral sequential nodes, each waiter watches the next lower node and re-checks at once when exists says it is gone, the resource fences with the node’s number: Mutex, FIFO, OneWakeup, MutexAtResource and LockProgress hold (and RW, UniqueMaster, UniqueActing, Reelect with the other recipes)',
-    herd: 'every waiter watches the lock’s children (getChildren with a watch, S3:307 for every event): one release wakes every waiter (SF-LOCK-2, DF-LOCK-1; OneWakeup)',
+    herd: 'every waiter watches the lock’s children (getChildren with a watch after every event, as the notes’ shared lock does): one release wakes every waiter (OneWakeup)',
     'ignore-vanished-predecessor':
-      'a waiter whose exists says the next lower node is already gone waits anyway, for an event that never comes: stuck with the lock free (DF-LOCK-2; LockProgress)',
+      'a waiter whose exists says the next lower node is already gone waits anyway, for an event that never comes: stuck with the lock free (LockProgress)',
     'no-fencing': {
       description:
-        'the resource accepts every write: a holder cut off from ZooKeeper (or paused) past its session timeout writes after the next holder (DF-LOCK-3, W38; MutexAtResource)',
+        'the resource accepts every write: a holder cut off from ZooKeeper (or paused) past its session timeout writes after the next holder (MutexAtResource)',
       params: { clients: 2 },
     },
-    'persistent-node': 'the lock node is persistent: when its owner crashes nobody deletes it and the queue is stuck (DF-LOCK-4, S0:1093; LockProgress)',
+    'persistent-node': 'the lock node is persistent: when its owner crashes nobody deletes it and the queue is stuck (LockProgress)',
     'shared-lock-predecessor-only': {
       description:
-        'shared recipe; a reader holds when its next lower node is a read, without looking further down: it reads while a writer holds (DF-LOCK-5; RW)',
+        'shared recipe; a reader holds when its next lower node is a read, without looking further down: it reads while a writer holds (RW)',
       faults: { crash: 0 },
     },
     'master-no-fencing': {
       description:
-        'master recipe without fencing: the old master, cut off past its session timeout, acts after the new one (DF-MASTER-1; UniqueActing)',
+        'master recipe without fencing: the old master, cut off past its session timeout, acts after the new one (UniqueActing)',
       params: { clients: 2 },
     },
     'act-on-event': {
@@ -426,7 +427,7 @@ export default defineActorModel({
         }),
       },
       invariants: {
-        // INV-ZK-Ephemeral (§23): an ephemeral node's session is alive.
+        // INV-ZK-Ephemeral: an ephemeral node's session is alive.
         Ephemeral: {
           holds: (w: World) => zkOf(w).nodes.every((n) => n.owner === 0 || zkOf(w).sessions.has(n.owner)),
           explain: (w: World) => `node ${zkOf(w).nodes.findKey((n) => n.owner !== 0 && !zkOf(w).sessions.has(n.owner))} outlived its session`,
@@ -506,15 +507,16 @@ export default defineActorModel({
             clients.some((c) => reachable(w, c) && ['holding', 'leading'].includes(clientOf(w, c).phase)) ||
             !clients.some((c) => reachable(w, c) && waiting.includes(clientOf(w, c).phase)),
         },
-        // No starvation (S0:1091 worries about long queues): every client ends up done with its
-        // rounds, unless it is down or cut off from zk for good.
+        // No starvation (the notes worry about long queues: docs/notes.md#zk-lock-starvation): every
+        // client ends up done with its rounds, unless it is down or cut off from zk for good.
         ...(recipe !== 'master'
           ? { Served: { alwaysEventually: (w: World) => clients.every((c) => !reachable(w, c) || clientOf(w, c).phase === 'done') } }
           : {}),
       },
       witnesses: {
-        // SF-LOCK-1: the holder writes, crashes before it releases, its session expires, ZooKeeper
-        // deletes its node, and the client watching that node takes over.
+        // The notes' auto-release (docs/notes.md#zk-lock-auto-release): the holder writes, crashes
+        // before it releases, its session expires, ZooKeeper deletes its node, and the client watching
+        // that node takes over.
         CrashHandover: (w: World) => {
           const h = (w.ghost as Ghost).handover;
           const log = (w.node('resource') as unknown as { log: List<number> }).log;

@@ -1,8 +1,9 @@
 /**
  * At-least-once delivery with retries: a client asks a server to add to a counter and re-sends
  * the request until it is acknowledged. A lost acknowledgement makes the client retry a request
- * the server already applied, so the server must recognise the duplicate (the notes' idempotence
- * rule, S1:257) — the `no-dedupe` variant forgets to, and the counter moves twice.
+ * the server already applied, so the server must recognise the duplicate (the idempotence rule
+ * of docs/notes.md#faults-retry-idempotent) — the `no-dedupe` variant forgets to, and the counter
+ * moves twice.
  *
  * The example in docs/actors.md: one client, one server, drops, duplicates, a server crash.
  */
