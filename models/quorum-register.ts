@@ -22,7 +22,7 @@
  * a partition is, for safety, the same as messages that are slow — the unordered network already
  * lets any message wait for ever. Faults only matter to the availability property.
  */
-import { defineActorModel, linearizable, operations, range, register, role, sessionGuarantees, system, type Ctx, type HistoryEvent, type Message, type World } from 'faultline';
+import { defineActorModel, linearizable, operations, range, register, role, sessionGuarantees, system, type Ctx, type HistoryEvent, type Message } from 'faultline';
 import { Set as ISet } from 'immutable';
 
 type Version = { readonly ver: number; readonly by: string };
@@ -104,14 +104,6 @@ export default defineActorModel({
       if (params.fanout === 'all') ctx.broadcast('replica', msg);
       else for (const r of ctx.choose(quorums[size]!)) ctx.send(r, msg);
     };
-    /** Every client has done all its operations, or fewer than a majority of replicas are up and on its side. */
-    const served = (w: World) =>
-      [...writers, ...readers].every((id) => {
-        const c = w.node(id) as { started: number; phase: Phase };
-        if (c.started === params.ops && c.phase === 'idle') return true;
-        const side = w.partition?.find((s) => s.includes(id)) ?? null;
-        return replicas.filter((r) => w.up(r) && (side === null || side.includes(r))).length < majority;
-      });
 
     return system({
       network: 'unordered',
@@ -252,7 +244,16 @@ export default defineActorModel({
       properties: {
         // The availability a majority quorum promises: every client finishes all its operations,
         // unless fewer than a majority of replicas are up and on its side of a partition.
-        MajorityAvailable: { alwaysEventually: served },
+        // Every client has done all its operations, or fewer than a majority of replicas are up
+        // and on its side.
+        MajorityAvailable: {
+          alwaysEventually: (w) =>
+            [...w.of('writer'), ...w.of('reader')].every(({ id, state: c }) => {
+              if (c.started === params.ops && c.phase === 'idle') return true;
+              const side = w.partition?.find((s) => s.includes(id)) ?? null;
+              return replicas.filter((r) => w.up(r) && (side === null || side.includes(r))).length < majority;
+            }),
+        },
       },
     });
   },

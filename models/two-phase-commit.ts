@@ -11,7 +11,7 @@
  * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
  * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
  */
-import { defineActorModel, range, role, system, type World } from 'faultline';
+import { defineActorModel, range, role, system } from 'faultline';
 import { Map as IMap } from 'immutable';
 
 type Decision = 'none' | 'commit' | 'abort';
@@ -62,10 +62,10 @@ export default defineActorModel({
     return system({
       // The standby's takeover timer fires only once the coordinator is down (a perfect failure
       // detector), and its decision timer once every participant has answered or is down.
-      timeoutsWhen: (w: World, node: string, timer: string) => {
+      timeoutsWhen: (w, node, timer) => {
         if (node !== 'b') return true;
         if (timer === 'takeover') return !w.up('c');
-        const got = (w.node('b') as { statuses: IMap<string, string> }).statuses;
+        const got = w.get('backup', 'b').statuses;
         return participants.every((p) => got.has(p) || !w.up(p));
       },
       roles: {

@@ -7,8 +7,12 @@
  *
  * The example in docs/actors.md: one client, one server, drops, duplicates, a server crash.
  */
-import { defineActorModel, role, system } from 'faultline';
+import { defineActorModel, messages, system } from 'faultline';
 import { Set as ISet } from 'immutable';
+
+/** The messages: a request to apply increment `id`, and its acknowledgement. */
+type Msg = { type: 'Inc'; id: number } | { type: 'Ack'; id: number };
+const { role } = messages<Msg>();
 
 export default defineActorModel({
   name: 'at-least-once',
@@ -64,7 +68,7 @@ export default defineActorModel({
           volatile: { seen: ISet<number>() },
           on: {
             Inc: (self, msg, ctx) => {
-              const id = msg.id as number;
+              const id = msg.id;
               ctx.reply({ type: 'Ack', id });
               if ((variant === 'correct' || variant === 'ack-any-id') && self.applied.has(id)) return self;
               if (variant === 'volatile-dedupe' && self.seen.has(id)) return self;

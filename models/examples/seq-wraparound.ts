@@ -7,7 +7,11 @@
  * (`noise`: monitors ticking on their own) multiplies the states, and where random simulation
  * (`faultline simulate`) shines. The example of docs/simulation.md.
  */
-import { defineActorModel, range, role, system } from 'faultline';
+import { defineActorModel, messages, range, system } from 'faultline';
+
+/** The messages: the n-th message with its sequence number, and the acknowledgement of a number. */
+type Msg = { type: 'Data'; seq: number; n: number } | { type: 'Ack'; seq: number };
+const { role } = messages<Msg>();
 
 export default defineActorModel({
   name: 'seq-wraparound',
@@ -42,7 +46,7 @@ export default defineActorModel({
           durable: { expected: 1 % modulo, last: 0, delivered: 0 },
           on: {
             Data: (self, msg, ctx) => {
-              const seq = msg.seq as number;
+              const seq = msg.seq;
               ctx.reply({ type: 'Ack', seq });
               const fresh = variant === 'correct' ? seq === self.expected : seq > self.last;
               if (!fresh) return self; // a duplicate: acknowledged again, not delivered
