@@ -11,11 +11,20 @@
  * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
  * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
  */
-import { defineActorModel, range, role, system } from 'faultline';
+import { defineActorModel, messages, range, system } from 'faultline';
 import { Map as IMap } from 'immutable';
 
 type Decision = 'none' | 'commit' | 'abort';
 type St = 'working' | 'prepared' | 'committed' | 'aborted';
+/** The messages: the coordinator's requests and decisions, the votes, and the standby's query and its answers. */
+type Msg =
+  | { type: 'Prepare' }
+  | { type: 'Vote'; vote: string }
+  | { type: 'Commit' }
+  | { type: 'Rollback' }
+  | { type: 'Query' }
+  | { type: 'Status'; st: St };
+const { role } = messages<Msg>();
 
 export default defineActorModel({
   name: 'two-phase-commit',
@@ -88,7 +97,7 @@ export default defineActorModel({
           on: {
             Vote: (self, msg, ctx) => {
               if (decisionOf(self) !== 'none') return self; // late vote: already decided
-              const votes = self.votes.set(ctx.from!, msg.vote as string);
+              const votes = self.votes.set(ctx.from!, msg.vote);
               const yes = votes.filter((v) => v === 'yes').size;
               let d: Decision = 'none';
               if (msg.vote === 'no') d = 'abort';
@@ -114,7 +123,7 @@ export default defineActorModel({
           durable: { statuses: IMap<string, string>(), asked: false },
           start: (self, ctx) => (ctx.setTimer('takeover'), self),
           on: {
-            Status: (self, msg, ctx) => self.set('statuses', self.statuses.set(ctx.from!, msg.st as string)),
+            Status: (self, msg, ctx) => self.set('statuses', self.statuses.set(ctx.from!, msg.st)),
           },
           timers: {
             // The coordinator is down: ask every participant where it stands.
