@@ -41,10 +41,10 @@
  * it. Storage loss (docs/notes.md#faults-storage-loss) is the `diskLoss` param: the replicas' logs
  * are then volatile.
  */
-import { defineActorModel, range, role, system, type Ctx, type Message, type World } from 'faultline';
+import { defineActorModel, messages, range, system, type Ctx, type MessageHandler, type Role, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 
-type Role = 'none' | 'leader' | 'follower';
+type ReplicaRole = 'none' | 'leader' | 'follower';
 
 /** The controller's word to one broker; `inc` is the broker epoch it is meant for (KIP-380). */
 type LeaderAndIsr = { readonly type: 'LeaderAndIsr'; readonly epoch: number; readonly leader: string; readonly isr: string[]; readonly inc: number };
@@ -66,6 +66,8 @@ type Produce = { readonly type: 'Produce'; readonly w: string };
 type Ack = { readonly type: 'Ack'; readonly w: string };
 type Refusal = { readonly type: 'Error'; readonly w: string; readonly reason: 'NotLeader' | 'NotEnoughReplicas' };
 type Metadata = { readonly type: 'Metadata'; readonly leader: string };
+type Msg = LeaderAndIsr | Fenced | AlterIsr | AlterIsrResp | IsrChanged | Register | Fetch | FetchResp | Produce | Ack | Refusal | Metadata;
+const { role } = messages<Msg>();
 
 interface GhostFields {
   /** Writes the producer received an Ack for. */
@@ -75,6 +77,44 @@ interface GhostFields {
 }
 const Ghost = Record<GhostFields>({ acked: ISet(), unclean: '' }, 'KafkaGhost');
 type Ghost = RecordOf<GhostFields>;
+
+/** A replica's durable fields; with diskLoss its log is volatile instead (the same record type either way). */
+interface ReplicaDurable {
+  readonly log: List<string>;
+  readonly inc: number;
+}
+interface ReplicaVolatile {
+  readonly role: ReplicaRole;
+  readonly epoch: number;
+  readonly leader: string;
+  readonly fetching: string;
+  readonly isr: ISet<string>;
+  readonly altering: boolean;
+  readonly proposed: ISet<string>;
+  readonly leo: IMap<string, number>;
+  readonly incs: IMap<string, number>;
+  readonly epochStart: number;
+  readonly pending: ISet<string>;
+}
+type Replica = RecordOf<ReplicaDurable & ReplicaVolatile>;
+interface ControllerFields {
+  readonly epoch: number;
+  readonly leader: string;
+  readonly isr: ISet<string>;
+  readonly live: ISet<string>;
+  readonly incs: IMap<string, number>;
+}
+type Controller = RecordOf<ControllerFields>;
+interface ProducerFields {
+  readonly target: string;
+  readonly next: number;
+  readonly outstanding: string;
+  readonly sentTo: string;
+}
+type Producer = RecordOf<ProducerFields>;
+
+type Roles = { replica: Role<Replica>; controller: Role<Controller>; producer: Role<Producer> };
+type KafkaWorld = World<Roles, Ghost>;
 
 const sorted = (s: Iterable<string>): string[] => [...s].sort();
 const show = (s: Iterable<string>): string => `{${sorted(s).join(', ')}}`;
@@ -166,8 +206,8 @@ export default defineActorModel({
     const logField = { log: List<string>() };
     /** The broker's incarnation: its broker epoch, which a restart renews (the controller's registration record, never lost). */
     const incField = { inc: 0 };
-    const replicaVolatile = {
-      role: 'none' as Role,
+    const replicaVolatile: ReplicaVolatile = {
+      role: 'none',
       epoch: 0,
       /** Who leads this replica's epoch. */
       leader: '',
@@ -187,13 +227,10 @@ export default defineActorModel({
       /** Writes the leader has appended and not yet answered. */
       pending: ISet<string>(),
     };
-    type Replica = RecordOf<typeof logField & typeof incField & typeof replicaVolatile>;
-    const controllerFields = { epoch: 1, leader: first, isr: ISet(replicas), live: ISet(replicas), incs: IMap(replicas.map((r) => [r, 0])) };
-    type Controller = RecordOf<typeof controllerFields>;
-    const producerFields = { target: first, next: 1, outstanding: '', sentTo: '' };
-    type Producer = RecordOf<typeof producerFields>;
+    const controllerFields: ControllerFields = { epoch: 1, leader: first, isr: ISet(replicas), live: ISet(replicas), incs: IMap(replicas.map((r) => [r, 0])) };
+    const producerFields: ProducerFields = { target: first, next: 1, outstanding: '', sentTo: '' };
 
-    const cut = (w: World, a: string, b: string): boolean => {
+    const cut = (w: KafkaWorld, a: string, b: string): boolean => {
       const sides = w.partition;
       return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
     };
@@ -208,7 +245,7 @@ export default defineActorModel({
         .reduce((hw, m) => Math.min(hw, s.leo.get(m) ?? 0), s.log.size);
 
     /** Answer every pending write the high watermark has passed. */
-    const advance = (s: Replica, ctx: Ctx): Replica => {
+    const advance = (s: Replica, ctx: Ctx<Msg>): Replica => {
       if (s.role !== 'leader') return s;
       const hw = highWatermark(s, ctx.id);
       const done = sorted(s.pending.filter((w) => s.log.indexOf(w) < hw));
@@ -226,7 +263,7 @@ export default defineActorModel({
     };
 
     /** Ask for an ISR change: through the controller, or (local-isr) at once and tell it afterwards. */
-    const propose = (s: Replica, to: ISet<string>, ctx: Ctx): Replica => {
+    const propose = (s: Replica, to: ISet<string>, ctx: Ctx<Msg>): Replica => {
       if (localIsr) {
         const note: IsrChanged = { type: 'IsrChanged', epoch: s.epoch, isr: sorted(to) };
         ctx.send('zk', note);
@@ -239,14 +276,14 @@ export default defineActorModel({
     };
 
     /** Ask to take back into the ISR the followers caught up to the high watermark and to the start of this epoch. */
-    const expandIsr = (s: Replica, ctx: Ctx): Replica => {
+    const expandIsr = (s: Replica, ctx: Ctx<Msg>): Replica => {
       if (s.role !== 'leader' || s.altering) return s;
       const bar = Math.max(highWatermark(s, ctx.id), s.epochStart);
       const back = s.leo.filter((k, f) => !s.isr.has(f) && k >= bar).keySeq().toSet();
       return back.isEmpty() ? s : propose(s, s.isr.union(back), ctx);
     };
 
-    const failPending = (s: Replica, ctx: Ctx): void => {
+    const failPending = (s: Replica, ctx: Ctx<Msg>): void => {
       for (const w of sorted(s.pending)) {
         const err: Refusal = { type: 'Error', reason: 'NotLeader', w };
         ctx.send('p', err);
@@ -254,17 +291,17 @@ export default defineActorModel({
     };
     const leaderReset = { altering: false, proposed: ISet<string>(), leo: IMap<string, number>(), incs: IMap<string, number>(), epochStart: 0, pending: ISet<string>() };
 
-    const becomeLeader = (s: Replica, epoch: number, isr: ISet<string>, ctx: Ctx): Replica => {
+    const becomeLeader = (s: Replica, epoch: number, isr: ISet<string>, ctx: Ctx<Msg>): Replica => {
       for (const f of replicas) if (f !== ctx.id) ctx.setTimer(`lag_${f}`);
       return s.merge({ ...leaderReset, role: 'leader', epoch, leader: ctx.id, fetching: '', isr, epochStart: s.log.size });
     };
     /** Fetch from the leader: one Fetch in flight per leader and epoch, like Kafka's fetcher thread. */
-    const fetch = (s: Replica, ctx: Ctx): Replica => {
+    const fetch = (s: Replica, ctx: Ctx<Msg>): Replica => {
       const msg: Fetch = { type: 'Fetch', epoch: s.epoch, log: s.log.toArray(), inc: s.inc };
       ctx.send(s.leader, msg);
       return s.set('fetching', `${s.epoch}:${s.leader}`);
     };
-    const becomeFollower = (s: Replica, epoch: number, leader: string, ctx: Ctx): Replica => {
+    const becomeFollower = (s: Replica, epoch: number, leader: string, ctx: Ctx<Msg>): Replica => {
       for (const f of replicas) ctx.cancelTimer(`lag_${f}`);
       const out = s.merge({ ...leaderReset, role: 'follower', epoch, leader, isr: ISet() });
       // Back with the leader it already has a Fetch in flight to (after being fenced): the answer will do.
@@ -274,7 +311,7 @@ export default defineActorModel({
     /** The leader's lag timer for follower f: it has stayed behind the log end too long. */
     const lagTimer =
       (f: string) =>
-      (s: Replica, ctx: Ctx): Replica | null => {
+      (s: Replica, ctx: Ctx<Msg>): Replica | null => {
         if (s.role !== 'leader' || s.altering || !s.isr.has(f) || (s.leo.get(f) ?? 0) >= s.log.size) return null;
         const to = s.isr.remove(f);
         if (to.size < floor) return null;
@@ -284,13 +321,13 @@ export default defineActorModel({
 
     // ---- controller ------------------------------------------------------------------------
 
-    const tell = (to: string, c: Controller, ctx: Ctx): void => {
+    const tell = (to: string, c: Controller, ctx: Ctx<Msg>): void => {
       const msg: LeaderAndIsr = { type: 'LeaderAndIsr', epoch: c.epoch, leader: c.leader, isr: sorted(c.isr), inc: c.incs.get(to) ?? 0 };
       ctx.send(to, msg);
     };
 
     /** Elect a leader other than `excluding`: from the live ISR members, or (unclean) any live replica. */
-    const elect = (c: Controller, excluding: string, ctx: Ctx): Controller => {
+    const elect = (c: Controller, excluding: string, ctx: Ctx<Msg>): Controller => {
       let candidates = sorted(c.isr.filter((r) => r !== excluding && c.live.has(r)));
       let clean = true;
       if (candidates.length === 0 && unclean) {
@@ -320,7 +357,7 @@ export default defineActorModel({
     };
 
     /** A broker's session is gone: it is no longer alive, leaves the ISR (down to the floor), and a new leader is elected if it led. */
-    const expire = (c: Controller, r: string, fence: boolean, ctx: Ctx): Controller => {
+    const expire = (c: Controller, r: string, fence: boolean, ctx: Ctx<Msg>): Controller => {
       ctx.cancelTimer(`expire_${r}`);
       if (fence) {
         const msg: Fenced = { type: 'Fenced', inc: c.incs.get(r) ?? 0 };
@@ -335,13 +372,13 @@ export default defineActorModel({
 
     const expireTimer =
       (r: string) =>
-      (c: Controller, ctx: Ctx): Controller | null =>
+      (c: Controller, ctx: Ctx<Msg>): Controller | null =>
         c.live.has(r) ? expire(c, r, true, ctx) : null;
 
     // ---- producer --------------------------------------------------------------------------
 
     /** Send the outstanding write (again) to the replica believed to lead, if any. */
-    const send = (s: Producer, ctx: Ctx): Producer => {
+    const send = (s: Producer, ctx: Ctx<Msg>): Producer => {
       if (s.target === '') {
         ctx.cancelTimer('retry');
         return s.set('sentTo', '');
@@ -353,17 +390,17 @@ export default defineActorModel({
     };
 
     const on =
-      <M, S>(h: (self: S, msg: M, ctx: Ctx) => S | null) =>
-      (self: S, msg: Message, ctx: Ctx): S | null =>
-        h(self, msg as unknown as M, ctx);
+      <In extends Msg, S>(h: MessageHandler<S, In, Msg>): MessageHandler<S, In, Msg> =>
+      (self, msg, ctx) =>
+        h(self, msg, ctx);
 
-    return system({
+    return system<Roles, Ghost>({
       network: 'fifo',
-      partitions: params.partitions === 'zombie' ? [['zk', replicas[2]!]] : (params.partitions as 'isolate' | 'any'),
+      partitions: params.partitions === 'zombie' ? [['zk', replicas[2]!]] : params.partitions,
       ghost: Ghost(),
       // The controller's session timeouts and the producer's request timeout are accurate: the
       // broker is down or cut off. The leader's lag timer: per `lag`.
-      timeoutsWhen: (w: World, node: string, timer: string) => {
+      timeoutsWhen: (w: KafkaWorld, node: string, timer: string) => {
         if (node === 'zk') {
           const r = timer.slice('expire_'.length);
           return !w.up(r) || cut(w, 'zk', r);
@@ -371,11 +408,11 @@ export default defineActorModel({
         if (node === 'p') {
           // The request is lost: the replica is down or cut off, or nothing of it is left anywhere
           // (it was lost in a crash the replica has since come back from).
-          const { sentTo: t, outstanding, target } = w.node('p') as unknown as Producer;
+          const { sentTo: t, outstanding, target } = w.get('producer', 'p');
           if (t === '' || !w.up(t)) return true;
           // Cut off: the request is held in the network; sending it again helps only elsewhere.
           if (cut(w, 'p', t)) return target !== t;
-          const r = w.node(t) as unknown as Replica;
+          const r = w.get('replica', t);
           return w.messagesBetween('p', t).length === 0 && w.messagesBetween(t, 'p').length === 0 && !(r.role === 'leader' && r.pending.has(outstanding));
         }
         if (params.lag === 'failed') {
@@ -385,7 +422,7 @@ export default defineActorModel({
         return true;
       },
       roles: {
-        replica: role({
+        replica: role<ReplicaDurable, ReplicaVolatile>({
           ids: replicas,
           // The casts keep one record type whether the log is durable or (disk loss) volatile.
           durable: (params.diskLoss ? incField : { ...logField, ...incField }) as typeof logField & typeof incField,
@@ -460,7 +497,7 @@ export default defineActorModel({
             }),
           },
         }),
-        controller: role({
+        controller: role<ControllerFields>({
           ids: ['zk'],
           crashes: false,
           durable: controllerFields,
@@ -507,7 +544,7 @@ export default defineActorModel({
             }),
           },
         }),
-        producer: role({
+        producer: role<ProducerFields>({
           ids: ['p'],
           crashes: false,
           durable: producerFields,
@@ -581,11 +618,11 @@ export default defineActorModel({
 });
 
 /** The acked writes missing from a serving member of the controller's ISR, in words ('' if none). */
-function isrGaps(w: World): string {
-  const zk = w.node('zk') as unknown as { isr: ISet<string> };
-  const acked = (w.ghost as Ghost).acked;
+function isrGaps(w: KafkaWorld): string {
+  const zk = w.get('controller', 'zk');
+  const acked = w.ghost.acked;
   for (const id of sorted(zk.isr)) {
-    const r = w.node(id) as unknown as ReplicaView;
+    const r = w.get('replica', id);
     if (!w.up(id) || r.role === 'none') continue;
     const missing = sorted(acked.filter((x) => !r.log.includes(x)));
     if (missing.length > 0) return `${missing.join(', ')} acked, but ${id}, in the controller's ISR ${show(zk.isr)}, has ${showLog(r.log)}`;
@@ -593,18 +630,12 @@ function isrGaps(w: World): string {
   return '';
 }
 
-interface ReplicaView {
-  readonly role: Role;
-  readonly epoch: number;
-  readonly log: List<string>;
-}
-
 /** The acked writes missing from the current leader's log, in words ('' if none). */
-function lostWrites(w: World): string {
-  const zk = w.node('zk') as unknown as { epoch: number; leader: string };
+function lostWrites(w: KafkaWorld): string {
+  const zk = w.get('controller', 'zk');
   if (zk.leader === '' || !w.up(zk.leader)) return '';
-  const l = w.node(zk.leader) as unknown as ReplicaView;
+  const l = w.get('replica', zk.leader);
   if (l.role !== 'leader' || l.epoch !== zk.epoch) return '';
-  const missing = sorted((w.ghost as Ghost).acked.filter((x) => !l.log.includes(x)));
+  const missing = sorted(w.ghost.acked.filter((x) => !l.log.includes(x)));
   return missing.length === 0 ? '' : `${missing.join(', ')} acked, but ${zk.leader}, leader of epoch ${zk.epoch}, has ${showLog(l.log)}`;
 }

@@ -32,6 +32,16 @@ type Acceptance = RecordOf<{ n: number; v: string; a: string }>;
 /** A promise: the highest-numbered proposal the acceptor had accepted (n = 0: none). */
 const Promised = Record({ n: 0, v: '' });
 
+/** A proposer's fields (all durable). */
+interface ProposerFields {
+  readonly value: string;
+  readonly round: number;
+  readonly ballot: number;
+  readonly seen: number;
+  readonly phase: 'idle' | 'preparing' | 'accepting';
+  readonly promises: IMap<string, RecordOf<{ n: number; v: string }>>;
+}
+
 export default defineActorModel({
   name: 'paxos',
   description: 'Single-decree Paxos: prepare/promise, accept/accepted, a learner; unique ballots, durable acceptors.',
@@ -94,7 +104,7 @@ export default defineActorModel({
       network: unbounded ? 'unordered' : 'duplicating',
       ghost: ISet<Acceptance>(), // every acceptance ever made
       roles: {
-        proposer: role({
+        proposer: role<ProposerFields>({
           ids: proposers,
           crashes: false,
           durable: {
@@ -102,7 +112,7 @@ export default defineActorModel({
             round: 0, // ballots started (bounded mode only)
             ballot: 0,
             seen: 0, // the highest ballot a Nack told of
-            phase: 'idle' as 'idle' | 'preparing' | 'accepting',
+            phase: 'idle',
             promises: IMap<string, RecordOf<{ n: number; v: string }>>(),
           },
           start: (self, ctx) => self.set('value', VALUES[ctx.index]!),

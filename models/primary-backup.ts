@@ -46,7 +46,7 @@
  * (models/examples/at-least-once.ts). The history is checked for linearizability and the session
  * guarantees (docs/actors.md); `check` picks which.
  */
-import { defineActorModel, linearizable, range, register, role, sessionGuarantees, system, type Ctx, type World } from 'faultline';
+import { defineActorModel, linearizable, range, register, role, sessionGuarantees, system, type Ctx, type Role, type World } from 'faultline';
 import { List, Map as IMap, type RecordOf } from 'immutable';
 
 type ServerRole = 'primary' | 'backup';
@@ -96,8 +96,18 @@ type Client = RecordOf<typeof CLIENT_DURABLE>;
 
 /** A server's register survives a crash (it is on disk), and so does the epoch it has seen. */
 const SERVER_DURABLE = { epoch: 1, dEpoch: 0, ver: 0, value: 0 };
-const SERVER_VOLATILE = {
-  role: 'backup' as ServerRole,
+interface ServerVolatile {
+  readonly role: ServerRole;
+  readonly ready: boolean;
+  readonly leader: string;
+  readonly wE: number;
+  readonly wV: number;
+  readonly wValue: number;
+  readonly wClient: string;
+  readonly wOp: number;
+}
+const SERVER_VOLATILE: ServerVolatile = {
+  role: 'backup',
   /** A primary serves once its state is on a backup (sync: after a promotion). */
   ready: false,
   /** The server this one follows (heartbeat failover watches it). */
@@ -109,7 +119,19 @@ const SERVER_VOLATILE = {
   wClient: '',
   wOp: 0,
 };
-type Server = RecordOf<typeof SERVER_DURABLE & typeof SERVER_VOLATILE>;
+type Server = RecordOf<typeof SERVER_DURABLE & ServerVolatile>;
+
+interface ArbiterDurable {
+  readonly epoch: number;
+  readonly primary: string;
+  readonly collecting: boolean;
+  readonly got: IMap<string, List<number>>;
+  readonly failovers: number;
+}
+type Arbiter = RecordOf<ArbiterDurable>;
+
+type Roles = { client: Role<Client>; server: Role<Server>; arbiter: Role<Arbiter> };
+type PBWorld = World<Roles>;
 
 const CHECKS = ['all', 'single-primary', 'read-your-writes', 'monotonic-reads', 'session', 'lost-writes', 'linearizable'] as const;
 
@@ -184,9 +206,9 @@ export default defineActorModel({
     const arbiter = variant !== 'heartbeat-failover';
     const reads: 'primary' | 'any' | 'sticky' | 'window' | 'token' =
       variant === 'replica-reads' || variant === 'any-reads' ? 'any' : variant === 'sticky-reads' ? 'sticky' : variant === 'window-reads' ? 'window' : variant === 'timestamp-reads' ? 'token' : 'primary';
-    const want = (...names: (typeof CHECKS)[number][]) => params.check === 'all' || names.includes(params.check as (typeof CHECKS)[number]);
+    const want = (...names: (typeof CHECKS)[number][]) => params.check === 'all' || names.includes(params.check);
 
-    const cutOff = (w: World, a: string, b: string) => {
+    const cutOff = (w: PBWorld, a: string, b: string) => {
       const sides = w.partition;
       return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
     };
@@ -225,7 +247,7 @@ export default defineActorModel({
     /** After an operation: without think time the next one is invoked at once. */
     const chain = (self: Client, ctx: Ctx): Client => (params.think ? self : (issue(self, ctx) ?? self));
 
-    return system({
+    return system<Roles>({
       partitions: params.cut === 'any' ? 'any' : [params.cut === 's1' ? [first] : clients.includes('c1') ? [first, 'c1'] : [first]],
       roles: {
         client: role({
@@ -376,7 +398,7 @@ export default defineActorModel({
             },
           },
         }),
-        arbiter: role({
+        arbiter: role<ArbiterDurable>({
           ids: arbiter ? ['a'] : [],
           crashes: false,
           durable: {
@@ -419,13 +441,13 @@ export default defineActorModel({
           },
         }),
       },
-      timeoutsWhen: (w: World, node: string, timer: string) => {
+      timeoutsWhen: (w: PBWorld, node: string, timer: string) => {
         if (timer === 'timeout') {
           // A client gives up waiting when its server is down, when nothing between them is in flight
           // (lost, or ignored: the server is not the primary), or when it has learnt of a new primary.
           // Not while its request or the answer is held up by a partition: re-sending then would pile
           // up copies behind the cut; the client waits for the heal.
-          const c = w.node(node) as unknown as Client;
+          const c = w.get('client', node);
           const t = c.target;
           const idle = w.messagesBetween(node, t).length === 0 && w.messagesBetween(t, node).length === 0;
           return !w.up(t) || idle || (c.viaPrimary && c.primary !== t);
@@ -434,14 +456,14 @@ export default defineActorModel({
         if (timer === 'heartbeat') {
           // VRRP priorities: the backup of highest priority (lowest number) that still hears nobody
           // above it takes over; a backup that hears a higher one (its adverts) stays a backup.
-          const leader = (w.node(node) as unknown as Server).leader;
+          const leader = w.get('server', node).leader;
           const lost = (s: string) => !w.up(s) || cutOff(w, node, s);
           return leader !== '' && leader !== node && lost(leader) && servers.slice(0, servers.indexOf(node)).every(lost);
         }
         if (timer === 'failover') {
           // The lease assumption: no server is serving as primary or about to be made one.
-          const p = (w.node('a') as unknown as { primary: string }).primary;
-          const serving = w.up(p) && (w.node(p) as unknown as Server).role === 'primary' && !(variant === 'no-lease' && cutOff(w, p, 'a'));
+          const p = w.get('arbiter', 'a').primary;
+          const serving = w.up(p) && w.get('server', p).role === 'primary' && !(variant === 'no-lease' && cutOff(w, p, 'a'));
           return !serving && !w.messages('Config').some((m) => servers.includes(m.to));
         }
         return true; // window: a client's window may close at any time
@@ -451,9 +473,9 @@ export default defineActorModel({
           ? {
               // INV-PB-SinglePrimary: at most one server acts as primary at a time.
               SinglePrimary: {
-                holds: (w: World) => servers.filter((s) => w.up(s) && (w.node(s) as unknown as Server).role === 'primary').length <= 1,
-                explain: (w: World) =>
-                  `${servers.filter((s) => w.up(s) && (w.node(s) as unknown as Server).role === 'primary').join(' and ')} both act as primary`,
+                holds: (w: PBWorld) => servers.filter((s) => w.up(s) && w.get('server', s).role === 'primary').length <= 1,
+                explain: (w: PBWorld) =>
+                  `${servers.filter((s) => w.up(s) && w.get('server', s).role === 'primary').join(' and ')} both act as primary`,
               },
             }
           : {}),
@@ -464,7 +486,7 @@ export default defineActorModel({
       },
       witnesses: {
         // A client's write was acknowledged: sync needs a replication round trip more than async.
-        WriteAcked: (w: World) => w.history.some((e) => e.type === 'ok' && e.f === 'write'),
+        WriteAcked: (w: PBWorld) => w.history.some((e) => e.type === 'ok' && e.f === 'write'),
       },
     });
 

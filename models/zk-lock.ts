@@ -39,7 +39,7 @@
  * The resource keeps a log of the tokens of the writes it accepted; with fencing it rejects a write
  * whose token is below the highest it has accepted (the stale holder learns it lost the lock).
  */
-import { defineActorModel, range, role, system, type Ctx, type World } from 'faultline';
+import { defineActorModel, range, role, system, type Ctx, type Role, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 
 type Recipe = 'lock' | 'shared' | 'master';
@@ -80,15 +80,23 @@ type ZkSelf = RecordOf<ZkProps>;
 /** zk keeps everything (it never crashes). */
 type NoVolatile = object;
 
-interface ClientProps {
+interface ClientDurable {
   readonly left: number;
   readonly attempt: number;
+}
+interface ClientVolatile {
   readonly phase: Phase;
   readonly session: number;
   readonly seq: number;
   readonly mode: Mode;
 }
-type ClientSelf = RecordOf<ClientProps>;
+type ClientSelf = RecordOf<ClientDurable & ClientVolatile>;
+
+interface ResourceProps {
+  readonly log: List<number>;
+  readonly rejected: number;
+}
+type ResourceSelf = RecordOf<ResourceProps>;
 
 /** Ghost variables, read only by invariants and witnesses. */
 interface GhostProps {
@@ -99,6 +107,9 @@ interface GhostProps {
 }
 const Ghost = Record<GhostProps>({ wakeups: 0, handover: -1 }, 'Ghost');
 type Ghost = RecordOf<GhostProps>;
+
+type Roles = { zk: Role<ZkSelf>; client: Role<ClientSelf>; resource: Role<ResourceSelf> };
+type LockWorld = World<Roles, Ghost>;
 
 type Child = readonly [number, Mode];
 
@@ -148,7 +159,7 @@ export default defineActorModel({
   build: ({ params, variant, faults }) => {
     const own: Recipe | null = variant === 'shared-lock-predecessor-only' ? 'shared' : variant === 'master-no-fencing' ? 'master' : null;
     if (own !== null && params.recipe !== 'auto' && params.recipe !== own) throw new Error(`variant ${variant} is a ${own} recipe (recipe=${params.recipe} given)`);
-    const recipe: Recipe = own ?? (params.recipe === 'auto' ? 'lock' : (params.recipe as Recipe));
+    const recipe: Recipe = own ?? (params.recipe === 'auto' ? 'lock' : params.recipe);
     const clients = range('c', params.clients);
     const herd = variant === 'herd';
     const fencing = variant !== 'no-fencing' && variant !== 'master-no-fencing';
@@ -248,21 +259,21 @@ export default defineActorModel({
       return c.set('phase', 'holding');
     };
 
-    const cutBetween = (w: World, a: string, b: string) => {
+    const cutBetween = (w: LockWorld, a: string, b: string) => {
       const sides = w.partition;
       return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
     };
-    const zkOf = (w: World) => w.node('zk') as unknown as ZkSelf;
-    const clientOf = (w: World, id: string) => w.node(id) as unknown as ClientSelf;
+    const zkOf = (w: LockWorld) => w.get('zk', 'zk');
+    const clientOf = (w: LockWorld, id: string) => w.get('client', id);
     /** Up and able to reach zk. */
-    const reachable = (w: World, id: string) => w.up(id) && !cutBetween(w, id, 'zk');
+    const reachable = (w: LockWorld, id: string) => w.up(id) && !cutBetween(w, id, 'zk');
     /** Holds the lock (or is master) in ZooKeeper's view too: its session is alive. */
-    const liveHolder = (w: World, c: ClientSelf) => (c.phase === 'holding' || c.phase === 'leading') && zkOf(w).sessions.has(c.session);
+    const liveHolder = (w: LockWorld, c: ClientSelf) => (c.phase === 'holding' || c.phase === 'leading') && zkOf(w).sessions.has(c.session);
     const waiting: readonly Phase[] = ['creating', 'listing', 'checking', 'waiting', 'fenced'];
 
     const sessionTimers = Object.fromEntries(range('s', maxSessions).map((name) => [name, expire(Number(name.slice(1)))]));
 
-    return system({
+    return system<Roles, Ghost>({
       network: 'fifo',
       // A client alone on one side: cut off from zk, the resource and the other clients.
       partitions: clients.map((c) => [c]),
@@ -270,7 +281,7 @@ export default defineActorModel({
       // Session expiry: session K's timer fires only when its client no longer heartbeats it — the
       // client is down, cut off from zk, or on another session (0 with the reply that opens K on
       // its way is still K's handshake).
-      timeoutsWhen: (w: World, _node: string, timer: string) => {
+      timeoutsWhen: (w: LockWorld, _node: string, timer: string) => {
         const k = Number(timer.slice(1));
         const owner = zkOf(w).sessions.get(k);
         if (owner === undefined) return false;
@@ -345,11 +356,11 @@ export default defineActorModel({
           },
           timers: sessionTimers,
         }),
-        client: role({
+        client: role<ClientDurable, ClientVolatile>({
           ids: clients,
           symmetric: true,
           durable: { left: rounds, attempt: 0 },
-          volatile: { phase: 'idle' as Phase, session: 0, seq: -1, mode: 'X' as Mode },
+          volatile: { phase: 'idle', session: 0, seq: -1, mode: 'X' },
           start: (self, ctx) => {
             if (self.left === 0) return self.set('phase', 'done');
             const mode: Mode = recipe === 'shared' ? ctx.choose(['R', 'W'] as const) : 'X';
@@ -408,7 +419,7 @@ export default defineActorModel({
               self.phase === 'holding' && self.seq === msg.token ? self.set('phase', 'fenced') : self,
           },
         }),
-        resource: role({
+        resource: role<ResourceProps>({
           ids: ['resource'],
           crashes: false,
           durable: { log: List<number>(), rejected: 0 },
@@ -429,31 +440,31 @@ export default defineActorModel({
       invariants: {
         // INV-ZK-Ephemeral: an ephemeral node's session is alive.
         Ephemeral: {
-          holds: (w: World) => zkOf(w).nodes.every((n) => n.owner === 0 || zkOf(w).sessions.has(n.owner)),
-          explain: (w: World) => `node ${zkOf(w).nodes.findKey((n) => n.owner !== 0 && !zkOf(w).sessions.has(n.owner))} outlived its session`,
+          holds: (w: LockWorld) => zkOf(w).nodes.every((n) => n.owner === 0 || zkOf(w).sessions.has(n.owner)),
+          explain: (w: LockWorld) => `node ${zkOf(w).nodes.findKey((n) => n.owner !== 0 && !zkOf(w).sessions.has(n.owner))} outlived its session`,
         },
         ...(recipe === 'lock'
           ? {
               // INV-LOCK-Mutex (ZooKeeper's view): one holder among the clients whose session lives.
               Mutex: {
-                holds: (w: World) => clients.filter((c) => liveHolder(w, clientOf(w, c))).length <= 1,
-                explain: (w: World) => `${clients.filter((c) => liveHolder(w, clientOf(w, c))).join(' and ')} hold the lock with live sessions`,
+                holds: (w: LockWorld) => clients.filter((c) => liveHolder(w, clientOf(w, c))).length <= 1,
+                explain: (w: LockWorld) => `${clients.filter((c) => liveHolder(w, clientOf(w, c))).join(' and ')} hold the lock with live sessions`,
               },
               // INV-LOCK-FIFO: the lock goes down the queue in sequence order — a live holder owns the lowest node.
               FIFO: {
-                holds: (w: World) => {
+                holds: (w: LockWorld) => {
                   const keys = [...zkOf(w).nodes.keys()];
                   return clients.every((c) => !liveHolder(w, clientOf(w, c)) || clientOf(w, c).seq === Math.min(...keys));
                 },
-                explain: (w: World) => {
+                explain: (w: LockWorld) => {
                   const c = clients.find((id) => liveHolder(w, clientOf(w, id)))!;
                   return `${c} holds with node ${clientOf(w, c).seq} while ${Math.min(...zkOf(w).nodes.keys())} is lower`;
                 },
               },
               // INV-LOCK-OneWakeup: a deletion wakes at most one other client.
               OneWakeup: {
-                holds: (w: World) => (w.ghost as Ghost).wakeups <= 1,
-                explain: (w: World) => `one node deletion sent ${(w.ghost as Ghost).wakeups} clients a watch event`,
+                holds: (w: LockWorld) => w.ghost.wakeups <= 1,
+                explain: (w: LockWorld) => `one node deletion sent ${w.ghost.wakeups} clients a watch event`,
               },
             }
           : {}),
@@ -461,11 +472,11 @@ export default defineActorModel({
           ? {
               // INV-LOCK-RW: a writer holds alone (among clients whose session lives).
               RW: {
-                holds: (w: World) => {
+                holds: (w: LockWorld) => {
                   const holders = clients.map((c) => clientOf(w, c)).filter((c) => liveHolder(w, c));
                   return holders.length <= 1 || holders.every((c) => c.mode === 'R');
                 },
-                explain: (w: World) =>
+                explain: (w: LockWorld) =>
                   clients
                     .filter((c) => liveHolder(w, clientOf(w, c)))
                     .map((c) => `${c} holds a ${clientOf(w, c).mode === 'R' ? 'read' : 'write'} lock (node ${clientOf(w, c).seq})`)
@@ -477,20 +488,20 @@ export default defineActorModel({
           ? {
               // INV-MASTER-Unique (ZooKeeper's view): one master among the clients whose session lives.
               UniqueMaster: {
-                holds: (w: World) => clients.filter((c) => liveHolder(w, clientOf(w, c))).length <= 1,
-                explain: (w: World) => `${clients.filter((c) => liveHolder(w, clientOf(w, c))).join(' and ')} are master with live sessions`,
+                holds: (w: LockWorld) => clients.filter((c) => liveHolder(w, clientOf(w, c))).length <= 1,
+                explain: (w: LockWorld) => `${clients.filter((c) => liveHolder(w, clientOf(w, c))).join(' and ')} are master with live sessions`,
               },
             }
           : {}),
         // INV-LOCK-MutexAtResource / INV-MASTER-UniqueActing: the resource never takes a write of
         // an older grant after one of a newer grant — the two critical sections (or reigns) overlap.
         [recipe === 'master' ? 'UniqueActing' : 'MutexAtResource']: {
-          holds: (w: World) => {
-            const log = (w.node('resource') as unknown as { log: List<number> }).log;
+          holds: (w: LockWorld) => {
+            const log = w.get('resource', 'resource').log;
             return log.every((t, i) => i === 0 || t > log.get(i - 1)!);
           },
-          explain: (w: World) => {
-            const log = (w.node('resource') as unknown as { log: List<number> }).log;
+          explain: (w: LockWorld) => {
+            const log = w.get('resource', 'resource').log;
             const i = log.findIndex((t, j) => j > 0 && t < log.get(j - 1)!);
             return `the resource accepted token ${log.get(i)} after token ${log.get(i - 1)} (log ${log.join(', ')})`;
           },
@@ -500,30 +511,30 @@ export default defineActorModel({
         // LIVE-LOCK-Progress / LIVE-MASTER-Reelect: when nobody reachable holds the lock and someone
         // reachable waits, eventually someone reachable holds it (or nobody reachable waits any more).
         [recipe === 'master' ? 'Reelect' : 'LockProgress']: {
-          when: (w: World) =>
+          when: (w: LockWorld) =>
             clients.some((c) => reachable(w, c) && waiting.includes(clientOf(w, c).phase)) &&
             !clients.some((c) => reachable(w, c) && ['holding', 'leading'].includes(clientOf(w, c).phase)),
-          eventually: (w: World) =>
+          eventually: (w: LockWorld) =>
             clients.some((c) => reachable(w, c) && ['holding', 'leading'].includes(clientOf(w, c).phase)) ||
             !clients.some((c) => reachable(w, c) && waiting.includes(clientOf(w, c).phase)),
         },
         // No starvation (the notes worry about long queues: docs/notes.md#zk-lock-starvation): every
         // client ends up done with its rounds, unless it is down or cut off from zk for good.
         ...(recipe !== 'master'
-          ? { Served: { alwaysEventually: (w: World) => clients.every((c) => !reachable(w, c) || clientOf(w, c).phase === 'done') } }
+          ? { Served: { alwaysEventually: (w: LockWorld) => clients.every((c) => !reachable(w, c) || clientOf(w, c).phase === 'done') } }
           : {}),
       },
       witnesses: {
         // The notes' auto-release (docs/notes.md#zk-lock-auto-release): the holder writes, crashes
         // before it releases, its session expires, ZooKeeper deletes its node, and the client watching
         // that node takes over.
-        CrashHandover: (w: World) => {
-          const h = (w.ghost as Ghost).handover;
-          const log = (w.node('resource') as unknown as { log: List<number> }).log;
+        CrashHandover: (w: LockWorld) => {
+          const h = w.ghost.handover;
+          const log = w.get('resource', 'resource').log;
           return h >= 0 && log.includes(h) && clients.some((c) => !w.up(c)) && clients.some((c) => w.up(c) && liveHolder(w, clientOf(w, c)));
         },
         // Fencing at work: a stale holder's write was turned away.
-        StaleWriteRejected: (w: World) => (w.node('resource') as unknown as { rejected: number }).rejected > 0,
+        StaleWriteRejected: (w: LockWorld) => w.get('resource', 'resource').rejected > 0,
       },
     });
   },
