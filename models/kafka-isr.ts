@@ -424,9 +424,10 @@ export default defineActorModel({
       roles: {
         replica: role<ReplicaDurable, ReplicaVolatile>({
           ids: replicas,
-          // The casts keep one record type whether the log is durable or (disk loss) volatile.
-          durable: (params.diskLoss ? incField : { ...logField, ...incField }) as typeof logField & typeof incField,
-          volatile: (params.diskLoss ? { ...logField, ...replicaVolatile } : replicaVolatile) as typeof replicaVolatile,
+          durable: { ...logField, ...incField },
+          volatile: replicaVolatile,
+          // Disk loss: a crash loses the log too.
+          forget: params.diskLoss ? ['log'] : [],
           start: (self, ctx) => (ctx.id === first ? becomeLeader(self, 1, ISet(replicas), ctx) : becomeFollower(self, 1, first, ctx)),
           restart: (self, ctx) => {
             const reg: Register = { type: 'Register', lost: params.diskLoss, inc: self.inc + 1 };

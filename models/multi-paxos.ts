@@ -210,9 +210,9 @@ export default defineActorModel({
           ids: acceptors,
           symmetric: true,
           // Promise and accepted proposals survive a crash; the mutant volatile-acceptor
-          // keeps the same two fields in memory only (the casts say so).
-          durable: (variant === 'volatile-acceptor' ? {} : acceptorState) as typeof acceptorState,
-          volatile: (variant === 'volatile-acceptor' ? acceptorState : {}) as typeof acceptorState,
+          // keeps the same two fields in memory only.
+          durable: acceptorState,
+          forget: variant === 'volatile-acceptor' ? ['promised', 'accepted'] : [],
           on: {
             Prepare: (self, msg: { type: 'Prepare'; b: number }, ctx) => {
               if (msg.b <= self.promised && variant !== 'no-promise-check') return self;

@@ -161,9 +161,9 @@ export default defineActorModel({
         acceptor: role({
           ids: acceptors,
           symmetric: true,
-          // The same three fields either way; only where they live changes (the casts say so).
-          durable: (variant === 'volatile-acceptor' ? {} : acceptorState) as typeof acceptorState,
-          volatile: (variant === 'volatile-acceptor' ? acceptorState : {}) as typeof acceptorState,
+          durable: acceptorState,
+          // volatile-acceptor: the same three fields, kept in memory only.
+          forget: variant === 'volatile-acceptor' ? ['promised', 'acceptedN', 'acceptedV'] : [],
           on: {
             Prepare: (self, msg: { type: 'Prepare'; n: number; v?: string }, ctx) => {
               const n = msg.n;

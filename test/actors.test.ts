@@ -228,6 +228,21 @@ const raceModel = (timers: 'any' | 'quiet', partitions?: PartitionShapes) =>
       }),
   });
 
+describe('durable fields a crash forgets (role forget)', () => {
+  it('a crash resets the forgotten fields and the volatile ones, and keeps the other durable ones', () => {
+    const r = role({ ids: ['n'], durable: { kept: 0, lost: 0 }, volatile: { v: 0 }, forget: ['lost'] });
+    const s = r.initial.set('kept', 5).set('lost', 6).set('v', 7);
+    expect(r.crash(s).toJS()).toEqual({ kept: 5, lost: 0, v: 0 });
+    expect(r.durableFields).toEqual(['kept']);
+    expect(r.volatileFields).toEqual(['v', 'lost']);
+  });
+
+  it('forgetting a field that is not durable is an error', () => {
+    // @ts-expect-error -- v is not a durable field
+    expect(() => role({ ids: ['n'], durable: { kept: 0 }, volatile: { v: 0 }, forget: ['v'] })).toThrow('role field v in forget is not a durable field');
+  });
+});
+
 describe('timers', () => {
   it('fire at any step once armed, and a crash clears them', () => {
     // fired 0 (armed) → 1 (armed) → 2 (not armed): 3 states up; a crash from each: 3 more.

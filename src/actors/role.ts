@@ -79,6 +79,12 @@ export interface RoleDefinition<D extends object, V extends object, M extends Me
   readonly durable: D;
   /** Fields lost on a crash, with the values they start from (again after a restart). */
   readonly volatile?: V;
+  /**
+   * Durable fields that a crash resets to their initial values all the same: for a variant that
+   * keeps them in memory only (an acceptor that does not persist its promise, a disk that can be
+   * lost). The node's state keeps its type; only what a crash does changes.
+   */
+  readonly forget?: readonly (keyof D & string)[];
   /** Runs once at the start. */
   readonly start?: Handler<RecordOf<D & V>, M>;
   /** Runs when the node restarts after a crash (default: `start`). */
@@ -126,9 +132,13 @@ export type NoFields = { readonly [K in never]: never };
 export function role<D extends object, V extends object = NoFields, M extends Message = Message>(def: RoleDefinition<D, V, NoInfer<M>>): Role<RecordOf<D & V>> {
   const durable = def.durable ?? ({} as D);
   const volatile = def.volatile ?? ({} as V);
-  const durableFields = Object.keys(durable);
-  const volatileFields = Object.keys(volatile);
-  for (const k of volatileFields) if (durableFields.includes(k)) throw new ModelError(`role field ${k} is both durable and volatile`);
+  const forget: readonly string[] = def.forget ?? [];
+  for (const k of forget) if (!Object.hasOwn(durable, k)) throw new ModelError(`role field ${k} in forget is not a durable field`);
+  const durableFields = Object.keys(durable).filter((k) => !forget.includes(k));
+  const volatileFields = [...Object.keys(volatile), ...forget];
+  for (const k of Object.keys(volatile)) if (Object.hasOwn(durable, k)) throw new ModelError(`role field ${k} is both durable and volatile`);
+  // What a crash resets each lost field to.
+  const reset: { readonly [k: string]: unknown } = { ...Object.fromEntries(forget.map((k) => [k, (durable as { readonly [k: string]: unknown })[k]])), ...volatile };
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
   if (!Array.isArray(def.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
@@ -139,7 +149,7 @@ export function role<D extends object, V extends object = NoFields, M extends Me
   const crash = (self: RecordOf<D & V>): RecordOf<D & V> => {
     if (volatileFields.length === 0) return self;
     let out = self;
-    for (const k of volatileFields) out = out.set(k as keyof (D & V), (volatile as { readonly [k: string]: unknown })[k] as never);
+    for (const k of volatileFields) out = out.set(k as keyof (D & V), reset[k] as never);
     return out;
   };
   return {
