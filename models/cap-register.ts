@@ -20,7 +20,7 @@
  * Timeouts fire only when the awaited peer is really cut off (a perfect failure detector): the
  * partition is the only reason to give up.
  */
-import { type Ctx, defineActorModel, linearizable, register, role, system, type World } from 'faultline';
+import { type Ctx, defineActorModel, linearizable, register, type Role, role, system, type World } from 'faultline';
 import { Map as IMap, Set as ISet, type RecordOf } from 'immutable';
 
 type Op = 'read' | 'write';
@@ -93,6 +93,8 @@ export default defineActorModel({
       queue: IMap<string, string>(),
     };
     type Replica = RecordOf<typeof replicaDurable & typeof replicaVolatile>;
+    type Roles = { readonly client: Role<Client>; readonly replica: Role<Replica> };
+    type CapWorld = World<Roles>;
 
     /** The client's next operation, if its script has one. */
     const issue = (self: Client, id: string, ctx: Ctx): Client => {
@@ -134,7 +136,7 @@ export default defineActorModel({
       return replicate(s.set('queue', s.queue.remove(next)), next, Number(qn), Number(qv), qvia, ctx);
     };
 
-    const cut = (w: World, a: string, b: string) => {
+    const cut = (w: CapWorld, a: string, b: string) => {
       const p = w.partition;
       return p !== null && p[0].includes(a) !== p[0].includes(b);
     };
@@ -144,9 +146,9 @@ export default defineActorModel({
       partitions: [params.replicas === 2 ? ['d', 'c1'] : ['d', 'e', 'c1']],
       // A timeout fires only when what it waits for is cut off: a forwarded request (the primary is on
       // the other side), or a replication (a replica whose ack is missing is on the other side).
-      timeoutsWhen: (w: World, node: string, timer: string) => {
+      timeoutsWhen: (w: CapWorld, node: string, timer: string) => {
         if (timer === 'forward') return cut(w, node, primary);
-        const me = w.node(node) as unknown as { acks: ISet<string> };
+        const me = w.get('replica', node);
         return replicas.some((r) => !me.acks.has(r) && cut(w, node, r));
       },
       roles: {
@@ -254,8 +256,8 @@ export default defineActorModel({
       },
     });
 
-    function quiescent(w: World): boolean {
-      return w.partition === null && w.messages().length === 0 && ['c1', 'c2'].every((c) => (w.node(c) as unknown as { next: number }).next === params.ops);
+    function quiescent(w: CapWorld): boolean {
+      return w.partition === null && w.messages().length === 0 && ['c1', 'c2'].every((c) => w.get('client', c).next === params.ops);
     }
   },
 });

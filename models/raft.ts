@@ -34,7 +34,7 @@
  * - Refused votes are not answered (a candidate learns nothing from them); lost messages are the
  *   faults' business.
  */
-import { defineActorModel, range, role, system, type Ctx, type Message, type World } from 'faultline';
+import { defineActorModel, messages, range, system, type Ctx, type Role, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 
 type Status = 'follower' | 'candidate' | 'leader';
@@ -51,6 +51,8 @@ type Append = {
   readonly commit: number;
 };
 type AppendReply = { readonly type: 'AppendReply'; readonly term: number; readonly ok: boolean; readonly match: number };
+type Msg = RequestVote | Vote | Append | AppendReply;
+const { role } = messages<Msg>();
 
 type Log = List<number>;
 
@@ -79,6 +81,11 @@ interface GhostFields {
 }
 const Ghost = Record<GhostFields>({ elected: IMap(), committed: ISet(), applied: ISet(), stale: ISet(), overwritten: '' }, 'RaftGhost');
 type Ghost = RecordOf<GhostFields>;
+
+/** A server's state: the durable and volatile fields of build's role, as role() records them. */
+type Self = RecordOf<{ term: number; log: Log } & { votedFor: string | null } & { status: Status; votes: ISet<string>; commit: number; next: IMap<string, number>; match: IMap<string, number> }>;
+type Roles = { readonly server: Role<Self> };
+type RaftWorld = World<Roles, Ghost>;
 
 /** Fields holding terms, for renumbering (indexes — commit, match, next, *Index — are not terms). */
 const TERM_FIELDS = ['term', 'lastTerm', 'prevTerm', 'commitTerm', 'log', 'entries', 'elected'];
@@ -182,16 +189,15 @@ export default defineActorModel({
       next: IMap<string, number>(),
       match: IMap<string, number>(),
     };
-    type Self = RecordOf<typeof durableFields & typeof voteField & typeof volatileFields>;
-    const peersOf = (ctx: Ctx) => servers.filter((s) => s !== ctx.id);
+    const peersOf = (ctx: Ctx<Msg>) => servers.filter((s) => s !== ctx.id);
 
     /** (Re)arm the election timer, if this server may stand at all. */
-    const arm = (ctx: Ctx): void => {
+    const arm = (ctx: Ctx<Msg>): void => {
       if (ctx.index < candidates) ctx.setTimer('election');
     };
 
     /** A term seen in a message: a higher one makes this server a follower of that term. */
-    const observe = (self: Self, term: number, ctx: Ctx): Self => {
+    const observe = (self: Self, term: number, ctx: Ctx<Msg>): Self => {
       if (term <= self.term) return self;
       if (variant === 'no-step-down' && self.status === 'leader') return self.merge({ term, votedFor: null }); // the mutant: leads on
       if (self.status === 'leader') arm(ctx);
@@ -208,14 +214,14 @@ export default defineActorModel({
     };
 
     /** AppendEntries for one follower: everything from its nextIndex on (nothing, for a heartbeat). */
-    const sendAppend = (self: Self, peer: string, ctx: Ctx, heartbeat = false): void => {
+    const sendAppend = (self: Self, peer: string, ctx: Ctx<Msg>, heartbeat = false): void => {
       const prevIndex = self.next.get(peer)! - 1;
       const entries = heartbeat ? [] : self.log.slice(prevIndex).toArray();
       const msg: Append = { type: 'Append', term: self.term, prevIndex, prevTerm: termAt(self.log, prevIndex), entries, commit: self.commit };
       ctx.send(peer, msg);
     };
 
-    const becomeLeader = (self: Self, ctx: Ctx): Self => {
+    const becomeLeader = (self: Self, ctx: Ctx<Msg>): Self => {
       ctx.cancelTimer('election');
       const peers = peersOf(ctx);
       if (variant === 'leader-drops-tail') self = self.set('log', self.log.setSize(self.commit)); // the mutant
@@ -226,19 +232,19 @@ export default defineActorModel({
     };
 
     /** The commit rule: the highest index on a majority (the leader included) whose entry is of the leader's term. */
-    const advanceCommit = (self: Self, ctx: Ctx): Self => {
+    const advanceCommit = (self: Self, ctx: Ctx<Msg>): Self => {
       for (let k = self.log.size; k > self.commit; k--) {
         if (variant !== 'commit-previous-term' && termAt(self.log, k) !== self.term) continue;
         if (1 + self.match.count((m) => m >= k) < quorum) continue;
         const committed = self.set('commit', k);
-        if (params.notify) for (const p of peersOf(ctx)) sendAppend(committed, p, ctx, params.heartbeats as boolean);
+        if (params.notify) for (const p of peersOf(ctx)) sendAppend(committed, p, ctx, params.heartbeats);
         return committed;
       }
       return self;
     };
 
     /** Ghost bookkeeping after every handler: elections, commits and applies, deposed leaders, the leader's own log. */
-    const track = (before: Self, after: Self | null, ctx: Ctx): Self | null => {
+    const track = (before: Self, after: Self | null, ctx: Ctx<Msg>): Self | null => {
       if (after === null || after === before) return after;
       const id = ctx.id;
       const becameLeader = after.status === 'leader' && (before.status !== 'leader' || before.term !== after.term);
@@ -264,35 +270,35 @@ export default defineActorModel({
       return after;
     };
     const on =
-      <M>(h: (self: Self, msg: M, ctx: Ctx) => Self | null) =>
-      (self: Self, msg: Message, ctx: Ctx): Self | null =>
-        track(self, h(self, msg as unknown as M, ctx), ctx);
+      <M extends Msg>(h: (self: Self, msg: M, ctx: Ctx<Msg>) => Self | null) =>
+      (self: Self, msg: M, ctx: Ctx<Msg>): Self | null =>
+        track(self, h(self, msg, ctx), ctx);
     const act =
-      (h: (self: Self, ctx: Ctx) => Self | null) =>
-      (self: Self, ctx: Ctx): Self | null =>
+      (h: (self: Self, ctx: Ctx<Msg>) => Self | null) =>
+      (self: Self, ctx: Ctx<Msg>): Self | null =>
         track(self, h(self, ctx), ctx);
-    const start = (self: Self, ctx: Ctx): Self => {
+    const start = (self: Self, ctx: Ctx<Msg>): Self => {
       arm(ctx);
       return self;
     };
-    const reply = (ctx: Ctx, term: number, ok: boolean, match: number): void => {
+    const reply = (ctx: Ctx<Msg>, term: number, ok: boolean, match: number): void => {
       const msg: AppendReply = { type: 'AppendReply', term, ok, match };
       ctx.reply(msg);
     };
 
     return system({
-      network: params.network as 'fifo' | 'unordered',
+      network: params.network,
       timers: params.timeouts === 'quiet' ? 'quiet' : 'any',
       ghost: Ghost(),
       ...(unbounded ? { renumber: { fields: TERM_FIELDS, spread: params.spread } } : {}),
       partitions: params.partitions === 'notes' ? [servers.slice(0, Math.max(1, Math.floor((n - 1) / 2)))] : 'any',
       ...(params.timeouts === 'detector'
         ? {
-            timeoutsWhen: (w: World, node: string) => {
-              const me = w.node(node) as unknown as Self;
+            timeoutsWhen: (w: RaftWorld, node: string) => {
+              const me = w.get('server', node);
               const side = w.partition?.find((s) => s.includes(node));
               return !servers.some((id) => {
-                const s = w.node(id) as unknown as Self;
+                const s = w.get('server', id);
                 return id !== node && w.up(id) && s.status === 'leader' && s.term >= me.term && (side === undefined || side.includes(id));
               });
             },
@@ -303,9 +309,10 @@ export default defineActorModel({
           ids: servers,
           // With fewer candidates, or the notes' partition, s1.. differ from the rest.
           symmetric: candidates === n && params.partitions === 'any',
-          // votedFor is durable except in volatile-vote (the casts keep one record type for both).
-          durable: (variant === 'volatile-vote' ? durableFields : { ...durableFields, ...voteField }) as typeof durableFields & typeof voteField,
-          volatile: (variant === 'volatile-vote' ? { ...volatileFields, ...voteField } : volatileFields) as typeof volatileFields,
+          durable: { ...durableFields, ...voteField },
+          volatile: volatileFields,
+          // volatile-vote: votedFor is kept in memory only.
+          forget: variant === 'volatile-vote' ? ['votedFor'] : [],
           start,
           restart: start,
           timers: {
@@ -466,20 +473,12 @@ export default defineActorModel({
   },
 });
 
-interface LogView {
-  readonly log: Log;
-  readonly commit: number;
-  readonly status: Status;
-  readonly term: number;
-}
-
-function stateMachineConflict(w: World): string {
-  const g = w.ghost as Ghost;
+function stateMachineConflict(w: RaftWorld): string {
+  const g = w.ghost;
   const byIndex = new Map<number, number[]>();
   for (const e of g.applied) byIndex.set(e.index, [...(byIndex.get(e.index) ?? []), e.term]);
   for (const [k, ts] of byIndex) if (ts.length > 1) return `entries of terms ${ts.sort((a, b) => a - b).join(' and ')} were both applied at index ${k}`;
-  for (const { id, state } of w.of('server')) {
-    const s = state as unknown as LogView;
+  for (const { id, state: s } of w.of('server')) {
     for (let k = 1; k <= s.commit; k++) {
       const applied = byIndex.get(k);
       if (applied !== undefined && applied[0] !== termAt(s.log, k))
@@ -489,10 +488,9 @@ function stateMachineConflict(w: World): string {
   return '';
 }
 
-function completenessGap(w: World): string {
-  const g = w.ghost as Ghost;
-  for (const { id, up, state } of w.of('server')) {
-    const s = state as unknown as LogView;
+function completenessGap(w: RaftWorld): string {
+  const g = w.ghost;
+  for (const { id, up, state: s } of w.of('server')) {
     if (!up || s.status !== 'leader') continue;
     for (const c of g.committed)
       if (s.term > c.commitTerm && termAt(s.log, c.index) !== c.term)
@@ -501,8 +499,8 @@ function completenessGap(w: World): string {
   return '';
 }
 
-function logMismatch(w: World): string {
-  const all = w.of('server').map(({ id, state }) => ({ id, log: (state as unknown as LogView).log }));
+function logMismatch(w: RaftWorld): string {
+  const all = w.of('server').map(({ id, state }) => ({ id, log: state.log }));
   for (let i = 0; i < all.length; i++)
     for (let j = i + 1; j < all.length; j++) {
       const a = all[i]!;

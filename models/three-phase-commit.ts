@@ -9,11 +9,27 @@
  * The notes add participant timeouts: UNCERTAIN times out to abort, PRECOMMITTED
  * times out to commit ("the boss probably meant commit"). Those rules are what break it.
  */
-import { defineActorModel, range, role, system, type World } from 'faultline';
-import { Map as IMap, Set as ISet } from 'immutable';
+import { defineActorModel, messages, range, type Role, system, type World } from 'faultline';
+import { Map as IMap, type RecordOf, Set as ISet } from 'immutable';
 
 type Phase = 'wait-votes' | 'precommitting' | 'wait-acks' | 'committing' | 'aborted';
 type St = 'working' | 'uncertain' | 'precommitted' | 'committed' | 'aborted';
+
+type Msg =
+  | { type: 'CanCommit' }
+  | { type: 'Vote'; vote: 'yes' | 'no' }
+  | { type: 'PreCommit' }
+  | { type: 'Ack' }
+  | { type: 'DoCommit' }
+  | { type: 'Abort' }
+  | { type: 'StateReq' }
+  | { type: 'State'; st: St };
+const { role } = messages<Msg>();
+
+/** The nodes' states, as role() makes them of the durable and volatile fields declared in build. */
+type Coordinator = RecordOf<{ phase: Phase } & { yes: ISet<string>; acks: ISet<string>; sent: number }>;
+type Participant = RecordOf<{ st: St; votedYes: boolean } & { collected: IMap<string, string>; waiting: ISet<string>; terminating: boolean }>;
+type Roles = { readonly coordinator: Role<Coordinator>; readonly participant: Role<Participant> };
 
 export default defineActorModel({
   name: 'three-phase-commit',
@@ -60,7 +76,7 @@ export default defineActorModel({
       // off from it; the coordinator only when some participant is.
       ...(params.timers === 'failure-detector'
         ? {
-            timeoutsWhen: (w: World, node: string, timer: string) => {
+            timeoutsWhen: (w: World<Roles>, node: string, timer: string) => {
               const cut = (a: string, b: string) => {
                 const sides = w.partition;
                 return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
@@ -70,7 +86,7 @@ export default defineActorModel({
               if (variant === 'notes') return lost('c');
               // Skeen: the lowest-numbered participant still reachable takes over; it waits for the
               // states (collect) and the acks (acks) of every participant it can still reach.
-              const me = w.node(node) as unknown as { collected: IMap<string, string>; waiting: ISet<string> };
+              const me = w.get('participant', node);
               if (timer === 'collect') return variant === 'decide-early' || participants.every((p) => me.collected.has(p) || lost(p));
               if (timer === 'acks') return [...me.waiting].every(lost);
               return lost('c') && (variant === 'all-take-over' || participants.slice(0, participants.indexOf(node)).every(lost));
@@ -163,7 +179,7 @@ export default defineActorModel({
             Abort: (self) => (self.st === 'uncertain' || self.st === 'precommitted' || self.st === 'working' ? self.set('st', 'aborted') : self),
             // Skeen's termination protocol.
             StateReq: (self, _msg, ctx) => (ctx.reply({ type: 'State', st: self.st }), self),
-            State: (self, msg, ctx) => (self.terminating ? self.set('collected', self.collected.set(ctx.from!, msg.st as string)) : self),
+            State: (self, msg, ctx) => (self.terminating ? self.set('collected', self.collected.set(ctx.from!, msg.st)) : self),
             Ack: (self, _msg, ctx) => self.set('waiting', self.waiting.remove(ctx.from!)),
           },
           timers: {
@@ -173,7 +189,7 @@ export default defineActorModel({
                 if (self.terminating || self.st === 'working') return self;
                 ctx.broadcast('participant', { type: 'StateReq' });
                 ctx.setTimer('collect');
-                return self.set('terminating', true).set('collected', IMap([[ctx.id, self.st as string]]));
+                return self.set('terminating', true).set('collected', IMap<string, string>([[ctx.id, self.st]]));
               }
               // The notes' rules: uncertain → abort, precommitted → commit.
               return self.st === 'uncertain' ? self.set('st', 'aborted') : self.st === 'precommitted' ? self.set('st', 'committed') : self;

@@ -43,7 +43,7 @@
  * empty), a state the election reaches; `start=election` with everyone LOOKING; `start=staggered`
  * with servers starting one by one (the notes' 5-server start-up).
  */
-import { type Ctx, defineActorModel, range, role, system, type World } from 'faultline';
+import { type Ctx, defineActorModel, range, type Role, role, system, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 
 type PeerState = 'OFF' | 'LOOKING' | 'FOLLOWING' | 'LEADING';
@@ -256,6 +256,8 @@ export default defineActorModel({
       ...leaderReset,
     };
     type Self = RecordOf<typeof serverState & typeof volatileState>;
+    type Roles = { readonly server: Role<Self> };
+    type ZabWorld = World<Roles, G>;
 
     const voteOf = (self: Self): Vote => {
       const [sid = '', ep = '0', z = '0.0'] = self.vote.split(' ');
@@ -365,12 +367,12 @@ export default defineActorModel({
 
     const fromLeader = (self: Self, ctx: Ctx) => self.state === 'FOLLOWING' && ctx.from === self.leader;
 
-    const cutBetween = (w: World, a: string, b: string) => {
+    const cutBetween = (w: ZabWorld, a: string, b: string) => {
       const sides = w.partition;
       return sides !== null && sides[0].includes(a) !== sides[0].includes(b);
     };
     /** Whether the channel a→b holds a message (of this type). */
-    const queued = (w: World, a: string, b: string, type?: string) => w.messagesBetween(a, b, type).length > 0;
+    const queued = (w: ZabWorld, a: string, b: string, type?: string) => w.messagesBetween(a, b, type).length > 0;
     const initialGhost = params.start === 'established' ? Ghost().set('est', IMap([[1, ISet(['s1'])]])) : Ghost();
 
     return system({
@@ -385,16 +387,16 @@ export default defineActorModel({
       // to the server), so a follower may leave a live leader and a leader live followers;
       // finalize=any lets a server decide before the other votes are in. `connect` (retrying the
       // connection until the leader listens) and `boot` keep their rules.
-      timeoutsWhen: (w: World, node: string, timer: string) => {
+      timeoutsWhen: (w: ZabWorld, node: string, timer: string) => {
         if (timer === 'lost' && params.timeouts !== 'detector') return true;
         if (timer === 'finalize' && params.finalize === 'any') return true;
-        const me = w.node(node) as unknown as Self;
+        const me = w.get('server', node);
         if (timer === 'boot') {
           // The notes' start-up (docs/notes.md#zab-startup): servers start in id order, each once
           // the ones already running have settled (nothing in flight between them, no decision
           // pending).
           const i = ids.indexOf(node);
-          const running = (id: string) => (w.node(id) as unknown as Self).state !== 'OFF';
+          const running = (id: string) => w.get('server', id).state !== 'OFF';
           if (i > 0 && !running(ids[i - 1]!)) return false;
           const busy = ids.some((a) => running(a) && (w.timer(a, 'finalize') || ids.some((b) => running(b) && queued(w, a, b))));
           return !busy;
@@ -403,13 +405,13 @@ export default defineActorModel({
         // server has read this server's notifications and this server has read theirs.
         if (timer === 'finalize')
           return !ids.some(
-            (f) => (w.node(f) as unknown as Self).state !== 'OFF' && !cutBetween(w, node, f) && (queued(w, f, node, 'Notification') || queued(w, node, f, 'Notification')),
+            (f) => w.get('server', f).state !== 'OFF' && !cutBetween(w, node, f) && (queued(w, f, node, 'Notification') || queued(w, node, f, 'Notification')),
           );
-        if (timer === 'connect') return me.state === 'FOLLOWING' && w.up(me.leader) && !cutBetween(w, node, me.leader) && (w.node(me.leader) as unknown as Self).state === 'LEADING';
+        if (timer === 'connect') return me.state === 'FOLLOWING' && w.up(me.leader) && !cutBetween(w, node, me.leader) && w.get('server', me.leader).state === 'LEADING';
         if (electionOnly) return false;
         if (me.state === 'FOLLOWING') {
           const l = me.leader;
-          const ls = w.node(l) as unknown as Self;
+          const ls = w.get('server', l);
           if (!w.up(l) || cutBetween(w, node, l) || ls.state === 'FOLLOWING') return true;
           // Still LOOKING in the round this server decided in, voting for itself, and not yet connected
           // to: it is about to lead. Otherwise (another round, another vote, or it left the leadership
@@ -420,7 +422,7 @@ export default defineActorModel({
         if (me.state === 'LEADING') {
           const support = ids.filter((f) => {
             if (f === node || !w.up(f) || cutBetween(w, node, f)) return false;
-            const fs = w.node(f) as unknown as Self;
+            const fs = w.get('server', f);
             // Before it is established, a server still electing may yet join; after, only followers count.
             return (fs.state === 'LOOKING' && me.phase !== 'broadcast') || (fs.state === 'FOLLOWING' && fs.leader === node);
           }).length;
@@ -430,7 +432,7 @@ export default defineActorModel({
           return (
             me.phase !== 'broadcast' &&
             !ids.some((f) => {
-              const fs = w.node(f) as unknown as Self;
+              const fs = w.get('server', f);
               const coming = (fs.state === 'LOOKING' && voteOf(fs).sid === node) || (fs.leader === node && fs.phase === 'connect');
               return queued(w, node, f) || queued(w, f, node) || (w.up(f) && coming);
             })
@@ -715,7 +717,7 @@ export default defineActorModel({
         TruncatedOnRejoin: (w) =>
           w.ghost.truncated.some((t) => {
             const [s = '', p = ''] = t.split(' ');
-            const st = w.node(s) as unknown as Self;
+            const st = w.get('server', s);
             return proposerOf(p) === s && st.state === 'FOLLOWING' && st.phase === 'broadcast' && !w.ghost.delivered.some((l) => l.includes(p));
           }),
         // epoch-from-log carried to its end (docs/notes.md#zab-epoch): two servers delivered
