@@ -153,3 +153,32 @@ describe('liveness on random graphs', () => {
     );
   });
 });
+
+describe('fair restarts (system fairRestarts)', async () => {
+  const { check, defineActorModel, role, system } = await import('../src/index.js');
+  // One node that finishes by a local step; it may crash once and restart once. The states
+  // (done, up, crashes left, restarts left): F,up,1,1 → T,up,1,1 (finish) and F,down,0,1 (crash);
+  // T,up,1,1 → T,down,0,1 → T,up,0,0; F,down,0,1 → F,up,0,0 → T,up,0,0: 6 states.
+  const finisher = (fairRestarts: boolean) =>
+    defineActorModel({
+      name: 'finisher',
+      faults: { crash: 1, restart: 1 },
+      build: () =>
+        system({
+          fairRestarts,
+          roles: { n: role({ ids: ['n'], durable: { done: false }, steps: { finish: (self) => (self.done ? null : self.set('done', true)) } }) },
+          properties: { Finished: { eventually: (w) => w.get('n', 'n').done } },
+        }),
+    });
+
+  it('without them, a node that crashes before finishing may stay down: a stuck state one step away', async () => {
+    const r = await check(finisher(false));
+    expect(r).toMatchObject({ result: 'liveness', stats: { distinctStates: 6 } });
+    expect(r.violation!.trace.map((t) => t.action)).toEqual([null, 'crash n']);
+  });
+
+  it('with them, the restart is a fair step: every fair behaviour finishes', async () => {
+    const r = await check(finisher(true));
+    expect(r).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 6 } });
+  });
+});

@@ -60,6 +60,13 @@ export interface ActorSystem<R extends Roles, G> {
   /** Report states where nothing at all can happen (default false: a finished protocol is quiet). */
   readonly deadlock?: boolean;
   /**
+   * Liveness assumes that a crashed node comes back (while the restart budget allows): restarts
+   * are fair steps, so a state where the only thing left is a restart is not stuck, and a
+   * counterexample cannot rely on a node staying down for ever. Default false: a crashed node may
+   * stay down (the environment is free to stop).
+   */
+  readonly fairRestarts?: boolean;
+  /**
    * Fields holding ballots, terms or epochs, which only matter relative to each other: states that
    * differ by a shift of all of them are one state (src/actors/renumber.ts; docs/actors.md).
    */

@@ -499,6 +499,7 @@ export function actorSpec<R extends Roles, G>(def: ActorSystem<R, G>, identity: 
     invariants,
     deadlock: def.deadlock ?? false,
     faultActions: FAULT_FAMILIES,
+    ...(def.fairRestarts ? { fairFaults: ['restart'] } : {}),
     initEvent: (s) => sys.initEvent(s),
     ...(symmetry ? { symmetry: (s: WorldState) => symmetry.images(s), symmetryImagesOnly: true } : {}),
     ...(sys.renumber ? { normalize: sys.renumber.normalize } : {}),

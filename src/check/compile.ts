@@ -89,6 +89,8 @@ export interface Compiled<S> {
   key(s: S): void;
   /** Whether an action family is a fault of the environment (Spec.faultActions). */
   isFault(family: string): boolean;
+  /** Whether liveness gives an action family no fairness: a fault not declared fair (Spec.fairFaults). */
+  isUnfair(family: string): boolean;
   readonly initEvent?: (s: S) => TraceEvent | undefined;
   /** Write all successors of `s` into `out` (after clearing it). */
   expand(s: S, out: SuccessorBuffer<S>): void;
@@ -370,6 +372,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
   }
 
   const faults = new Set(spec.faultActions ?? []);
+  const fair = new Set(spec.fairFaults ?? []);
   return {
     init: spec.init,
     families,
@@ -386,6 +389,7 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
     key: keyFunction(spec, options.symmetry !== false),
     beyond: constraintFunction(spec.constraint),
     isFault: (family) => faults.has(family),
+    isUnfair: (family) => faults.has(family) && !fair.has(family),
     ...(spec.initEvent ? { initEvent: spec.initEvent } : {}),
     expand,
     label,

@@ -215,7 +215,7 @@ class GraphBuilder<S> {
     for (let j = 0; j < buf.length; j++) {
       const t = buf.states[j]!;
       const label = this.labelId(model.label(buf, j));
-      const fault = model.isFault(model.families[buf.families[j]!]!);
+      const fault = model.isUnfair(model.families[buf.families[j]!]!);
       const before = g.states.length;
       const v = t === s ? u : this.add(t, u, g.degree(u));
       if (g.states.length > before) added.push(v);
@@ -241,7 +241,7 @@ export function graphTrace<S>(model: Compiled<S>, g: Graph<S>, start: number, st
       if (cur === g.states[u]) return g.index(u, e);
       const want = keyText(model, g.states[g.to(u, e)]!);
       const fault = g.fault(u, e);
-      for (let j = 0; j < buf.length; j++) if (model.isFault(model.families[buf.families[j]!]!) === fault && keyText(model, buf.states[j]!) === want) return j;
+      for (let j = 0; j < buf.length; j++) if (model.isUnfair(model.families[buf.families[j]!]!) === fault && keyText(model, buf.states[j]!) === want) return j;
       throw new ModelError(`liveness: rebuilding the trace, no step leads on from step ${k}: the model's normalize is not a renaming its steps respect`);
     },
     false,

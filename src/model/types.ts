@@ -169,6 +169,11 @@ export interface Spec<S> {
    */
   readonly faultActions?: readonly string[];
   /**
+   * Fault families that liveness nevertheless treats as fair steps (e.g. `restart`: a crashed node
+   * eventually comes back while its budget allows). Statistics still list them as faults.
+   */
+  readonly fairFaults?: readonly string[];
+  /**
    * Named predicates to find an example of (`--witness Name`): the explorer then looks for the
    * nearest reachable state where the predicate holds and reports the path to it.
    */
