@@ -32,6 +32,8 @@ export default defineActorModel({
   params: {
     participants: { default: 2, min: 1, max: 4, description: 'number of participants' },
     standby: { default: false, description: 'a standby coordinator b that takes over when c is down (the notes’ 5-node example)' },
+    fairRestart: { default: false, description: 'liveness assumes a crashed node comes back (restarts are fair): Termination then shows what recovery achieves' },
+    participantsCrash: { default: true, description: 'false: only coordinators crash' },
   },
   variants: {
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
@@ -54,6 +56,7 @@ export default defineActorModel({
     },
     'reapply-commit': { description: 'mutant of correct: a participant applies every Commit it receives, even one it has already applied', mutant: true },
     'obey-any-decision': { description: 'mutant of no-decision-log: a participant that has committed still obeys a later Rollback', mutant: true },
+    'no-recovery': { description: 'mutant of correct: a restarted coordinator neither re-sends its logged decision nor presumes abort', mutant: true },
   },
   faults: { crash: 1, restart: 1, drop: 1 },
   build: ({ params, variant }) => {
@@ -69,6 +72,7 @@ export default defineActorModel({
       durableDecision ? self.set('decision', d) : self.set('unlogged', d);
 
     return system({
+      fairRestarts: params.fairRestart,
       // The standby's takeover timer fires only once the coordinator is down (a perfect failure
       // detector), and its decision timer once every participant has answered or is down.
       timeoutsWhen: (w, node, timer) => {
@@ -90,6 +94,7 @@ export default defineActorModel({
           },
           // Recovery: re-send a logged decision; having logged none, presume abort.
           restart: (self, ctx) => {
+            if (variant === 'no-recovery') return self;
             const d: Decision = self.decision !== 'none' ? self.decision : 'abort';
             ctx.broadcast('participant', { type: d === 'commit' ? 'Commit' : 'Rollback' });
             return record(self, d);
@@ -145,6 +150,7 @@ export default defineActorModel({
         }),
         participant: role({
           ids: participants,
+          crashes: params.participantsCrash,
           // `first`: the first outcome this participant reached (for the Irrevocable invariant).
           durable: { st: 'working' as St, votedYes: false, balance: 0, first: 'none' as St | 'none' },
           start: (self, ctx) => self.set('balance', opening(ctx.id)),
