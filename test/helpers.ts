@@ -8,3 +8,13 @@ export function check(model: unknown, params: Record<string, unknown> = {}, vari
   const m = model as AnyModel;
   return explore(buildSpec(m, resolveConfig(m, variant, params)), options);
 }
+
+/**
+ * The configuration a check of `variant` with these params and faults runs — the model's defaults,
+ * then the variant's, then these — as one comparable string.
+ */
+export function bounds(model: AnyModel, variant: string | undefined, params: Readonly<Record<string, unknown>> = {}, faults: Readonly<Record<string, unknown>> = {}): string {
+  const config = resolveConfig(model, variant, params, faults);
+  const sorted = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  return sorted(config.params) + sorted(config.faults);
+}

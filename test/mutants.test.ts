@@ -6,17 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { mutantNames, resolveConfig, variantDescription, variantNames } from '../src/model/define.js';
+import { mutantNames, variantDescription, variantNames } from '../src/model/define.js';
+import { bounds } from './helpers.js';
 import { loadModel, modelFiles } from '../src/model/load.js';
-import { readRegressionFile, regressionFiles, type Case } from '../src/cli/regression.js';
-import type { AnyModel } from '../src/model/types.js';
+import { readRegressionFile, regressionFiles } from '../src/cli/regression.js';
 
-/** A case's bounds: its params and faults with the model's defaults filled in. */
-function bounds(model: AnyModel, c: Case): string {
-  const config = resolveConfig(model, c.variant, c.params, c.faults);
-  const sorted = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return sorted(config.params) + sorted(config.faults);
-}
 
 describe('mutants', async () => {
   const cases = regressionFiles(['specs']).flatMap((f) => readRegressionFile(f).cases);
@@ -30,10 +24,10 @@ describe('mutants', async () => {
         const of = /^mutant of ([\w-]+):/.exec(variantDescription(model, mutant))?.[1];
         expect(of, `${model.name}'s mutant ${mutant}: its description must start "mutant of <variant>:"`).toBeDefined();
         expect(variantNames(model)).toContain(of);
-        const correct = new Set(own.filter((c) => (c.variant ?? variantNames(model)[0]) === of).map((c) => bounds(model, c)));
+        const correct = new Set(own.filter((c) => (c.variant ?? variantNames(model)[0]) === of).map((c) => bounds(model, c.variant, c.params, c.faults)));
         const failing = own.filter((c) => c.variant === mutant && ['violation', 'deadlock', 'liveness'].includes(c.expect?.result ?? ''));
         expect(failing.length, `no case in specs/ expects ${model.name}'s mutant ${mutant} to fail`).toBeGreaterThan(0);
-        expect(failing.some((c) => correct.has(bounds(model, c))), `no case of ${of} has the params and faults of a case in which ${mutant} fails`).toBe(true);
+        expect(failing.some((c) => correct.has(bounds(model, c.variant, c.params, c.faults))), `no case of ${of} has the params and faults of a case in which ${mutant} fails`).toBe(true);
       });
   }
 });

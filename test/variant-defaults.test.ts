@@ -7,16 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { mutantNames, resolveConfig, variantNames } from '../src/model/define.js';
+import { mutantNames, variantNames } from '../src/model/define.js';
+import { bounds } from './helpers.js';
 import { loadModel, modelFiles } from '../src/model/load.js';
 import { readRegressionFile, regressionFiles, type Case } from '../src/cli/regression.js';
-import type { AnyModel } from '../src/model/types.js';
 
-function bounds(model: AnyModel, variant: string, params: Case['params'] = {}, faults: Case['faults'] = {}): string {
-  const config = resolveConfig(model, variant, params, faults);
-  const sorted = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return sorted(config.params) + sorted(config.faults);
-}
 
 describe('variants at their own defaults', async () => {
   const cases = regressionFiles(['specs']).flatMap((f) => readRegressionFile(f).cases);

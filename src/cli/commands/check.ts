@@ -145,7 +145,7 @@ async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<n
     for (const variant of args.variant ? [args.variant] : variantNames(model)) {
       if (signal.aborted) break;
       const head = `[${++done}/${runs.length}] ${model.name} ${variant}`;
-      status.show(head);
+      status.start(head);
       try {
         const settings = { ...settingsOf(args, variant, false, signal), onProgress: (p: Progress) => status.show(`${head}  ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${formatDuration(p.elapsedMs)}`), progressIntervalMs: 1000 };
         const { info, result, compiled } = await runCheck(model, settings, file);
@@ -206,6 +206,12 @@ class StatusLine {
   private shown = false;
   private readonly tty = process.stderr.isTTY === true;
   constructor(private readonly on: boolean) {}
+  /** A run begins: always said. */
+  start(text: string): void {
+    this.last = -Infinity;
+    this.show(text);
+  }
+  /** How the run is going: on a terminal at once, elsewhere at most every 5 s. */
   show(text: string): void {
     if (!this.on) return;
     if (this.tty) {
@@ -215,7 +221,6 @@ class StatusLine {
       return;
     }
     const now = performance.now();
-    if (text.startsWith('[') && !text.includes('  ')) this.last = -Infinity; // a new run: always said
     if (now - this.last < 5000) return;
     this.last = now;
     process.stderr.write(text + '\n');
