@@ -102,6 +102,8 @@ export interface Network {
   dropTo(out: Words, at: number, node: number, sum: Sum): void;
   /** Every message in flight, with repeats, in a stable order, appended to `out`. */
   all(w: Words32, at: number, out: number[]): void;
+  /** Call `f` with every message in flight and its copies (a FIFO queue's repeats one by one). */
+  each(w: Words32, at: number, f: (id: number, copies: number) => void): void;
   /** The messages in flight from slot `from` to slot `to`, with repeats (on a FIFO network, in queue order). */
   between(w: Words32, at: number, from: number, to: number, out: number[]): void;
   /** Write the net of `w` with every message id mapped by `f` (a bijection) into `out`, in order again. */
@@ -193,6 +195,9 @@ function counted(m: MessageFacts, duplicating: boolean): Network {
     },
     all(w, at, out) {
       for (let p = at; p < w.length; p += 2) for (let c = w[p + 1]!; c > 0; c--) out.push(w[p]!);
+    },
+    each(w, at, f) {
+      for (let p = at; p < w.length; p += 2) f(w[p]!, w[p + 1]!);
     },
     between(w, at, from, to, out) {
       for (let p = at; p < w.length; p += 2) {
@@ -315,6 +320,9 @@ function fifo(m: MessageFacts): Network {
     },
     all(w, at, out) {
       for (let p = at; p < w.length; p += 2 + w[p + 1]!) for (let i = 0; i < w[p + 1]!; i++) out.push(w[p + 2 + i]!);
+    },
+    each(w, at, f) {
+      for (let p = at; p < w.length; p += 2 + w[p + 1]!) for (let i = 0; i < w[p + 1]!; i++) f(w[p + 2 + i]!, 1);
     },
     between(w, at, from, to, out) {
       for (let p = at; p < w.length; p += 2 + w[p + 1]!) {

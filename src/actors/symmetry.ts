@@ -5,8 +5,10 @@
  * A world is keyed by the least fingerprint among its images under the renamings that list each
  * symmetric role's nodes in the order of their own states (Spec.symmetry with symmetryImagesOnly):
  * a node's signature is a hash of its state with every symmetric id blanked, whether it is down,
- * and its timers, so it does not change under renaming. Nodes with equal signatures are tied, and
- * every order of the tied ones is taken. Renaming a world permutes its signatures with it, so
+ * and its timers, so it does not change under renaming; when two nodes of a group tie on that, the
+ * messages each has in flight count too (whether nodes tie is the same in every world of an orbit,
+ * so the whole orbit uses one signature). Nodes with equal signatures are tied, and every order of
+ * the tied ones is taken. Renaming a world permutes its signatures with it, so
  * every member of an orbit yields the same set of images, and the least of them keys the whole
  * orbit — exactly, with far fewer renamings than all k! once nodes differ.
  *
@@ -74,11 +76,22 @@ export class Symmetry {
   private readonly groups: number[][];
   /** Every symmetric id renamed to '*' (for signatures). */
   private readonly blank: ReadonlyMap<string, string>;
-  private readonly signatures: Map<number, number>[];
+  /** Per role, per state id: the state's signature, once computed. */
+  private readonly signatures: (number | undefined)[][];
+  /** Per slot: its place within its group. */
+  private readonly place: number[] = [];
   private readonly renamings = new Map<string, Renaming>();
   private readonly sig: number[] = [];
   private readonly traffic: number[] = [];
-  private readonly ids: number[] = [];
+  /** Count a message's signatures (times its copies) in the traffic of its ends. */
+  private readonly count = (m: number, copies: number): void => {
+    const sys = this.sys;
+    const to = sys.msgTo[m]!;
+    const from = sys.msgFrom[m]!;
+    const load = this.traffic;
+    if (this.symmetric[to]) load[to] = (load[to]! + Math.imul(copies, this.inSignatures[m] ?? this.messageSignature(m, 0x3c6ef372))) | 0;
+    if (this.symmetric[from]) load[from] = (load[from]! + Math.imul(copies, this.outSignatures[m] ?? this.messageSignature(m, 0x5be0cd19))) | 0;
+  };
   /** Per slot: whether it belongs to a symmetric group. */
   private readonly symmetric: boolean[] = [];
   /** Per message id: its signature as its receiver sees it, and as its sender does (ids blanked). */
@@ -94,7 +107,7 @@ export class Symmetry {
     return h;
   }
   /** Per group, its slots in signature order (reused). */
-  private readonly sorted: number[][] = [];
+  private readonly sorted: number[][];
   private readonly byCode = new Map<number, Renaming[]>();
   /** Whether a pattern fits a number: at most 7 symmetric nodes in all, 4 bits each. */
   private readonly numeric: boolean;
@@ -105,8 +118,17 @@ export class Symmetry {
       .filter((r) => r.symmetric && r.ids.length >= 2)
       .map((r) => r.ids.map((id) => sys.slotOf(id)!));
     this.blank = new Map(this.groups.flat().map((slot) => [sys.ids[slot]!, '*']));
-    this.signatures = sys.roleNames.map(() => new Map());
-    for (const slots of this.groups) for (const slot of slots) this.symmetric[slot] = true;
+    this.signatures = sys.roleNames.map(() => []);
+    for (const slots of this.groups)
+      slots.forEach((slot, k) => {
+        this.symmetric[slot] = true;
+        this.place[slot] = k;
+      });
+    this.sorted = this.groups.map((slots) => [...slots]);
+    for (let i = 0; i < sys.n; i++) {
+      this.sig.push(0);
+      this.traffic.push(0);
+    }
     this.numeric = this.groups.reduce((n, g) => n + g.length, 0) <= 7;
   }
 
@@ -118,59 +140,71 @@ export class Symmetry {
 
   /** A hash of a node's state with every symmetric id blanked (once per state). */
   private stateSignature(role: number, state: number): number {
-    let h = this.signatures[role]!.get(state);
-    if (h === undefined) {
-      const x = this.sys.states[role]!.values[state];
-      h = signature(x, this.blank);
-      this.signatures[role]!.set(state, h);
-    }
+    const known = this.signatures[role]!;
+    let h = known[state];
+    if (h === undefined) known[state] = h = signature(this.sys.states[role]!.values[state], this.blank);
     return h;
+  }
+
+  /**
+   * Each group's nodes sorted by signature (in place, by insertion: groups are small), into
+   * `sorted`; with `traffic`, the messages each node has in flight to it and from it (ids blanked)
+   * count in its signature too. Whether two nodes of a group tie.
+   */
+  private order(w: Words32, traffic: boolean): boolean {
+    const sys = this.sys;
+    const sig = this.sig;
+    const load = this.traffic;
+    if (traffic) {
+      for (const slots of this.groups) for (const slot of slots) load[slot] = 0;
+      sys.net.each(w, sys.H, this.count);
+    }
+    const down = w[sys.DOWN]!;
+    let tie = false;
+    for (let g = 0; g < this.groups.length; g++) {
+      const slots = this.groups[g]!;
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k]!;
+        let h = this.stateSignature(sys.roleIndex[slot]!, w[slot]!);
+        h = (Math.imul(h, 31) + ((down >>> slot) & 1)) | 0;
+        h = (Math.imul(h, 31) + w[sys.T + slot]!) | 0;
+        if (traffic) h = (Math.imul(h, 31) + load[slot]!) | 0;
+        sig[slot] = h;
+      }
+      // Written from the start over (every slot of the group goes in): no resizing.
+      const sorted = this.sorted[g]!;
+      for (let k = 0; k < slots.length; k++) {
+        const x = slots[k]!;
+        const hx = sig[x]!;
+        let j = k;
+        while (j > 0 && sig[sorted[j - 1]!]! > hx) {
+          sorted[j] = sorted[j - 1]!;
+          j--;
+        }
+        if (j > 0 && sig[sorted[j - 1]!] === hx) tie = true;
+        sorted[j] = x;
+      }
+    }
+    return tie;
   }
 
   /** The renamings a world is keyed under (see the top of this file). */
   private renamingsOf(w: Words32): Renaming[] {
-    const sys = this.sys;
+    // Nodes are ordered by their own state, down bit and timers; only when two of them tie is the
+    // traffic counted too. Whether nodes tie does not change under renaming, so every world of an
+    // orbit orders its nodes by the same signature.
+    if (this.order(w, false)) this.order(w, true);
+    // The pattern: each group's nodes in order, and which neighbours tie — as a number (4 bits a
+    // place) when it fits, else as text.
     const sig = this.sig;
-    // The messages a node has in flight, to it and from it (ids blanked) tell tied nodes apart too.
-    const traffic = this.traffic;
-    for (const slots of this.groups) for (const slot of slots) traffic[slot] = 0;
-    const ids = this.ids;
-    ids.length = 0;
-    sys.net.all(w, sys.H, ids);
-    for (const m of ids) {
-      const to = sys.msgTo[m]!;
-      const from = sys.msgFrom[m]!;
-      if (this.symmetric[to]) traffic[to] = (traffic[to]! + (this.inSignatures[m] ?? this.messageSignature(m, 0x3c6ef372))) | 0;
-      if (this.symmetric[from]) traffic[from] = (traffic[from]! + (this.outSignatures[m] ?? this.messageSignature(m, 0x5be0cd19))) | 0;
-    }
-    // The pattern: each group's nodes sorted by signature (in place, by insertion: groups are
-    // small), and which neighbours tie — as a number (4 bits a place) when it fits, else as text.
     let code = 0;
     let pattern = '';
     const sortedGroups = this.sorted;
     for (let g = 0; g < this.groups.length; g++) {
-      const slots = this.groups[g]!;
-      for (const slot of slots) {
-        let h = this.stateSignature(sys.roleIndex[slot]!, w[slot]!);
-        h = (Math.imul(h, 31) + ((w[sys.DOWN]! >>> slot) & 1)) | 0;
-        h = (Math.imul(h, 31) + w[sys.T + slot]!) | 0;
-        h = (Math.imul(h, 31) + traffic[slot]!) | 0;
-        sig[slot] = h;
-      }
-      const sorted = (sortedGroups[g] ??= []);
-      sorted.length = 0;
-      for (let k = 0; k < slots.length; k++) {
-        const x = slots[k]!;
-        let j = k;
-        while (j > 0 && sig[sorted[j - 1]!]! > sig[x]!) {
-          sorted[j] = sorted[j - 1]!;
-          j--;
-        }
-        sorted[j] = x;
-      }
+      const sorted = sortedGroups[g]!;
       for (let k = 0; k < sorted.length; k++) {
         const tie = k + 1 < sorted.length && sig[sorted[k]!] === sig[sorted[k + 1]!] ? 1 : 0;
-        const place = slots.indexOf(sorted[k]!);
+        const place = this.place[sorted[k]!]!;
         if (this.numeric) code = code * 16 + place * 2 + tie;
         else pattern += `${place}${tie ? '=' : ','}`;
       }
@@ -228,12 +262,36 @@ export class Symmetry {
   }
 
   /**
-   * The images of a world under its renamings (the world itself for the identity), as states
-   * whose content words are computed from the world and the renaming, without building them.
+   * The image of a world that keys its orbit: the one with the least fingerprint among its images
+   * under its renamings (the world itself for the identity), fingerprinted from the world and the
+   * renamings without building any image.
    */
   images(p: WorldState): PackedState[] {
-    return this.renamingsOf(p.words).map((r) => (r.names.size === 0 ? p : new Image(this, p, r)));
+    const rs = this.renamingsOf(p.words);
+    if (rs.length === 1 && rs[0]!.names.size === 0) return [p];
+    let best: Renaming | null = null;
+    let hi = 0;
+    let lo = 0;
+    const sum = this.imageSums;
+    for (const r of rs) {
+      let a = p.sa;
+      let b = p.sb;
+      if (r.names.size !== 0) {
+        this.imageSum(p.words, r, sum);
+        a = sum.a;
+        b = sum.b;
+      }
+      const h = finishHi(a, b);
+      const l = finishLo(a, b);
+      if (best === null || h < hi || (h === hi && l < lo)) {
+        best = r;
+        hi = h;
+        lo = l;
+      }
+    }
+    return best!.names.size === 0 ? [p] : [new Image(this, p, best!, hi, lo)];
   }
+  private readonly imageSums: Sum = { a: 0, b: 0 };
 
   private renamedState(r: Renaming, slot: number, state: number): number {
     const sys = this.sys;
@@ -265,10 +323,11 @@ export class Symmetry {
     return cut;
   }
 
-  /** The sum of the terms of the image of `w` under `r` (as the built image would have it). */
-  imageSum(w: Words32, r: Renaming): Sum {
+  /** The sum of the terms of the image of `w` under `r` (as the built image would have it), into `sum`. */
+  imageSum(w: Words32, r: Renaming, sum: Sum): void {
     const sys = this.sys;
-    const sum = { a: 0, b: 0 };
+    sum.a = 0;
+    sum.b = 0;
     const from = r.from;
     for (let j = 0; j < sys.n; j++) {
       const i = from[j]!;
@@ -321,7 +380,6 @@ export class Symmetry {
           addTerm(sum, 1);
         }
       }
-    return sum;
   }
 
   /** The image of a world under a renaming, built. */
@@ -349,27 +407,19 @@ export class Symmetry {
   }
 }
 
-/** An image of a world: fingerprinted from the world and the renaming, built only if unpacked. */
+/** An image of a world: its fingerprint already known, built only if unpacked or queued. */
 class Image extends PackedState {
   constructor(
     private readonly sym: Symmetry,
     private readonly world: WorldState,
     private readonly renaming: Renaming,
+    readonly fingerprintHi: number,
+    readonly fingerprintLo: number,
   ) {
     super();
   }
   get packing(): string {
     return this.world.packing;
-  }
-  private sum: Sum | null = null;
-  private get sums(): Sum {
-    return (this.sum ??= this.sym.imageSum(this.world.words, this.renaming));
-  }
-  get fingerprintHi(): number {
-    return finishHi(this.sums.a, this.sums.b);
-  }
-  get fingerprintLo(): number {
-    return finishLo(this.sums.a, this.sums.b);
   }
   unpacked(): unknown {
     return this.sym.image(this.world, this.renaming).unpacked();

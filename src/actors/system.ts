@@ -95,9 +95,12 @@ export class System implements WorldReader {
   readonly families: string[];
   readonly familyOf = new Map<string, number>();
   readonly packing: string;
-  /** Per slot, per state id: the term of that state at that slot (hash.ts), once computed. */
-  private readonly slotTermA: (number | undefined)[][] = [];
-  private readonly slotTermB: number[][] = [];
+  /**
+   * Per header word, per value: the term of that value there (hash.ts), once computed — a node's
+   * state id at its slot, a timer set, the down set, a budget, the cut, a ghost or history id.
+   */
+  private readonly termA: (number | undefined)[][] = [];
+  private readonly termB: number[][] = [];
   /** What each node's handlers do, by state id and event code (successors.ts). */
   readonly outcomes: PairMemo<Outcome[]>[];
   /** What a crash leaves of each node state, by role index and state id (faults.ts). */
@@ -153,13 +156,13 @@ export class System implements WorldReader {
     this.GHOST = 2 * n + 7;
     this.HISTORY = 2 * n + 8;
     this.H = 2 * n + 9;
+    for (let i = 0; i < this.H; i++) {
+      this.termA.push([]);
+      this.termB.push([]);
+    }
 
     this.states = this.roleNames.map(() => new Interner<unknown>());
     this.outcomes = this.ids.map(() => new PairMemo<Outcome[]>());
-    for (let i = 0; i < this.n; i++) {
-      this.slotTermA.push([]);
-      this.slotTermB.push([]);
-    }
     this.timeoutMemo = new ReadMemo<boolean>(this.H);
     this.crashed = this.roleNames.map(() => new Map<number, number>());
     const kind = def.network ?? 'unordered';
@@ -301,21 +304,23 @@ export class System implements WorldReader {
 
   /** The term (hash.ts) of word `i` of a world's header holding `v`: a node state, ghost and history by their content fingerprints. */
   headerTerm(i: number, v: number): void {
+    // Remembered per word and value (values are small: ids, bit sets of a few timers, budgets).
+    const ca = this.termA[i]!;
+    const a = ca[v];
+    if (a !== undefined) {
+      setTerm(a, this.termB[i]![v]!);
+      return;
+    }
     if (i < this.n) {
-      // A node state's term at its slot, remembered (every step changes one).
-      const ca = this.slotTermA[i]!;
-      const a = ca[v];
-      if (a !== undefined) {
-        setTerm(a, this.slotTermB[i]![v]!);
-        return;
-      }
       const t = this.states[this.roleIndex[i]!]!;
       term(i, t.hi[v]!, t.lo[v]!);
-      ca[v] = TA;
-      this.slotTermB[i]![v] = TB;
     } else if (i === this.GHOST) term(i, this.ghosts.hi[v]!, this.ghosts.lo[v]!);
     else if (i === this.HISTORY) term(i, this.histories.hi[v]!, this.histories.lo[v]!);
     else term(i, v, 0);
+    if (v >= 0 && v < 1 << 20) {
+      ca[v] = TA;
+      this.termB[i]![v] = TB;
+    }
   }
 
   /** In `sum`: word `i` of the header changes from `before` to `after`. */

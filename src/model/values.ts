@@ -63,9 +63,10 @@ export class WordQueue {
     return this.a.byteLength;
   }
   private grow(n: number): void {
-    // Move what is still to read to the front, and double the room if that is not enough.
+    // Move what is still to read to the front when that frees at least half the room (so each
+    // word is moved a bounded number of times), else double the room.
     const live = this.w - this.r;
-    if (live + n <= this.a.length) this.a.copyWithin(0, this.r, this.w);
+    if (2 * (live + n) <= this.a.length) this.a.copyWithin(0, this.r, this.w);
     else {
       let cap = this.a.length * 2;
       while (live + n > cap) cap *= 2;
