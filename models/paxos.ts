@@ -50,6 +50,7 @@ export default defineActorModel({
     proposers: { default: 2, min: 1, max: 3, description: 'number of proposers; proposer i proposes VALUES[i] (10%, 20%, 30%)' },
     ballots: { default: 1, min: 0, max: 3, description: 'ballots each proposer may start; 0: unbounded (ballots renumbered, bounded by spread)' },
     spread: { default: 4, min: 1, max: 12, description: 'with ballots=0: explore only states whose ballots span at most this much' },
+    retries: { default: 0, min: 0, max: 2, description: 'ballots p1 may start beyond `ballots` (one proposer trying again, without giving every proposer more ballots)' },
   },
   variants: {
     correct: 'Paxos as Lamport gives it: unique ballots, adopt the highest accepted value reported, durable acceptors',
@@ -82,6 +83,10 @@ export default defineActorModel({
     },
     'no-promise-check': { description: 'mutant of correct: an acceptor promises every Prepare, even one below its promise, and takes it as its new promise', mutant: true },
     'no-accept-check': { description: 'mutant of correct: an acceptor accepts every Accept, even one below its promise', mutant: true },
+    'stale-promises': {
+      description: 'mutant of correct: a proposer counts a promise for one of its earlier ballots towards the ballot it is preparing',
+      mutant: true,
+    },
     'minority-promises': { description: 'mutant of correct: a proposer sends Accept after promises from half the acceptors rounded down (one of three), not a majority', mutant: true },
   },
   faults: { crash: 1, restart: 1 },
@@ -120,7 +125,7 @@ export default defineActorModel({
             // Start a ballot. Bounded: whenever the proposer likes (a timeout), while it has
             // ballots left. Unbounded: at first, and again after a refusal.
             prepare: (self, ctx) => {
-              if (unbounded ? self.phase !== 'idle' : self.round >= params.ballots) return null;
+              if (unbounded ? self.phase !== 'idle' : self.round >= params.ballots + (ctx.index === 0 ? params.retries : 0)) return null;
               const n = ballotAbove(ctx.index, Math.max(self.ballot, self.seen));
               ctx.broadcast('acceptor', { type: 'Prepare', n, ...(variant === 'prepare-as-accept' ? { v: self.value } : {}) });
               return self
@@ -133,7 +138,8 @@ export default defineActorModel({
           on: {
             // The promise carries the acceptor's highest accepted proposal (an = 0: none).
             Promise: (self, msg: { type: 'Promise'; n: number; an: number; av: string }, ctx) => {
-              if (self.phase !== 'preparing' || msg.n !== self.ballot) return self;
+              // The mutant stale-promises: a promise for an earlier ballot of this proposer counts too.
+              if (self.phase !== 'preparing' || (msg.n !== self.ballot && variant !== 'stale-promises')) return self;
               const promises = self.promises.set(ctx.from!, Promised({ n: msg.an, v: msg.av }));
               if (promises.size < promiseQuorum) return self.set('promises', promises);
               let v = self.value;
