@@ -17,6 +17,8 @@ export interface Split {
   readonly cut: string;
   readonly sideA: number;
   readonly sides: readonly [readonly string[], readonly string[]];
+  /** The sides as a World view returns them (frozen: one pair of arrays for every world). */
+  readonly view: [string[], string[]];
 }
 
 /** The splits a partition may make, sorted by their cut's text. */
@@ -53,7 +55,10 @@ export function makeSplits(sys: System, shapes: PartitionShapes): Split[] {
     seen.add(cut);
     let mask = 0;
     for (const id of left) mask |= 1 << sys.slotOf(id)!;
-    out.push({ cut, sideA: mask, sides: [left, right] });
+    const view: [string[], string[]] = [[...left], [...right]];
+    Object.freeze(view[0]);
+    Object.freeze(view[1]);
+    out.push({ cut, sideA: mask, sides: [left, right], view });
   }
   return out.sort((x, y) => (x.cut < y.cut ? -1 : x.cut > y.cut ? 1 : 0));
 }

@@ -268,24 +268,33 @@ export class System implements WorldReader {
     return bit >= 0 && ((w[this.T + slot]! >>> bit) & 1) === 1;
   }
   private readonly ids1: number[] = [];
-  messages(w: Words32): MessageInfo[] {
+  /** The infos of the message ids in ids1, of one type if given. */
+  private infos(type: string | undefined): MessageInfo[] {
+    const out: MessageInfo[] = [];
+    for (const id of this.ids1) {
+      const info = this.msgInfo[id]!.info;
+      if (type === undefined || info.type === type) out.push(info);
+    }
+    return out;
+  }
+  messages(w: Words32, type?: string): MessageInfo[] {
     this.read(this.H);
     const ids = this.ids1;
     ids.length = 0;
     this.net.all(w, this.H, ids);
-    return ids.map((id) => this.msgInfo[id]!.info);
+    return this.infos(type);
   }
-  messagesBetween(w: Words32, from: number, to: number): MessageInfo[] {
+  messagesBetween(w: Words32, from: number, to: number, type?: string): MessageInfo[] {
     this.read(this.H);
     const ids = this.ids1;
     ids.length = 0;
     this.net.between(w, this.H, from, to, ids);
-    return ids.map((id) => this.msgInfo[id]!.info);
+    return this.infos(type);
   }
   partition(w: Words32): [string[], string[]] | null {
     this.read(this.CUT);
     const c = w[this.CUT]!;
-    return c === 0 ? null : [[...this.splits[c - 1]!.sides[0]], [...this.splits[c - 1]!.sides[1]]];
+    return c === 0 ? null : this.splits[c - 1]!.view;
   }
   faultsLeft(w: Words32, kind: string): number {
     const k = (FAULT_KINDS as readonly string[]).indexOf(kind);

@@ -69,8 +69,9 @@ export interface WorldReader {
   nodeState(w: Words32, slot: number): unknown;
   isUp(w: Words32, slot: number): boolean;
   timerArmed(w: Words32, slot: number, name: string): boolean;
-  messages(w: Words32): MessageInfo[];
-  messagesBetween(w: Words32, from: number, to: number): MessageInfo[];
+  /** The messages in flight (of one type, if given). */
+  messages(w: Words32, type?: string): MessageInfo[];
+  messagesBetween(w: Words32, from: number, to: number, type?: string): MessageInfo[];
   partition(w: Words32): [string[], string[]] | null;
   faultsLeft(w: Words32, kind: string): number;
   ghost(w: Words32): unknown;
@@ -191,30 +192,40 @@ export class World<R extends Roles = Roles, G = unknown> {
   states<K extends keyof R & string>(role: K): StateOf<R[K]>[] {
     return this.of(role).map((n) => n.state);
   }
+  /** How many nodes of `role` satisfy `pred`, stopping at the first one when `first` (no arrays made: invariants run on every state). */
+  private tally<K extends keyof R & string>(role: K, pred: (state: StateOf<R[K]>, id: string) => boolean, first: boolean): number {
+    const ids = this.reader.idsOf(role);
+    if (!ids) throw new ModelError(`no role ${JSON.stringify(role)}`);
+    let n = 0;
+    for (const id of ids)
+      if (pred(this.reader.nodeState(this.w, this.reader.slotOf(id)!) as StateOf<R[K]>, id)) {
+        n++;
+        if (first) break;
+      }
+    return n;
+  }
   some<K extends keyof R & string>(role: K, pred: (state: StateOf<R[K]>, id: string) => boolean): boolean {
-    return this.of(role).some((n) => pred(n.state, n.id));
+    return this.tally(role, pred, true) > 0;
   }
   every<K extends keyof R & string>(role: K, pred: (state: StateOf<R[K]>, id: string) => boolean): boolean {
-    return this.of(role).every((n) => pred(n.state, n.id));
+    return this.tally(role, (s, id) => !pred(s, id), true) === 0;
   }
   count<K extends keyof R & string>(role: K, pred: (state: StateOf<R[K]>, id: string) => boolean): number {
-    return this.of(role).filter((n) => pred(n.state, n.id)).length;
+    return this.tally(role, pred, false);
   }
   /** The messages in flight (with repeats), optionally only those of one type. */
   messages(type?: string): MessageInfo[] {
-    const all = this.reader.messages(this.w);
-    return type === undefined ? all : all.filter((m) => m.type === type);
+    return this.reader.messages(this.w, type);
   }
   /** The messages in flight from `from` to `to` (with repeats; on a FIFO network, in queue order), optionally only those of one type. */
   messagesBetween(from: string, to: string, type?: string): MessageInfo[] {
-    const all = this.reader.messagesBetween(this.w, this.slot(from), this.slot(to));
-    return type === undefined ? all : all.filter((m) => m.type === type);
+    return this.reader.messagesBetween(this.w, this.slot(from), this.slot(to), type);
   }
   /** Whether a timer of node `id` is armed. */
   timer(id: string, name: string): boolean {
     return this.reader.timerArmed(this.w, this.slot(id), name);
   }
-  /** The two sides of the partition in force, or null. */
+  /** The two sides of the partition in force (frozen arrays, shared by every world), or null. */
   get partition(): [string[], string[]] | null {
     return this.reader.partition(this.w);
   }
