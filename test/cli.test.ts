@@ -120,7 +120,7 @@ describe('faultline check', () => {
     expect(r.out).toMatch(/two-phase\s+correct\s+ok\s+288/);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary.map((d: { model: string; variant: string }) => `${d.model}/${d.variant}`)).toEqual([
-      'die-hard/default', 'tcommit/correct', 'tcommit/unchecked-abort', 'two-phase/correct', 'two-phase/commit-without-votes',
+      'die-hard/default', 'tcommit/correct', 'tcommit/unchecked-abort', 'two-phase-natural/correct', 'two-phase/correct', 'two-phase/commit-without-votes',
     ]);
   });
 
