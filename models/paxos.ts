@@ -106,6 +106,8 @@ export default defineActorModel({
       roles: {
         proposer: role<ProposerFields>({
           ids: proposers,
+          // Ballots first: n in messages, ballot in the proposer's state.
+          keyFields: ['n', 'ballot', 'phase'],
           crashes: false,
           durable: {
             value: '',
@@ -160,6 +162,7 @@ export default defineActorModel({
         }),
         acceptor: role({
           ids: acceptors,
+          keyFields: ['n', 'promised'],
           symmetric: true,
           durable: acceptorState,
           // volatile-acceptor: the same three fields, kept in memory only.
