@@ -264,7 +264,9 @@ describe('liveness on the command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-live-'));
     run('check', 'test/fixtures/duel.ts', '--report', dir);
     const dot = readFileSync(join(dir, 'sequence.dot'), 'utf8');
-    expect(dot).toMatch(/subgraph cluster_cycle \{ label="↺ steps 3–4 repeat forever \(back to the state after step 2\)"/);
+    expect(dot).toMatch(/B0 \[class="band", .*tooltip="↺ steps 3–4 repeat forever \(back to the state after step 2\)"\]/);
+    expect(dot).toMatch(/L3 \[.*label="↺ 3 /);
+    expect(dot).toMatch(/LA -> LB \[class="lasso"/);
     expect(JSON.parse(readFileSync(join(dir, 'trace.itf.json'), 'utf8')).loop).toBe(2);
   });
 
