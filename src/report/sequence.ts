@@ -186,7 +186,7 @@ function packLines(parts: readonly string[], width: number, fs: number, max: num
   let cur = '';
   for (const p of parts) {
     const next = cur ? `${cur}, ${p}` : p;
-    if (cur && textWidth(next, fs) > width) {
+    if (cur && textWidth(next + ',', fs) > width) {
       lines.push(cur + ',');
       cur = p;
     } else cur = next;
@@ -226,7 +226,7 @@ const num = (x: number) => String(Math.round(x * 10) / 10);
 /** A pinned position; Graphviz's y axis points up. */
 const pos = (x: number, y: number) => `pos="${num(x)},${num(-y)}!"`;
 /** A Graphviz size in inches from points. */
-const inch = (pt: number) => num(pt / 72 + 0.0005).replace(/^(\d+)$/, '$1.0');
+const inch = (pt: number) => (pt / 72).toFixed(3);
 
 export function sequenceChart(t: PlainTrace): SequenceChart {
   const sp = new Spelling(t);
@@ -243,8 +243,7 @@ export function sequenceChart(t: PlainTrace): SequenceChart {
   const headers = lanes.map((l) => {
     const name = l.role && l.role !== l.id ? `${l.id} (${l.role})` : l.id;
     const start = nodeState(t.steps[0]!.state, l.id, generic);
-    const parts = typeof start === 'object' && start !== null && !Array.isArray(start) ? sp.nodeValue(l.id, start).slice(1, -1).split(/, (?=[A-Za-z_"][^:]*: )/) : [];
-    return { name, parts: generic ? [] : parts.filter((p) => p !== ''), full: generic ? name : `${name}\n${sp.nodeValue(l.id, start)}` };
+    return { name, parts: generic ? [] : sp.nodeFields(l.id, start), full: generic ? name : `${name}\n${sp.nodeValue(l.id, start)}` };
   });
 
   const rows: Row[] = [];
@@ -510,7 +509,7 @@ export function sequenceChart(t: PlainTrace): SequenceChart {
     const tw = textWidth(text, FS.msg);
     const color = s.kind === 'down' ? COLORS.lost : COLORS.inflight;
     w(`  S${j} [class="point", shape=point, width=0.01, style=invis, ${pos(end.x, end.y)}, tooltip=${dotString(stubTitle(s, sp))}];`);
-    w(`  SL${j} [class="label", shape=plaintext, fontsize=${FS.msg}, fontcolor="${color}", height=0.12, width=0.1, margin="0.02,0", ${pos(end.x + dir * (tw / 2 + 4), end.y)}, label=${dotString(text)}, tooltip=${dotString(stubTitle(s, sp))}];`);
+    w(`  SL${j} [class="label", shape=box, style=filled, fillcolor="#ffffffd9", color="none", fontsize=${FS.msg}, fontcolor="${color}", height=0.12, width=0.1, margin="0.02,0.005", ${pos(end.x + dir * (tw / 2 + 4), end.y)}, label=${dotString(text)}, tooltip=${dotString(stubTitle(s, sp))}];`);
     marks.add(s.kind === 'down' ? 'lost' : 'inflight');
   });
 

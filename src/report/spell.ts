@@ -181,7 +181,12 @@ export class Spelling {
 
   /** A node's state with its key fields first. */
   nodeValue(node: string, p: Plain): string {
-    return isObj(p) ? this.value(Object.fromEntries(ordered(Object.entries(p), this.keyFieldsOf(node)))) : this.value(p);
+    return isObj(p) ? `{${this.nodeFields(node, p).join(', ')}}` : this.value(p);
+  }
+
+  /** A node's state field by field, `term: 1`, key fields first (nothing for a state that is not a record). */
+  nodeFields(node: string, p: Plain): string[] {
+    return isObj(p) ? ordered(Object.entries(p), this.keyFieldsOf(node)).map(([k, v]) => `${field(k)}: ${this.value(v)}`) : [];
   }
 
   /** A path of a change, with message keys in it spelled out. */
