@@ -25,7 +25,9 @@ import { plainTrace } from '../src/report/trace.js';
 import { List, Map as IMap, OrderedSet, Record as IRecord, Set as ISet } from 'immutable';
 import atLeastOnce from '../models/examples/at-least-once.js';
 import tcommit from '../models/classic/tcommit.js';
+import paxos from '../models/paxos.js';
 import raft3 from '../models/raft.js';
+import { expectationFor } from '../src/cli/expectations.js';
 import race from './fixtures/race.js';
 
 function run(model: unknown, variant?: string, faults: Record<string, unknown> = {}, params: Record<string, unknown> = {}) {
@@ -345,6 +347,16 @@ describe('report folders and the index (CLI)', () => {
     // TCommit's states: no RM committed (each working, prepared or aborted: 3^n), or some committed
     // and the rest prepared (2^n − 1): 34 with 3 RMs, 96 with 4.
     expect(rows.slice(0, 2).map((r) => r[5])).toEqual(['34', '96']);
+  });
+
+  it('a case that skips the liveness pass gives what the safety search should find, and nothing about liveness', () => {
+    // specs/paxos.yaml checks correct at its defaults only with liveness: false.
+    const config = resolveConfig(paxos as unknown as AnyModel, 'correct', {}, {});
+    const info = { model: 'paxos', file: 'models/paxos.ts', variant: 'correct', params: { ...config.params }, faults: { ...config.faults } };
+    expect(expectationFor(paxos as unknown as AnyModel, info, true)).toEqual({ result: 'ok', scope: 'safety', spec: 'specs/paxos.yaml', case: 'correct no-liveness' });
+    expect(expectationFor(paxos as unknown as AnyModel, info, false)).toEqual({ result: 'ok', spec: 'specs/paxos.yaml', case: 'correct no-liveness' });
+    // Other params: no case.
+    expect(expectationFor(paxos as unknown as AnyModel, { ...info, params: { ...info.params, acceptors: 4 } }, true)).toBeNull();
   });
 
   it('a run that stopped early is incomplete, never a plain ✓; one that differs from its case is unexpected', () => {
