@@ -118,7 +118,7 @@ export function stepTable(t: PlainTrace): string {
     const inLoop = t.loop !== undefined && t.loop !== null && k > t.loop;
     return `<tr${k === t.steps.length - 1 && t.violation ? ' class="last"' : ''}><td class="num">${inLoop ? '↺ ' : ''}${k}</td><td class="mono">${h(k === 0 ? 'initial state' : (sp.action(s) ?? ''))}</td><td>${list(lines)}</td></tr>`;
   });
-  return `<table><thead><tr><th>#</th><th>step</th><th>${'changes (step 0: the initial state)'}</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table><thead><tr><th>#</th><th>step</th><th>changes (step 0: the initial state)</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 /** A drawn trace: the chart (its SVG inline, its marks for the legend) and the client timeline, if any. */
