@@ -111,6 +111,8 @@ export default defineActorModel({
       roles: {
         proposer: role<ProposerFields>({
           ids: proposers,
+          // Ballots first: n in messages, ballot in the proposer's state.
+          keyFields: ['n', 'ballot', 'phase'],
           crashes: false,
           durable: {
             value: '',
@@ -166,6 +168,7 @@ export default defineActorModel({
         }),
         acceptor: role({
           ids: acceptors,
+          keyFields: ['n', 'promised'],
           symmetric: true,
           durable: acceptorState,
           // volatile-acceptor: the same three fields, kept in memory only.

@@ -307,6 +307,8 @@ export default defineActorModel({
       roles: {
         server: role({
           ids: servers,
+          // What a reader of a trace looks at first: every message and server carries its term.
+          keyFields: ['term', 'status'],
           // With fewer candidates, or the notes' partition, s1.. differ from the rest.
           symmetric: candidates === n && params.partitions === 'any',
           durable: { ...durableFields, ...voteField },

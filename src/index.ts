@@ -39,7 +39,7 @@ export type { BuildConfig, FaultBudgets } from './model/types.js';
 /** A param's declaration (a number, boolean or string param), a model's params, and their values. */
 export type { ParamDefinition, ParamDefinitions, NumberParam, BooleanParam, StringParam, ParamValues, ParamValue } from './model/types.js';
 /** A structured description of one trace step, for reports (message-passing models attach one to every step). */
-export type { TraceEvent, MessageInfo, SentMessage, StepEffects } from './model/trace.js';
+export type { TraceEvent, MessageInfo, SentMessage, StepEffects, NodeInfo } from './model/trace.js';
 
 // ------------------------------------------------------------------ message-passing models (docs/actors.md)
 
@@ -106,6 +106,8 @@ export type { CheckReport, RunInfo, CheckResult, Violation, TraceStep, Stats, Ac
 export type { SimulationInfo, SimulationResult, SimulateOptions } from './check/simulate.js';
 /** The JSON document `check --json` prints, from a check's result. */
 export { checkJson, type CheckJson } from './report/json.js';
+/** Parts of that document: a step's event and its messages (spelled as the reports spell them), and what a regression case expects of a run. */
+export type { EventJson, MessageJson, ExpectedJson } from './report/json.js';
 /** A value's 64-bit fingerprint as 16 hex digits (equal values, equal fingerprints). */
 export { fingerprintHex } from './model/fingerprint.js';
 

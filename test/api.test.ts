@@ -18,7 +18,7 @@ const VALUES = [
 
 const TYPES = [
   'Action', 'ActionResult', 'ActionStats', 'ActorInvariant', 'ActorModelDefinition', 'ActorProperty', 'ActorSystem', 'AnyModel',
-  'BooleanParam', 'BuildConfig', 'CheckJson', 'CheckReport', 'CheckResult', 'CheckSettings', 'CheckTarget', 'Ctx', 'DataType',
+  'BooleanParam', 'BuildConfig', 'CheckJson', 'EventJson', 'ExpectedJson', 'MessageJson', 'NodeInfo', 'CheckReport', 'CheckResult', 'CheckSettings', 'CheckTarget', 'Ctx', 'DataType',
   'FaultBudgets', 'FaultKind', 'Handler', 'HistoryEventProps', 'HistoryInvariant', 'HistoryView', 'Invariant', 'Json', 'Limits',
   'LinearizabilityResult', 'LivenessStats', 'Message', 'MessageHandler', 'MessageHandlers', 'MessageInfo', 'Model', 'ModelDefinition', 'NetworkKind',
   'NoFields', 'NodeView', 'NumberParam', 'Operation', 'ParamDefinition', 'ParamDefinitions', 'ParamValue', 'ParamValues',

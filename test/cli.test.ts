@@ -183,12 +183,15 @@ describe('actor models on the command line', () => {
     const none = 'crash=0,restart=0,drop=0,duplicate=0';
     const r = run('check', 'models/examples/at-least-once.ts', '--variant', 'no-dedupe', '--faults', none, '--json');
     expect(r.code).toBe(12);
-    expect(JSON.parse(r.out).violation.trace.map((s: { action: string | null }) => s.action)).toEqual([
-      null,
-      'client→server Inc {"id":1}',
-      'client timeout retry',
-      'client→server Inc {"id":1}',
-    ]);
+    // Messages spelled as every report spells them; each step's event says what happened.
+    const trace = JSON.parse(r.out).violation.trace;
+    expect(trace.map((s: { action: string | null }) => s.action)).toEqual([null, 'client→server Inc {id: 1}', 'client timeout retry', 'client→server Inc {id: 1}']);
+    expect(trace[1].event).toEqual({
+      kind: 'deliver',
+      node: 'server',
+      message: { from: 'client', to: 'server', type: 'Inc', body: { id: 1 }, text: 'client→server Inc {id: 1}' },
+      sends: [{ from: 'server', to: 'client', type: 'Ack', body: { id: 1 }, text: 'server→client Ack {id: 1}' }],
+    });
     expect(run('check', 'models/examples/at-least-once.ts', '--faults', none).code).toBe(0);
     // volatile-dedupe needs a crash of the server between the two deliveries.
     expect(run('check', 'models/examples/at-least-once.ts', '--variant', 'volatile-dedupe', '--faults', 'crash=0').code).toBe(0);
@@ -232,10 +235,10 @@ describe('witnesses: a trace on request', () => {
     expect(j).toMatchObject({ result: 'witness', witness: 'AllAcked', violation: { kind: 'witness', name: 'AllAcked', length: 4 } });
     expect(j.violation.trace.map((s: { action: string | null }) => s.action)).toEqual([
       null,
-      'client→server Inc {"id":1}',
-      'server→client Ack {"id":1}',
-      'client→server Inc {"id":2}',
-      'server→client Ack {"id":2}',
+      'client→server Inc {id: 1}',
+      'server→client Ack {id: 1}',
+      'client→server Inc {id: 2}',
+      'server→client Ack {id: 2}',
     ]);
     // The correct variant never double counts: every state explored, exit 12.
     const none = run('check', 'models/examples/at-least-once.ts', '--witness', 'DoubleCount');
@@ -261,7 +264,9 @@ describe('liveness on the command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-live-'));
     run('check', 'test/fixtures/duel.ts', '--report', dir);
     const dot = readFileSync(join(dir, 'sequence.dot'), 'utf8');
-    expect(dot).toMatch(/subgraph cluster_cycle \{ label="↺ steps 3–4 repeat forever \(back to the state after step 2\)"/);
+    expect(dot).toMatch(/B0 \[class="band", .*tooltip="↺ steps 3–4 repeat forever \(back to the state after step 2\)"\]/);
+    expect(dot).toMatch(/L3 \[.*label="↺ 3 /);
+    expect(dot).toMatch(/LA -> LB \[class="lasso"/);
     expect(JSON.parse(readFileSync(join(dir, 'trace.itf.json'), 'utf8')).loop).toBe(2);
   });
 

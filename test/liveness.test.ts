@@ -182,3 +182,24 @@ describe('fair restarts (system fairRestarts)', async () => {
     expect(r).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 6 } });
   });
 });
+
+describe('a liveness pass cut short', async () => {
+  const { check, defineActorModel, role, system } = await import('../src/index.js');
+  // Two interchangeable nodes, each finishing once. Safety, up to symmetry: 3 states (none done,
+  // one done, both); the liveness graph has no symmetry reduction: 4 states (none, a, b, both).
+  const pair = defineActorModel({
+    name: 'pair',
+    build: () =>
+      system({
+        roles: { n: role({ ids: ['a', 'b'], symmetric: true, durable: { done: false }, steps: { finish: (self) => (self.done ? null : self.set('done', true)) } }) },
+        properties: { Finished: { eventually: (w) => w.get('n', 'a').done && w.get('n', 'b').done } },
+      }),
+  });
+
+  it('leaves the check incomplete and says why: stopReason is null only for a complete run', async () => {
+    expect(await check(pair)).toMatchObject({ result: 'ok', complete: true, stopReason: null, stats: { distinctStates: 3 }, liveness: { states: 4, complete: true } });
+    // 4 states at most: the safety search finishes (3), the liveness graph does not (it needs 4 and their edges).
+    const cut = await check(pair, { limits: { maxStates: 4 } });
+    expect(cut).toMatchObject({ result: 'ok', complete: false, stopReason: 'max-states', stats: { distinctStates: 3 }, liveness: { complete: false } });
+  });
+});

@@ -33,7 +33,8 @@ function files(dir: string): string[] {
   });
 }
 
-const scanned = [...['models', 'docs', 'specs', 'src'].flatMap((d) => files(join(root, d))), join(root, 'README.md')];
+// Text only: a picture's bytes cite nothing (docs/images holds PNG screenshots).
+const scanned = [...['models', 'docs', 'specs', 'src'].flatMap((d) => files(join(root, d))), join(root, 'README.md')].filter((p) => !/\.(png|jpe?g|gif|webp)$/i.test(p));
 
 /** `where: line: what — text` for every line of `text` matching a citation pattern. */
 function offending(where: string, text: string): string[] {

@@ -1,7 +1,7 @@
 /**
  * Every text faultline writes for an actor model and reads back, in one place: message keys,
- * timer keys, partition cuts and labels with a handler's choices. Nothing else parses `→`, `/`
- * or `|`.
+ * timer keys, partition cuts and labels with a handler's choices. Nothing else in the engine parses
+ * `→`, `/` or `|` (reports read a message key back only to spell it for people: report/spell.ts).
  *
  * A message is plain data with a `type` (`{ type: 'Vote', yes: true }`). Its key —
  * `p1→c Vote {"yes":true}` — is one canonical string, the same for equal messages however their

@@ -75,6 +75,12 @@ export interface RoleDefinition<D extends object, V extends object, M extends Me
   readonly symmetric?: boolean;
   /** Whether these nodes may crash (default true). */
   readonly crashes?: boolean;
+  /**
+   * The fields that say the most about this role's state and the messages its nodes send (a
+   * term, a ballot): reports show them first and keep them when a label must be shortened.
+   * Presentation only; names a state or message lacks are skipped.
+   */
+  readonly keyFields?: readonly string[];
   /** Fields that survive a crash, with their initial values. */
   readonly durable: D;
   /** Fields lost on a crash, with the values they start from (again after a restart). */
@@ -103,6 +109,8 @@ export interface Role<Self> {
   readonly ids: readonly string[];
   readonly symmetric: boolean;
   readonly crashes: boolean;
+  /** Fields reports show first (RoleDefinition.keyFields). */
+  readonly keyFields: readonly string[];
   /** A node's state before its start handler runs. */
   readonly initial: Self;
   /** The state after a crash: durable fields kept, volatile ones back to their initial values. */
@@ -142,6 +150,8 @@ export function role<D extends object, V extends object = NoFields, M extends Me
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
   if (!Array.isArray(def.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
+  const keyFields: unknown = def.keyFields ?? [];
+  if (!Array.isArray(keyFields) || !keyFields.every((f) => typeof f === 'string')) throw new ModelError('keyFields must be a list of field names');
   // Named after its nodes (unique across roles), so that worker threads rebuild each role's state
   // with the right Record type even when two roles have the same fields.
   const Factory = Record({ ...durable, ...volatile } as D & V, `role(${def.ids.join(',')})`);
@@ -157,6 +167,7 @@ export function role<D extends object, V extends object = NoFields, M extends Me
     ids: [...def.ids],
     symmetric: def.symmetric ?? false,
     crashes: def.crashes ?? true,
+    keyFields: [...(keyFields as string[])],
     initial,
     crash,
     isState: (x) => x instanceof Factory,

@@ -449,7 +449,10 @@ export class System implements WorldReader {
         if ((w[this.T + slot]! >>> bit) & 1) timersSet.push(timerKey(this.ids[slot]!, name));
       });
     timersSet.sort();
-    const nodes = this.ids.map((id) => ({ id, role: this.layout.roleOf.get(id)! }));
+    const nodes = this.ids.map((id, slot) => {
+      const keyFields = this.roleOf[slot]!.keyFields;
+      return { id, role: this.layout.roleOf.get(id)!, ...(keyFields.length ? { keyFields: [...keyFields] } : {}) };
+    });
     return { kind: 'init', nodes, sends, ...(timersSet.length ? { timersSet } : {}) };
   }
 }

@@ -129,7 +129,8 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
     const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
     const merged: CheckResult<unknown> = v
       ? { ...result, result: 'liveness', liveness, violation: { kind: 'liveness', name: v.name, explanation: v.explanation, trace: v.trace, loop: v.loop } }
-      : { ...result, liveness, complete: result.complete && live.complete };
+      : // A liveness pass cut short leaves the check incomplete, and says why (stopReason is null only for a complete run).
+        { ...result, liveness, complete: result.complete && live.complete, stopReason: result.stopReason ?? (live.complete ? null : (live.stopReason ?? 'interrupted')) };
     return { info: built.info, result: merged, compiled: plain };
   }
   return { info: built.info, result, compiled };

@@ -11,7 +11,7 @@ import { type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, drain, expandOrThrow, keyText } from './core.js';
 import { follow } from './path.js';
 import { StateStore } from './store.js';
-import type { TraceStep } from './types.js';
+import type { StopReason, TraceStep } from './types.js';
 
 /** A step's fairness unit: its label without the choices a handler made (`[yes]`). */
 export function fairnessUnit(label: string): string {
@@ -41,6 +41,8 @@ export class Graph<S> {
   readonly labels: string[] = [];
   /** Every reachable state is in the graph. */
   complete = true;
+  /** Why the graph is incomplete (null while it is complete). */
+  stopReason: StopReason | null = null;
   /** Per state: its first edge (-1: not expanded) and how many it has. */
   private readonly first: number[] = [];
   private readonly count: number[] = [];
@@ -130,17 +132,21 @@ export function* buildGraph<S>(model: Compiled<S>, budget: Budget): Generator<vo
   for (let depth = 0; frontier.length; depth++) {
     if (depth >= budget.maxDepth) {
       g.complete = false;
+      g.stopReason = 'max-depth';
       break;
     }
     const next: number[] = [];
     for (const u of frontier) {
       if (g.states.length >= budget.maxStates) {
         g.complete = false;
+        g.stopReason = 'max-states';
         return g;
       }
       if (budget.due()) {
-        if (budget.stop() !== null) {
+        const stop = budget.stop();
+        if (stop !== null) {
           g.complete = false;
+          g.stopReason = stop;
           return g;
         }
         yield;

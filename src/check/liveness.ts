@@ -18,7 +18,7 @@ import type { Compiled } from './compile.js';
 import { Budget, drain, drainAsync, type SoFar } from './core.js';
 import { fingerprint, fpHigh, fpLow } from '../model/fingerprint.js';
 import { buildGraph, type Graph, graphTrace } from './graph.js';
-import type { TraceStep } from './types.js';
+import type { StopReason, TraceStep } from './types.js';
 
 export interface CompiledProperty<S> {
   readonly name: string;
@@ -39,6 +39,8 @@ export interface LivenessResult<S> {
   readonly violation: LivenessViolation<S> | null;
   /** Every reachable state was explored (so "no violation" is a proof, within the model). */
   readonly complete: boolean;
+  /** Why the graph was cut short: null when it is complete. */
+  readonly stopReason: StopReason | null;
   readonly states: number;
   readonly edges: number;
   readonly durationMs: number;
@@ -149,7 +151,7 @@ export function checkLivenessAsync<S>(model: Compiled<S>, properties: readonly C
 function* liveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget, soFar: SoFar<LivenessResult<S>> = {}): Generator<void, LivenessResult<S>, void> {
   const t0 = performance.now();
   // Cut short in the middle of a stretch (see drainAsync): nothing proved.
-  soFar.result = () => ({ violation: null, complete: false, states: 0, edges: 0, durationMs: performance.now() - t0 });
+  soFar.result = () => ({ violation: null, complete: false, stopReason: budget.stop() ?? 'interrupted', states: 0, edges: 0, durationMs: performance.now() - t0 });
   const g = yield* buildGraph(model, budget);
   const n = g.states.length;
   const holds = (f: (s: S) => boolean, v: number, what: string) => {
@@ -289,7 +291,7 @@ function* liveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<
         };
       break;
     }
-    if (best) return { violation: best, complete: g.complete, states: n, edges: g.edges, durationMs: performance.now() - t0 };
+    if (best) return { violation: best, complete: g.complete, stopReason: g.stopReason, states: n, edges: g.edges, durationMs: performance.now() - t0 };
   }
-  return { violation: null, complete: g.complete, states: n, edges: g.edges, durationMs: performance.now() - t0 };
+  return { violation: null, complete: g.complete, stopReason: g.stopReason, states: n, edges: g.edges, durationMs: performance.now() - t0 };
 }

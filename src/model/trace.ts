@@ -20,6 +20,14 @@ export interface MessageInfo {
   readonly key: string;
 }
 
+/** A node of a message-passing system, as the first event of a trace lists it. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly role: string;
+  /** Fields to show first (and keep when a label is shortened) in its state and its messages: `term`, `ballot`. */
+  readonly keyFields?: readonly string[];
+}
+
 /** A message sent at a step. `lost` says why it never entered the network, if it did not. */
 export interface SentMessage extends MessageInfo {
   readonly lost?: 'receiver down';
@@ -35,8 +43,11 @@ export interface StepEffects {
 }
 
 export type TraceEvent =
-  /** The initial state: the nodes (in order, with their roles) and what their start handlers did. */
-  | ({ readonly kind: 'init'; readonly nodes?: readonly { readonly id: string; readonly role: string }[] } & StepEffects)
+  /**
+   * The initial state: the nodes (in order, with their roles, and the fields a report shows first
+   * in their state and the messages they send) and what their start handlers did.
+   */
+  | ({ readonly kind: 'init'; readonly nodes?: readonly NodeInfo[] } & StepEffects)
   /** `node` received `message` (its handler ran). */
   | ({ readonly kind: 'deliver'; readonly node: string; readonly message: MessageInfo } & StepEffects)
   /** A timer of `node` fired. */

@@ -7,7 +7,8 @@ import type { Compiled } from '../check/compile.js';
 import { Budget, keyText } from '../check/core.js';
 import { type Graph, pathNeighbourhood, reachableGraph } from '../check/graph.js';
 import type { TraceStep } from '../check/types.js';
-import { show } from '../model/values.js';
+import { toPlain } from '../model/values.js';
+import { Spelling } from './spell.js';
 import { clip, dotString } from './trace.js';
 
 /** The largest state space drawn whole. */
@@ -58,15 +59,17 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
     });
   }
   const lastId = trace ? idOf(trace[trace.length - 1]!.state) : undefined;
+  // Step labels spelled as the other reports spell them (messages with their key fields first).
+  const sp = new Spelling({ steps: (trace ?? []).map((t) => ({ action: t.action, state: null, ...(t.event ? { event: t.event } : {}) })) });
 
   const out: string[] = [];
-  out.push('digraph states {');
+  out.push('digraph {');
   out.push(`  label=${dotString(`${title} — ${mode === 'full' ? `all ${g.states.length} reachable states` : `the counterexample and the states one step off it (${g.states.length})`}`)}; labelloc=t; fontname="Helvetica";`);
   out.push('  rankdir=TB; node [fontname="Helvetica", fontsize=9, shape=circle, width=0.3, fixedsize=false, style=filled, fillcolor="#eef2f6", color="#9aa5b1"];');
   out.push('  edge [fontname="Helvetica", fontsize=8, color="#b8c2cc", arrowsize=0.6];');
   for (let id = 0; id < g.states.length; id++) {
     const k = onPath.get(id);
-    const attrs: string[] = [`tooltip=${dotString(clip(show(g.states[id], 600), 600))}`];
+    const attrs: string[] = [`tooltip=${dotString(clip(sp.stateLines(toPlain(g.states[id])).join('\n'), 1200))}`];
     if (k !== undefined) attrs.push(`label=${dotString(String(k))}`, 'fillcolor="#cfe2f3"', 'color="#1f4e79"', 'penwidth=1.5');
     else attrs.push('label=""', 'width=0.15');
     if (g.parent[id] === -1) attrs.push('peripheries=2');
@@ -76,8 +79,9 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
   }
   for (const [k, e] of edges) {
     const hot = pathEdges.has(k);
-    const attrs = [`tooltip=${dotString(e.label)}`];
-    if (hot) attrs.push(`label=${dotString(clip(e.label, 36))}`, 'color="#c0392b"', 'fontcolor="#c0392b"', 'penwidth=2.2');
+    const label = sp.label(e.label);
+    const attrs = [`tooltip=${dotString(label)}`];
+    if (hot) attrs.push(`label=${dotString(clip(label, 36))}`, 'color="#c0392b"', 'fontcolor="#c0392b"', 'penwidth=2.2');
     out.push(`  s${e.from} -> s${e.to} [${attrs.join(', ')}];`);
   }
   out.push('}');

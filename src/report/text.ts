@@ -4,9 +4,9 @@
  */
 import type { SimulationResult } from '../check/simulate.js';
 import type { CheckResult, Stats, TraceStep } from '../check/types.js';
-import { showPlain, toPlain } from '../model/values.js';
+import { toPlain } from '../model/values.js';
 import type { RunInfo } from '../check/types.js';
-import { diffPlain, showChange } from './diff.js';
+import { Spelling } from './spell.js';
 import { visibleControls } from './trace.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -29,16 +29,17 @@ function paramText(params: RunInfo['params']): string {
 export function formatTrace(trace: readonly TraceStep<unknown>[]): string[] {
   const lines: string[] = [];
   const width = String(trace.length - 1).length;
-  let prev = toPlain(trace[0]!.state);
+  const steps = trace.map((t) => ({ action: t.action, state: toPlain(t.state), ...(t.event ? { event: t.event } : {}) }));
+  const sp = new Spelling({ steps });
+  const pad = `  ${' '.repeat(width)}    `;
   lines.push(`  ${'0'.padStart(width)}  initial state`);
-  lines.push(`  ${' '.repeat(width)}    ${showPlain(prev)}`);
-  for (let i = 1; i < trace.length; i++) {
-    const cur = toPlain(trace[i]!.state);
-    lines.push(`  ${String(i).padStart(width)}  ${trace[i]!.action}`);
-    const changes = diffPlain(prev, cur);
-    if (changes.length === 0) lines.push(`  ${' '.repeat(width)}    (no change)`);
-    for (const c of changes) lines.push(`  ${' '.repeat(width)}    ${showChange(c)}`);
-    prev = cur;
+  // One line per node (or per field of the state), not the whole state on one line.
+  for (const l of sp.stateLines(steps[0]!.state)) lines.push(pad + l);
+  for (let i = 1; i < steps.length; i++) {
+    lines.push(`  ${String(i).padStart(width)}  ${sp.action(steps[i]!)}`);
+    const changes = sp.changes(steps[i - 1]!.state, steps[i]!.state);
+    if (changes.length === 0) lines.push(`${pad}(no change)`);
+    for (const c of changes) lines.push(pad + c);
   }
   return lines;
 }

@@ -8,12 +8,13 @@ import { join, relative } from 'node:path';
 import type { Compiled } from '../check/compile.js';
 import type { CheckResult } from '../check/types.js';
 import { GRAPH_LIMIT, stateGraphDot } from './graph.js';
-import { indexHtml, reportHtml, type IndexEntry } from './html.js';
+import { indexHtml, reportHtml, type IndexEntry, type TraceDrawings } from './html.js';
 import { itfDocument } from './itf.js';
 import type { RunInfo } from '../check/types.js';
-import { checkJson, type CheckJson } from './json.js';
-import { sequenceDot } from './sequence.js';
-import { inlineSvg, renderSvg } from './svg.js';
+import { checkJson, type CheckJson, type ExpectedJson } from './json.js';
+import { LAYERS, sequenceChart } from './sequence.js';
+import { inLayers, renderSvg } from './svg.js';
+import { timelineSvg } from './timeline.js';
 import { formatResult } from './text.js';
 import { plainTrace, type PlainTrace } from './trace.js';
 
@@ -21,33 +22,40 @@ export function runTitle(info: RunInfo): string {
   return `${info.model}, variant ${info.variant}`;
 }
 
-/** Write the sequence chart of a trace: sequence.dot and sequence.svg. Returns the SVG. */
-export async function writeSequence(dir: string, trace: PlainTrace): Promise<string> {
-  const dot = sequenceDot(trace);
-  writeFileSync(join(dir, 'sequence.dot'), dot);
-  const svg = await renderSvg(dot);
+/**
+ * Draw a trace into `dir`: the sequence chart (sequence.dot, sequence.svg) and, for a trace with a
+ * client history, its timeline (history.svg). Returns the drawings, for a page.
+ */
+export async function writeDrawings(dir: string, trace: PlainTrace): Promise<TraceDrawings & { readonly files: readonly string[] }> {
+  const chart = sequenceChart(trace);
+  writeFileSync(join(dir, 'sequence.dot'), chart.dot);
+  const svg = inLayers(await renderSvg(chart.dot, 'nop2'), LAYERS);
   writeFileSync(join(dir, 'sequence.svg'), svg);
-  return svg;
+  const history = timelineSvg(trace);
+  if (history !== null) writeFileSync(join(dir, 'history.svg'), history);
+  return { sequenceSvg: svg, marks: chart.marks, historySvg: history, files: ['sequence.dot', 'sequence.svg', ...(history !== null ? ['history.svg'] : [])] };
 }
 
 /** Every file a report folder may hold. */
-const REPORT_FILES = ['index.html', 'result.json', 'trace.txt', 'trace.itf.json', 'sequence.dot', 'sequence.svg', 'state-graph.dot', 'state-graph.svg'];
+const REPORT_FILES = ['index.html', 'result.json', 'trace.txt', 'trace.itf.json', 'sequence.dot', 'sequence.svg', 'history.svg', 'state-graph.dot', 'state-graph.svg'];
 
-export async function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>, model: Compiled<unknown> | null): Promise<void> {
+/** Write a report folder; `expected` (what a regression case expects of the run) goes into result.json. */
+export async function writeReport(dir: string, info: RunInfo, result: CheckResult<unknown>, model: Compiled<unknown> | null, expected: ExpectedJson | null = null): Promise<void> {
   mkdirSync(dir, { recursive: true });
   // A run into the folder of an earlier one: its files go first, so that a result that is now ok
   // does not sit beside the old counterexample.
   for (const f of REPORT_FILES) rmSync(join(dir, f), { force: true });
-  const json = checkJson(info, result);
+  const json: CheckJson = { ...checkJson(info, result), ...(expected ? { expected } : {}) };
   const files = ['result.json', 'trace.txt'];
   writeFileSync(join(dir, 'result.json'), JSON.stringify(json, null, 2) + '\n');
   writeFileSync(join(dir, 'trace.txt'), formatResult(info, result));
   const trace = plainTrace(runTitle(info), result);
-  let sequenceSvg: string | null = null;
+  let drawings: TraceDrawings | null = null;
   if (trace) {
     writeFileSync(join(dir, 'trace.itf.json'), JSON.stringify(itfDocument(info, result), null, 1) + '\n');
-    sequenceSvg = await writeSequence(dir, trace);
-    files.push('trace.itf.json', 'sequence.dot', 'sequence.svg');
+    const d = await writeDrawings(dir, trace);
+    drawings = d;
+    files.push('trace.itf.json', ...d.files);
   }
   let graphSvg: string | null = null;
   let graphNote: string | null = null;
@@ -64,10 +72,7 @@ export async function writeReport(dir: string, info: RunInfo, result: CheckResul
           : `More than ${GRAPH_LIMIT} reachable states: only the counterexample's states (numbered by step) and every state one step off it (${g.states} in all). Hover for a state or a step.`;
     }
   }
-  writeFileSync(
-    join(dir, 'index.html'),
-    reportHtml({ json, trace, sequenceSvg: sequenceSvg && inlineSvg(sequenceSvg), graphSvg: graphSvg && inlineSvg(graphSvg), graphNote, files }),
-  );
+  writeFileSync(join(dir, 'index.html'), reportHtml({ json, trace, drawings, graphSvg, graphNote, files }));
 }
 
 /** Every report (a folder with result.json and index.html) under `base`, in path order. */

@@ -12,6 +12,7 @@ import { checkJson, errorJson } from '../../report/json.js';
 import { formatDuration, formatResult } from '../../report/text.js';
 import { writeIndex, writeReport } from '../../report/write.js';
 import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
+import { expectationFor } from '../expectations.js';
 import { typecheck } from '../typecheck.js';
 
 export interface CheckArgs {
@@ -86,7 +87,7 @@ async function checkFile(args: CheckArgs): Promise<number> {
   else process.stdout.write(formatResult(info, result));
   const dir = reportDir(args, info);
   if (dir !== null) {
-    await writeReport(dir, info, result, compiled);
+    await writeReport(dir, info, result, compiled, expectationFor(model, info, args.liveness !== false));
     if (dir === join('reports', info.model, info.variant)) writeIndex('reports');
     if (!args.json) process.stdout.write(`  report: ${join(dir, 'index.html')}\n`);
   }
@@ -161,7 +162,7 @@ async function checkFolderUntil(args: CheckArgs, signal: AbortSignal): Promise<n
           formatDuration(result.stats.durationMs),
         ]);
         docs.push(checkJson(info, result));
-        if (args.report !== undefined && args.report !== false) await writeReport(join(base, info.model, info.variant), info, result, compiled);
+        if (args.report !== undefined && args.report !== false) await writeReport(join(base, info.model, info.variant), info, result, compiled, expectationFor(model, info, args.liveness !== false));
       } catch (e) {
         failed = true;
         status.clear();

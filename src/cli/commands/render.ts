@@ -4,12 +4,12 @@ import { dirname, join } from 'node:path';
 import { describeThrown, FaultlineError, UsageError } from '../../model/errors.js';
 import { traceHtml } from '../../report/html.js';
 import { readItf } from '../../report/itf.js';
-import { writeIndex, writeSequence } from '../../report/write.js';
+import { writeDrawings, writeIndex } from '../../report/write.js';
 import { type Command, EXIT } from '../options.js';
 
 export const renderCommand: Command<{ trace: string; out?: string }> = {
   usage: 'render <trace>',
-  describe: 'redraw a saved trace (trace.itf.json): sequence.dot, sequence.svg and trace.html',
+  describe: 'redraw a saved trace (trace.itf.json): sequence.dot, sequence.svg, history.svg (with a client history) and trace.html',
   options: (y) =>
     y
       .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace written by check --report' })
@@ -24,10 +24,8 @@ export const renderCommand: Command<{ trace: string; out?: string }> = {
     const trace = readItf(text, file);
     const dir = out ?? dirname(file);
     mkdirSync(dir, { recursive: true });
-    let svg: string;
     try {
-      svg = await writeSequence(dir, trace);
-      writeFileSync(join(dir, 'trace.html'), traceHtml(trace, svg));
+      writeFileSync(join(dir, 'trace.html'), traceHtml(trace, await writeDrawings(dir, trace)));
     } catch (e) {
       // The events faultline writes are well formed; an edited or foreign file may not be.
       if (e instanceof FaultlineError || (e as NodeJS.ErrnoException).syscall) throw e;
