@@ -100,7 +100,7 @@ export default defineActorModel({
           explain: (w) =>
             w
               .of('general')
-              .map(({ id, state }) => `${id} ${state.action === 'attack' ? 'attacked' : 'held'} (received ${state.got < 0 ? 'nothing' : state.got === 0 ? 'the order' : `up to acknowledgement ${state.got}`})`)
+              .map(({ id, state }) => `${id} ${state.action === 'attack' ? 'attacked' : 'held'} (${state.got < 0 ? 'received nothing' : `last received message ${state.got}`})`)
               .join(', '),
         },
         // What the best bounded protocol achieves: the generals split only when the exchange got as
