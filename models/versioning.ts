@@ -22,6 +22,8 @@
  * - scalar versions with compare-and-set (optimistic locking): a write states the version it read and
  *   is refused unless that is still the replica's version; anti-entropy keeps the higher version;
  * - vector clocks whose dots are the taking replica's physical clock reading instead of a counter;
+ * - vector clocks without dots: each write folded into its clock, the context with the replica's
+ *   next counter;
  * - blind writes: scalar versions without the compare-and-set.
  *
  * Clocks (`clock`): `fine` — a replica's clock reads higher at each write it takes; `coarse` — it
@@ -117,13 +119,10 @@ export default defineActorModel({
       description: 'vector clocks whose entries are the taking replica’s physical clock reading instead of a counter: with a clock that does not move between two writes, the second gets the same clock as the first and one of them is taken for a copy of the other',
       params: { clock: 'coarse' },
     },
+    'plain-vc': 'vector clocks with one counter per replica and each write folded into its clock (the client’s context with the replica’s next counter), without a dot: a replica’s later write covers every earlier one it took, seen by its client or not, and of two concurrent writes at one replica the first is dropped',
     'blind-write': {
       description: 'scalar versions without the compare-and-set: the replica overwrites whatever it holds, so of two read-modify-writes that read the same version one is lost — with one replica',
       params: { replicas: 1 },
-    },
-    'no-dots': {
-      description: 'mutant of correct: a write’s own event is folded into its clock (its context with the replica’s next counter), so a replica’s later write covers every earlier write it took, seen by its client or not',
-      mutant: true,
     },
     'context-increment': {
       description: 'mutant of correct: the replica numbers a write one above its own entry in the client’s context, not above every write it took: two writes from the same context get the same dot',
@@ -186,7 +185,7 @@ export default defineActorModel({
                 // The write's context: what the client read (or, in the mutant, all the replica holds).
                 const context = variant === 'replica-context' ? self.kept.reduce((c, k) => mergeClocks(c, full(k)), IMap<string, number>()) : IMap<string, number>(Object.entries(msg.ctx));
                 const n = variant === 'physical-vc' ? self.clock : variant === 'context-increment' ? (context.get(ctx.id) ?? 0) + 1 : self.issued + 1;
-                v = Version({ by, value, r: ctx.id, n, ctx: variant === 'no-dots' ? context.set(ctx.id, n) : context });
+                v = Version({ by, value, r: ctx.id, n, ctx: variant === 'plain-vc' ? context.set(ctx.id, n) : context });
               }
               ctx.reply({ type: 'PutOk' });
               ctx.updateGhost(receive(ctx.id, [by]));
