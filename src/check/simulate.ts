@@ -32,6 +32,18 @@ export interface SimulateOptions {
   readonly signal?: AbortSignal;
   /** How long one action may run before the model is reported stuck (default 30 s; see Limits). */
   readonly actionTimeoutMs?: number;
+  /** Called once the first runs are made, then about every `progressIntervalMs` (default 1000). */
+  readonly onProgress?: (p: SimulationProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+/** How far a simulation has got, as `onProgress` receives it. */
+export interface SimulationProgress {
+  readonly runs: number;
+  readonly steps: number;
+  readonly deepest: number;
+  readonly distinctStates: number;
+  readonly elapsedMs: number;
 }
 
 export interface SimulationInfo {
@@ -177,6 +189,7 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
     return w.broken === null;
   });
   let failing: { seed: number; choices: number[] } | null = null;
+  let lastProgress = t0;
   soFar.result = () => summary(null, 'interrupted');
   for (let k = 0; generated < runs && !timedOut; k++) {
     const why = budget.stop();
@@ -194,6 +207,11 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
     if (r.failed && r.counterexample) {
       failing = { seed: chunkSeedK, choices: r.counterexample[0] ?? [0] };
       break;
+    }
+    const now = performance.now();
+    if (options.onProgress && (k === 0 || now - lastProgress >= (options.progressIntervalMs ?? 1000))) {
+      lastProgress = now;
+      options.onProgress({ runs: generated, steps: counters.generated, deepest, distinctStates: seen.size, elapsedMs: now - t0 });
     }
     yield;
   }

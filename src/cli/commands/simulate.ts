@@ -4,6 +4,8 @@ import { runSimulation } from '../../check/check.js';
 import { checkJson } from '../../report/json.js';
 import { formatSimulation } from '../../report/text.js';
 import { writeReport } from '../../report/write.js';
+import type { SimulationProgress } from '../../check/simulate.js';
+import { formatDuration } from '../../report/text.js';
 import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast } from '../options.js';
 import { UsageError } from '../../model/errors.js';
 
@@ -20,6 +22,14 @@ interface SimulateArgs {
   deadlock: boolean;
   json: boolean;
   report?: string | boolean;
+  progress?: boolean;
+}
+
+/** The simulation's progress line on stderr: in place on a terminal, else a line each time. */
+function printSimulationProgress(p: SimulationProgress): void {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const line = `  ${n(p.runs)} runs, ${n(p.steps)} steps, deepest ${n(p.deepest)}, ${n(p.distinctStates)} distinct states, ${formatDuration(p.elapsedMs)}`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
 }
 
 export const simulateCommand: Command<SimulateArgs> = {
@@ -38,7 +48,8 @@ export const simulateCommand: Command<SimulateArgs> = {
       .option('action-timeout', { type: 'number', describe: "a model's action that runs this many seconds without returning is stopped and reported (default 30)" })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
-      .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' }),
+      .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' })
+      .option('progress', { type: 'boolean', describe: 'print progress on stderr (default: when stderr is a terminal; otherwise a line every 5 s)' }),
   run: async (args) => {
     const params = parseParams(args.param);
     const faults = parseParams(args.faults, 'faults');
@@ -47,6 +58,7 @@ export const simulateCommand: Command<SimulateArgs> = {
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed expects a whole number, got ${String(args.seed)}`);
     const timeLimit = nonNegative('time-limit', args.timeLimit);
     const actionTimeout = nonNegative('action-timeout', args.actionTimeout);
+    const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
     const { info, result, compiled } = await interruptible((signal) => runSimulation(
       args.model,
       {
@@ -60,9 +72,11 @@ export const simulateCommand: Command<SimulateArgs> = {
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
         ...(args.deadlock ? {} : { deadlock: false }),
+        ...(progress ? { onProgress: printSimulationProgress, progressIntervalMs: process.stderr.isTTY ? 1000 : 5000 } : {}),
       },
       args.model,
     ));
+    if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (args.json) process.stdout.write(JSON.stringify({ ...checkJson(info, result), simulation: result.simulation }) + '\n');
     else process.stdout.write(formatSimulation(info, result));
     if (args.report !== undefined && args.report !== false) {
