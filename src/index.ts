@@ -103,7 +103,7 @@ export { simulate, type SimulateSettings } from './check/check.js';
 /** The result of a check: what was checked (RunInfo) and what was found (CheckResult). */
 export type { CheckReport, RunInfo, CheckResult, Violation, TraceStep, Stats, ActionStats, StopReason, Limits, Progress, LivenessStats } from './check/types.js';
 /** A simulation's own figures. */
-export type { SimulationInfo, SimulationResult, SimulateOptions } from './check/simulate.js';
+export type { SimulationInfo, SimulationProgress, SimulationResult, SimulateOptions } from './check/simulate.js';
 /** The JSON document `check --json` prints, from a check's result. */
 export { checkJson, type CheckJson } from './report/json.js';
 /** Parts of that document: a step's event and its messages (spelled as the reports spell them), and what a regression case expects of a run. */
