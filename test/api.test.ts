@@ -23,7 +23,7 @@ const TYPES = [
   'LinearizabilityResult', 'LivenessStats', 'Message', 'MessageHandler', 'MessageHandlers', 'MessageInfo', 'Model', 'ModelDefinition', 'NetworkKind',
   'NoFields', 'NodeView', 'NumberParam', 'Operation', 'ParamDefinition', 'ParamDefinitions', 'ParamValue', 'ParamValues',
   'PartitionShapes', 'Plain', 'Progress', 'Property', 'Renumbering', 'Result', 'Role', 'RoleDefinition', 'Roles', 'RunInfo',
-  'SentMessage', 'SessionViolation', 'SimulateOptions', 'SimulateSettings', 'SimulationInfo', 'SimulationResult', 'Spec', 'StateOf',
+  'SentMessage', 'SessionViolation', 'SimulateOptions', 'SimulateSettings', 'SimulationInfo', 'SimulationProgress', 'SimulationResult', 'Spec', 'StateOf',
   'Stats', 'StepEffects', 'StopReason', 'StringParam', 'Successor', 'TraceEvent', 'TraceStep', 'VariantInfo', 'Violation', 'WorldState',
 ];
 
