@@ -1,7 +1,8 @@
 /**
  * Every text faultline writes for an actor model and reads back, in one place: message keys,
  * timer keys, partition cuts and labels with a handler's choices. Nothing else in the engine parses
- * `→`, `/` or `|` (reports read a message key back only to spell it for people: report/spell.ts).
+ * `→`, `/` or `|` (reports read a message key back only to spell it for people, through
+ * `parseMessageKey`).
  *
  * A message is plain data with a `type` (`{ type: 'Vote', yes: true }`). Its key —
  * `p1→c Vote {"yes":true}` — is one canonical string, the same for equal messages however their
@@ -106,6 +107,24 @@ export function decodeMessage(key: string): Decoded {
   if (cache.size >= 200_000) cache.clear();
   cache.set(key, d);
   return d;
+}
+
+const KEY = /^([A-Za-z0-9_.-]+)→([A-Za-z0-9_.-]+) ([A-Za-z_][A-Za-z0-9_.-]*)(?: (\{.*\}))?$/;
+
+/**
+ * The message a text names if it is a message key, else null (never throws): for reports, which
+ * meet keys inside states and labels among other text.
+ */
+export function parseMessageKey(text: string): MessageInfo | null {
+  const m = KEY.exec(text);
+  if (!m) return null;
+  try {
+    const body = m[4] === undefined ? {} : (JSON.parse(m[4]) as unknown);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+    return { from: m[1]!, to: m[2]!, type: m[3]!, body: body as { [k: string]: unknown }, key: text };
+  } catch {
+    return null;
+  }
 }
 
 /** The message's text without sender and receiver: `Vote {"yes":true}`. */

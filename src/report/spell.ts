@@ -6,6 +6,7 @@
  * engine (`s1→s2 RequestVote {"lastIndex":0,...}`) is never shown: wherever a state holds one (the
  * network), the message's spelling stands in its place.
  */
+import { parseMessageKey as parseKey } from '../actors/codec.js';
 import type { MessageInfo, TraceEvent } from '../model/trace.js';
 import type { Plain } from '../model/values.js';
 import { diffPlain } from './diff.js';
@@ -27,23 +28,6 @@ export function messagesOf(e: TraceEvent | undefined): readonly MessageInfo[] {
   if ('sends' in e) out.push(...e.sends);
   if (e.kind === 'crash') out.push(...e.lost);
   return out;
-}
-
-// A message's canonical key, as models keep it in their state and the engine in step labels
-// (docs/actors.md, "The global state"): `from→to Type {"field":value}`.
-const KEY = /^([A-Za-z0-9_.-]+)→([A-Za-z0-9_.-]+) ([A-Za-z_][A-Za-z0-9_.-]*)(?: (\{.*\}))?$/;
-
-/** The message a canonical key names, or null if the text is not one. */
-function parseKey(text: string): MessageInfo | null {
-  const m = KEY.exec(text);
-  if (!m) return null;
-  try {
-    const body = m[4] === undefined ? {} : (JSON.parse(m[4]) as unknown);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-    return { from: m[1]!, to: m[2]!, type: m[3]!, body: body as { [k: string]: unknown }, key: text };
-  } catch {
-    return null;
-  }
 }
 
 /** A step's label with its handler's choices, as the engine writes them: `label [yes, 2]`. */
