@@ -18,7 +18,7 @@
 import { hash, isImmutable, isRecord, List, Map as IMap, Set as ISet } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import { fmix } from '../model/fingerprint.js';
-import { PackedState, type WordQueue } from '../model/values.js';
+import { type Link, PackedState, type WordQueue } from '../model/values.js';
 import { cutText, type Json, remapJson, remapMessageKey } from './codec.js';
 import { addTerm, finishHi, finishLo, messageTerm, type Sum, TA, TB } from './hash.js';
 import type { Words32 } from './network.js';
@@ -426,6 +426,9 @@ class Image extends PackedState {
   }
   writeTo(q: WordQueue): void {
     this.sym.image(this.world, this.renaming).writeTo(q);
+  }
+  override exportTo(link: Link): unknown {
+    return this.sym.image(this.world, this.renaming).exportTo(link);
   }
   readFrom(q: WordQueue): PackedState {
     return this.world.readFrom(q);

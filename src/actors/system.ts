@@ -21,7 +21,7 @@ import { ModelError } from '../model/errors.js';
 import type { MessageInfo, TraceEvent } from '../model/trace.js';
 import type { FaultBudgets, ParamValue, Property, Spec } from '../model/types.js';
 import { isImmutable } from 'immutable';
-import { registerPacking } from '../model/values.js';
+import { type Link, registerPacking } from '../model/values.js';
 import { channelName, checkId, decodeMessage, parseTimerKey, timerKey, type Decoded } from './codec.js';
 import type { Layout } from './context.js';
 import { type ActorSystem, FAULT_FAMILIES, FAULT_KINDS, type PartitionShapes } from './definition.js';
@@ -35,6 +35,12 @@ import { Symmetry } from './symmetry.js';
 import { ReadMemo } from './reads.js';
 import { Interner, PairMemo } from './tables.js';
 import { type HistoryEvent, type Roles, UnpackedWorld, World, type WorldReader, WorldState } from './world.js';
+
+/** A world as it crosses a link (System.exportWorld): its words, and (table, id, value) triples of what is new on the link. */
+type ExportedWorld = [words: number[], values: unknown[]];
+interface IdTables<T> {
+  readonly tables: T[][];
+}
 
 /** What a build was called with: names the packing, so worker threads pack with the same system. */
 export interface BuildIdentity {
@@ -182,7 +188,11 @@ export class System implements WorldReader {
     this.symmetry = Symmetry.of(this);
     this.renumber = def.renumber !== undefined ? renumberer(def.renumber, this) : null;
     this.packing = `actors:${identity.model}:${identity.variant}:${JSON.stringify(identity.params)}:${JSON.stringify(identity.faults)}`;
-    registerPacking(this.packing, (u) => this.pack(u as UnpackedWorld));
+    registerPacking(
+      this.packing,
+      (u) => this.pack(u as UnpackedWorld),
+      (e, link) => this.importWorld(e as ExportedWorld, link),
+    );
   }
 
   private readonly channelIndex: Map<string, number>;
@@ -413,6 +423,60 @@ export class System implements WorldReader {
     if (this.net.kind === 'fifo') for (const q of (u.net as IMap<string, List<string>>).values()) for (const key of q) this.net.send(s, this.H, this.msg(key), ignored);
     else for (const [key, c] of u.net as IMap<string, number>) for (let i = 0; i < c; i++) this.net.send(s, this.H, this.msg(key), ignored);
     return this.world(s.take());
+  }
+
+  /**
+   * A world for the thread at the other end of `link`: its words as they are here, and the values
+   * behind the ids in them (node states, ghost, history, message keys) that have not crossed this
+   * link before — usually none, so a world crosses as a few integers.
+   */
+  exportWorld(w: Words32, link: Link): ExportedWorld {
+    let sent = link.memo.get(this.packing) as IdTables<boolean> | undefined;
+    if (sent === undefined) link.memo.set(this.packing, (sent = this.idTables<boolean>()));
+    const values: unknown[] = [];
+    const note = (table: number, id: number, value: () => unknown): void => {
+      const t = sent.tables[table]!;
+      if (t[id]) return;
+      t[id] = true;
+      values.push(table, id, link.encode(value()));
+    };
+    for (let slot = 0; slot < this.n; slot++) {
+      const r = this.roleIndex[slot]!;
+      note(r, w[slot]!, () => this.states[r]!.values[w[slot]!]);
+    }
+    const k = this.roleNames.length;
+    note(k, w[this.GHOST]!, () => this.ghosts.values[w[this.GHOST]!]);
+    note(k + 1, w[this.HISTORY]!, () => this.histories.values[w[this.HISTORY]!]);
+    this.net.each(w, this.H, (id) => note(k + 2, id, () => this.msgs.values[id]));
+    return [w.slice(), values];
+  }
+
+  /** A world exportWorld sent on the far end of `link` (every earlier one on it imported already). */
+  importWorld([words, values]: ExportedWorld, link: Link): WorldState {
+    let own = link.memo.get(this.packing) as IdTables<number> | undefined;
+    if (own === undefined) link.memo.set(this.packing, (own = this.idTables<number>()));
+    const k = this.roleNames.length;
+    for (let i = 0; i < values.length; i += 3) {
+      const table = values[i] as number;
+      const v = link.decode(values[i + 2]);
+      own.tables[table]![values[i + 1] as number] =
+        table < k ? this.states[table]!.id(v) : table === k ? this.ghosts.id(v) : table === k + 1 ? this.histories.id(v as List<HistoryEvent>) : this.msg(v as string);
+    }
+    const t = own.tables;
+    const s = this.scratch;
+    s.reset();
+    for (let i = 0; i < this.H; i++) s.push(words[i]!);
+    for (let slot = 0; slot < this.n; slot++) s.a[slot] = t[this.roleIndex[slot]!]![words[slot]!]!;
+    s.a[this.GHOST] = t[k]![words[this.GHOST]!]!;
+    s.a[this.HISTORY] = t[k + 1]![words[this.HISTORY]!]!;
+    const msgs = t[k + 2]!;
+    this.net.map(words, this.H, (id) => msgs[id]!, s);
+    return this.world(s.take());
+  }
+
+  /** One table per role's node states, then ghosts, histories and messages: by id. */
+  private idTables<T>(): IdTables<T> {
+    return { tables: Array.from({ length: this.roleNames.length + 3 }, () => [] as T[]) };
   }
 
   /** A world from its words (its fingerprint terms summed from scratch). */

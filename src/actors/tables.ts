@@ -6,6 +6,7 @@
  */
 import { is } from 'immutable';
 import { fingerprint, fpHigh, fpLow } from '../model/fingerprint.js';
+import { noteRecords } from '../model/records.js';
 import { toPlain } from '../model/values.js';
 
 /**
@@ -44,6 +45,7 @@ export class Interner<T> {
       } else for (const id of hit) if (this.equal(this.values[id]!, v)) return id;
     }
     const id = this.values.length;
+    noteRecords(v); // a worker thread may have to rebuild Records of these types (model/records.ts)
     this.values.push(v);
     this.hi.push(hi | 0);
     this.lo.push(lo | 0);

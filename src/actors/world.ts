@@ -6,7 +6,7 @@
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 import { ModelError } from '../model/errors.js';
 import type { MessageInfo } from '../model/trace.js';
-import { PackedState, toPlain, type Plain, type WordQueue } from '../model/values.js';
+import { type Link, PackedState, toPlain, type Plain, type WordQueue } from '../model/values.js';
 import { finishHi, finishLo } from './hash.js';
 import type { Words32 } from './network.js';
 import type { Role } from './role.js';
@@ -77,6 +77,8 @@ export interface WorldReader {
   ghost(w: Words32): unknown;
   history(w: Words32): List<HistoryEvent>;
   unpack(w: Words32): UnpackedWorld;
+  /** The world's words for the thread at the other end of `link` (see System.exportWorld). */
+  exportWorld(w: Words32, link: Link): unknown;
 }
 
 /**
@@ -108,6 +110,9 @@ export class WorldState extends PackedState implements WorldFields {
   }
   unpacked(): UnpackedWorld {
     return this.reader.unpack(this.words);
+  }
+  override exportTo(link: Link): unknown {
+    return this.reader.exportWorld(this.words, link);
   }
   writeTo(q: WordQueue): void {
     q.push(this.words.length);

@@ -68,7 +68,10 @@ export async function parallelBfs<S>(model: Compiled<S>, workers: Worker[], budg
   try {
     return await run(model, workers, budget, { flag: interrupt, givenUp });
   } catch (e) {
-    if (e instanceof Fallback) return await bfsAsync(model, budget);
+    if (e instanceof Fallback) {
+      if (process.env.FAULTLINE_DEBUG) process.stderr.write(`parallel search fell back to one thread: ${e.message}\n`);
+      return await bfsAsync(model, budget);
+    }
     throw e;
   } finally {
     stopListening();
@@ -216,8 +219,12 @@ async function balance(workers: Worker[], sizes: number[]): Promise<void> {
     if (count <= 0) continue;
     const giver = fromLeft ? b - 1 : b;
     const taker = fromLeft ? b : b - 1;
-    const given = (await ask(workers[giver]!, { type: 'give', count, fromHead: !fromLeft })) as { type: 'given'; states: never[] };
-    await ask(workers[taker]!, { type: 'take', states: given.states, atHead: fromLeft });
+    const offered = (await ask(workers[giver]!, { type: 'give', count, fromHead: !fromLeft, to: taker })) as { type: 'offered'; states: never[] };
+    const taken = (await ask(workers[taker]!, { type: 'take', states: offered.states, atHead: fromLeft, from: giver })).type === 'ok';
+    await ask(workers[giver]!, { type: 'given', taken });
+    // A taker that cannot rebuild a state (a Record type it has not met yet) leaves the parts
+    // uneven for this level; the next level tries again.
+    if (!taken) continue;
     sizes[giver]! -= count;
     sizes[taker]! += count;
     start += fromLeft ? -count : count;

@@ -9,7 +9,9 @@ import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.j
 import { Budget, drainWatched, expandOrThrow, firstBrokenInvariant, StuckError } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
-import { decode, encode, type Encoded, registerRecords } from './transfer.js';
+import { decode, encode, type Encoded, newLink, registerRecords, UnknownRecordType } from './transfer.js';
+import { watchRecords } from '../model/records.js';
+import type { Link } from '../model/values.js';
 
 /** What a worker needs to build the same compiled model as the coordinating thread. */
 export interface WorkerSetup {
@@ -38,8 +40,10 @@ export type ToWorker =
       depth: number;
     }
   | { type: 'keep'; keep: Uint8Array }
-  | { type: 'give'; count: number; fromHead: boolean }
-  | { type: 'take'; states: Encoded[]; atHead: boolean };
+  | { type: 'give'; count: number; fromHead: boolean; to: number }
+  | { type: 'take'; states: Encoded[]; atHead: boolean; from: number }
+  /** Whether the states offered by the last 'give' were taken: if so let them go, else keep them. */
+  | { type: 'given'; taken: boolean };
 
 export interface Expanded {
   type: 'expanded';
@@ -59,7 +63,13 @@ export interface Expanded {
   /** Time spent expanding (milliseconds). */
   ms: number;
 }
-export type FromWorker = Expanded | { type: 'ok' } | { type: 'given'; states: Encoded[] } | { type: 'error'; message: string; stuck?: boolean };
+export type FromWorker =
+  | Expanded
+  | { type: 'ok' }
+  | { type: 'offered'; states: Encoded[] }
+  /** A 'take' refused: the states hold a Record type this thread has never met (model/records.ts). */
+  | { type: 'refused' }
+  | { type: 'error'; message: string; stuck?: boolean };
 
 export interface Port {
   postMessage(m: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -90,8 +100,18 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
   let candidates: S[] = [];
   const buf = new SuccessorBuffer<S>();
   const thisLevel = new FingerprintSet();
+  watchRecords();
   for (const s of model.init) registerRecords(s);
   let registered = false;
+  let offered: { count: number; fromHead: boolean; to: number } | null = null;
+  // States moved for balance go over a link per other worker and direction, so that what a packed
+  // state refers to (an actor model's node states, messages) crosses once, not with every state.
+  const links = new Map<string, Link>();
+  const link = (key: string): Link => {
+    let l = links.get(key);
+    if (l === undefined) links.set(key, (l = newLink()));
+    return l;
+  };
 
   function* expandPart(m: Extract<ToWorker, { type: 'expand' }>): Generator<void, Expanded, void> {
     const t0 = performance.now();
@@ -189,12 +209,33 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
           return;
         }
         case 'give': {
-          const moved = m.fromHead ? frontier.splice(0, m.count) : frontier.splice(frontier.length - m.count, m.count);
-          port.postMessage({ type: 'given', states: moved.map(encode) });
+          // Offered, not yet given: the taker may not be able to rebuild them (see 'take').
+          const moved = m.fromHead ? frontier.slice(0, m.count) : frontier.slice(frontier.length - m.count);
+          offered = { count: m.count, fromHead: m.fromHead, to: m.to };
+          const out = link(`to ${m.to}`);
+          port.postMessage({ type: 'offered', states: moved.map((x) => encode(x, out)) });
+          return;
+        }
+        case 'given': {
+          const o = offered!;
+          offered = null;
+          if (m.taken) frontier = o.fromHead ? frontier.slice(o.count) : frontier.slice(0, frontier.length - o.count);
+          // What was sent on the link did not arrive: both ends start it again.
+          else links.delete(`to ${o.to}`);
+          port.postMessage({ type: 'ok' });
           return;
         }
         case 'take': {
-          const states = m.states.map((e) => decode(e) as S);
+          const from = link(`from ${m.from}`);
+          let states: S[];
+          try {
+            states = m.states.map((e) => decode(e, from) as S);
+          } catch (e) {
+            if (!(e instanceof UnknownRecordType)) throw e;
+            links.delete(`from ${m.from}`);
+            port.postMessage({ type: 'refused' });
+            return;
+          }
           frontier = m.atHead ? states.concat(frontier) : frontier.concat(states);
           port.postMessage({ type: 'ok' });
           return;

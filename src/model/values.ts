@@ -24,6 +24,27 @@ export abstract class PackedState {
   abstract writeTo(q: WordQueue): void;
   /** Read the next state `writeTo` wrote into `q`. */
   abstract readFrom(q: WordQueue): PackedState;
+  /**
+   * This state for the thread at the other end of `link`, in a form the packing's importer there
+   * reads back (`registerPacking`); null if the packing has no such form (the state then travels
+   * unpacked). The far end must import what was exported on a link in the order it was exported.
+   */
+  exportTo(_link: Link): unknown {
+    return null;
+  }
+}
+
+/**
+ * One direction of a link between this thread and another, over which states travel in order: a
+ * packing keeps what it has already sent (or received) on it in `memo`, so that a value common to
+ * many states (a node's state, a message) crosses once.
+ */
+export interface Link {
+  /** What each packing keeps about this link, by packing name. */
+  readonly memo: Map<string, unknown>;
+  /** A value (Immutable or plain) in a form that survives structured cloning, and back. */
+  encode(x: unknown): unknown;
+  decode(e: unknown): unknown;
 }
 
 /**
@@ -80,10 +101,22 @@ export class WordQueue {
 }
 
 const packings = new Map<string, (unpacked: unknown) => PackedState>();
+const importers = new Map<string, (exported: unknown, link: Link) => PackedState>();
 
-/** Say how to pack an unpacked value again (in this thread): for PackedState.packing === `name`. */
-export function registerPacking(name: string, pack: (unpacked: unknown) => PackedState): void {
+/**
+ * Say how to pack an unpacked value again (in this thread): for PackedState.packing === `name`;
+ * and, if the packing exports its states (`exportTo`), how to import one arriving on a link.
+ */
+export function registerPacking(name: string, pack: (unpacked: unknown) => PackedState, importer?: (exported: unknown, link: Link) => PackedState): void {
   packings.set(name, pack);
+  if (importer) importers.set(name, importer);
+}
+
+/** A state `exportTo` exported on the other end of `link`, imported with the packing registered as `name`. */
+export function importPacked(name: string, exported: unknown, link: Link): PackedState {
+  const importer = importers.get(name);
+  if (!importer) throw new Error(`no importer for packing ${name} in this thread`);
+  return importer(exported, link);
 }
 
 /** Pack an unpacked value with the packing registered as `name` in this thread. */
