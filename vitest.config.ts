@@ -7,7 +7,8 @@ export default defineConfig({
     alias: { faultline: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // properties/: hashing and ID generation as property tests (docs/properties.md).
+    include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

@@ -6,7 +6,10 @@
  * aborts on a no or when its vote timer fires. The decision is written to the coordinator's log
  * before it is sent, and a restarted coordinator re-sends it (XA-style recovery) or, having decided
  * nothing, presumes abort. Participants move money: with two participants, p1 debits 100 from an
- * account of 500 and p2 credits 100 to one of 300 (the notes' transfer example).
+ * account of 500 and p2 credits 100 to one of 300 (the notes' transfer example). With
+ * `preVoteTimeout` a participant has a timeout too, until it votes: one that has promised nothing
+ * may give up and abort (docs/notes.md#2pc-coordinator-timeout). In XA's terms the coordinator is
+ * the transaction manager and the participants its resource managers (docs/protocols/two-phase-commit.md#xa).
  *
  * Correct 2PC is safe but blocks: a participant that voted yes may wait forever for a decision that
  * a crash or a lost message keeps from it — the liveness counterexample the notes call blocking.
@@ -34,6 +37,10 @@ export default defineActorModel({
     standby: { default: false, description: 'a standby coordinator b that takes over when c is down (the notes’ 5-node example)' },
     fairRestart: { default: false, description: 'liveness assumes a crashed node comes back (restarts are fair): Termination then shows what recovery achieves' },
     participantsCrash: { default: true, description: 'false: only coordinators crash' },
+    preVoteTimeout: {
+      default: false,
+      description: 'a participant that has not voted yet may time out and abort (it has promised nothing), and then answers a late Prepare with no',
+    },
   },
   variants: {
     correct: 'durable PREPARED and decision, no unilateral abort after a yes vote, a restarted coordinator re-sends its decision',
@@ -57,6 +64,10 @@ export default defineActorModel({
     'reapply-commit': { description: 'mutant of correct: a participant applies every Commit it receives, even one it has already applied', mutant: true },
     'obey-any-decision': { description: 'mutant of no-decision-log: a participant that has committed still obeys a later Rollback', mutant: true },
     'no-recovery': { description: 'mutant of correct: a restarted coordinator neither re-sends its logged decision nor presumes abort', mutant: true },
+    'timeout-after-yes': {
+      description: 'mutant of correct: with preVoteTimeout, a participant keeps its timer armed after voting yes and aborts when it fires, as if it had promised nothing',
+      mutant: true,
+    },
   },
   faults: { crash: 1, restart: 1, drop: 1 },
   build: ({ params, variant }) => {
@@ -153,28 +164,45 @@ export default defineActorModel({
           crashes: params.participantsCrash,
           // `first`: the first outcome this participant reached (for the Irrevocable invariant).
           durable: { st: 'working' as St, votedYes: false, balance: 0, first: 'none' as St | 'none' },
-          start: (self, ctx) => self.set('balance', opening(ctx.id)),
-          // Everything a participant knows is durable (its PREPARED record, its account): nothing to redo.
+          start: (self, ctx) => {
+            if (params.preVoteTimeout) ctx.setTimer('prepare');
+            return self.set('balance', opening(ctx.id));
+          },
+          // Everything a participant knows is durable (its PREPARED record, its account): nothing to redo,
+          // except to re-arm the pre-vote timer (a crash clears timers) if it has not voted yet.
           // (volatile-prepared: a PREPARED record that was never logged is gone, and the work is undone.)
-          restart: (self) => (variant === 'volatile-prepared' && self.st === 'prepared' ? decide(self, 'aborted') : self),
+          restart: (self, ctx) => {
+            if (params.preVoteTimeout && self.st === 'working') ctx.setTimer('prepare');
+            return variant === 'volatile-prepared' && self.st === 'prepared' ? decide(self, 'aborted') : self;
+          },
           on: {
             Prepare: (self, _msg, ctx) => {
+              // preVoteTimeout: an aborted participant that never voted yes answers a late Prepare with no.
+              if (params.preVoteTimeout && self.st === 'aborted' && !self.votedYes) ctx.reply({ type: 'Vote', vote: 'no' });
               if (self.st !== 'working') return self;
               const vote = ctx.choose(['yes', 'no']);
               ctx.reply({ type: 'Vote', vote });
+              // Once it has voted, the pre-vote timer is over: after a yes, the participant must wait.
+              if (variant !== 'timeout-after-yes' || vote === 'no') ctx.cancelTimer('prepare');
               if (vote === 'no') return decide(self, 'aborted');
               if (variant === 'abort-on-timeout') ctx.setTimer('decision');
               return self.set('st', 'prepared').set('votedYes', true);
             },
             Commit: (self, _msg, ctx) =>
               self.st === 'prepared' || (variant === 'reapply-commit' && self.st === 'committed') ? decide(self, 'committed').set('balance', self.balance + delta(ctx.id)) : self,
-            Rollback: (self) =>
-              self.st === 'prepared' || self.st === 'working' || (variant === 'obey-any-decision' && self.st === 'committed') ? decide(self, 'aborted') : self,
+            Rollback: (self, _msg, ctx) => {
+              if (self.st === 'working') ctx.cancelTimer('prepare');
+              return self.st === 'prepared' || self.st === 'working' || (variant === 'obey-any-decision' && self.st === 'committed') ? decide(self, 'aborted') : self;
+            },
             Query: (self, _msg, ctx) => (ctx.reply({ type: 'Status', st: self.st }), self),
           },
           timers: {
             // abort-on-timeout only: give up waiting and roll back unilaterally.
             decision: (self) => (self.st === 'prepared' ? decide(self, 'aborted') : self),
+            // preVoteTimeout only: no Prepare yet, and the participant gives up on the transaction —
+            // safe, since it has promised nothing (docs/notes.md#2pc-coordinator-timeout).
+            // (timeout-after-yes: the timer outlives a yes vote and aborts a PREPARED participant.)
+            prepare: (self) => (self.st === 'working' || (variant === 'timeout-after-yes' && self.st === 'prepared') ? decide(self, 'aborted') : self),
           },
         }),
       },
