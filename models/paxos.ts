@@ -83,6 +83,10 @@ export default defineActorModel({
     },
     'no-promise-check': { description: 'mutant of correct: an acceptor promises every Prepare, even one below its promise, and takes it as its new promise', mutant: true },
     'no-accept-check': { description: 'mutant of correct: an acceptor accepts every Accept, even one below its promise', mutant: true },
+    'accept-above-promise': {
+      description: 'mutant of correct: an acceptor accepts only a ballot above its promise (> instead of >=), so it refuses the Accept of the very proposer it promised',
+      mutant: true,
+    },
     'stale-promises': {
       description: 'mutant of correct: a proposer counts a promise for one of its earlier ballots towards the ballot it is preparing',
       mutant: true,
@@ -189,7 +193,9 @@ export default defineActorModel({
             },
             Accept: (self, msg: { type: 'Accept'; n: number; v: string }, ctx) => {
               const { n, v } = msg;
-              if (n < self.promised && variant !== 'no-accept-check') {
+              // The mutant accept-above-promise refuses n = promised too.
+              const refuse = variant === 'accept-above-promise' ? n <= self.promised : n < self.promised;
+              if (refuse && variant !== 'no-accept-check') {
                 if (unbounded) ctx.reply({ type: 'Nack', n, promised: self.promised });
                 return self;
               }

@@ -12,7 +12,8 @@
  * a refusal the leader steps nextIndex back and tries again. A leader commits the
  * highest index stored on a majority whose entry is of its own term — earlier entries only with it
  * — and followers learn the commit index from AppendEntries. Every message carries a term:
- * a higher one makes the receiver a follower of that term; a request with a lower one is refused.
+ * a higher one makes the receiver a follower of that term; a request with a lower one is refused;
+ * a candidate that hears from the leader of its own term becomes its follower.
  * currentTerm, votedFor and the log are durable; the rest is rebuilt after a restart.
  *
  * Modelling choices, each to keep the state space small:
@@ -154,6 +155,15 @@ export default defineActorModel({
       params: { terms: 3, candidates: 2 },
     },
     'accept-lower-term': 'a follower takes AppendEntries from a leader of a lower term instead of refusing it: a stale leader overwrites a committed entry',
+    'vote-on-applied': {
+      description:
+        'RequestVote carries the candidate’s last applied entry — its commit index and that entry’s term, the notes’ “last entry in the state machine” — and a voter compares it with its own: a leader without a committed entry',
+    },
+    'strict-step-down': {
+      description:
+        'a candidate becomes a follower only for a higher term (the notes’ “only if the received id is larger”), so it ignores AppendEntries from the leader of its own term and never joins it; checked with one term',
+      params: { terms: 1, candidates: 2 },
+    },
     'no-vote-record': { description: 'mutant of correct: a server grants its vote to every up-to-date candidate of its term, not only to the first', mutant: true },
     'term-only-comparison': {
       description: 'mutant of correct: the up-to-date check compares last log terms only, so a shorter log with the same last term wins a vote',
@@ -171,6 +181,10 @@ export default defineActorModel({
       mutant: true,
     },
     'leader-drops-tail': { description: 'mutant of correct: a server that becomes leader drops the entries after its commit index from its log', mutant: true },
+    'commit-last-new': {
+      description: 'mutant of correct: a follower sets its commit index to the index of the last entry an AppendEntries carried, whatever the leader\'s commit index, so it applies entries no leader committed',
+      mutant: true,
+    },
   },
   faults: { crash: 0, restart: 0, drop: 0, partition: 0 },
   build: ({ params, variant }) => {
@@ -204,13 +218,22 @@ export default defineActorModel({
       return self.merge({ term, votedFor: null, status: 'follower', votes: ISet(), next: IMap(), match: IMap() });
     };
 
+    /**
+     * The entry a RequestVote names as the candidate's last: its last log entry, committed or not
+     * (vote-on-applied: its last applied one, at its commit index).
+     */
+    const lastOf = (self: Self): { index: number; term: number } => {
+      const index = variant === 'vote-on-applied' ? self.commit : self.log.size;
+      return { index, term: termAt(self.log, index) };
+    };
+
     /** Is a candidate's log, ending at (lastIndex, lastT), at least as up to date as this server's? */
     const upToDate = (self: Self, lastIndex: number, lastT: number): boolean => {
       if (variant === 'no-up-to-date-check') return true;
       if (variant === 'index-only-comparison') return lastIndex >= self.log.size;
       if (variant === 'term-only-comparison') return lastT >= lastTerm(self.log);
-      const mine = lastTerm(self.log);
-      return lastT > mine || (lastT === mine && lastIndex >= self.log.size);
+      const mine = lastOf(self);
+      return lastT > mine.term || (lastT === mine.term && lastIndex >= mine.index);
     };
 
     /** AppendEntries for one follower: everything from its nextIndex on (nothing, for a heartbeat). */
@@ -324,7 +347,8 @@ export default defineActorModel({
               const cand = self.merge({ term: self.term + 1, status: 'candidate', votedFor: ctx.id, votes: ISet([ctx.id]) });
               arm(ctx);
               if (cand.votes.size >= quorum) return becomeLeader(cand, ctx);
-              const rv: RequestVote = { type: 'RequestVote', term: cand.term, lastIndex: cand.log.size, lastTerm: lastTerm(cand.log) };
+              const last = lastOf(cand);
+              const rv: RequestVote = { type: 'RequestVote', term: cand.term, lastIndex: last.index, lastTerm: last.term };
               ctx.broadcast('server', rv);
               return cand;
             }),
@@ -363,7 +387,11 @@ export default defineActorModel({
               // Only another leader of the same term (a broken election) or, in accept-lower-term, a
               // stale one can send this to a leader: it is ignored.
               if (s.status === 'leader') return s;
-              if (s.status === 'candidate' && msg.term === s.term) s = s.merge({ status: 'follower', votes: ISet() }); // someone won
+              if (s.status === 'candidate' && msg.term === s.term) {
+                // strict-step-down: a candidate ignores the leader of its own term.
+                if (variant === 'strict-step-down') return s;
+                s = s.merge({ status: 'follower', votes: ISet() }); // someone won
+              }
               const { prevIndex, prevTerm, entries } = msg;
               const logOk = prevIndex === 0 || (prevIndex <= s.log.size && (variant === 'no-prev-log-check' || termAt(s.log, prevIndex) === prevTerm));
               if (!logOk) {
@@ -380,7 +408,7 @@ export default defineActorModel({
               const last = prevIndex + entries.length;
               if (variant === 'truncate-after-prefix') log = log.setSize(Math.min(log.size, last)); // the mutant
               reply(ctx, s.term, true, last);
-              const commit = Math.min(msg.commit, variant === 'commit-own-last' ? log.size : last);
+              const commit = variant === 'commit-last-new' ? last : Math.min(msg.commit, variant === 'commit-own-last' ? log.size : last);
               return s.merge({ log, commit: Math.max(s.commit, commit) });
             }),
             AppendReply: on<AppendReply>((self, msg, ctx) => {
@@ -470,10 +498,25 @@ export default defineActorModel({
         // (docs/notes.md#raft-split-vote): until the terms run out (a stuck state), or for ever with
         // terms=0 (a lasso).
         EventuallyLeader: { eventually: (w) => w.ghost.elected.size > 0 },
+        // A candidate that hears from the leader of its own term joins it: while a server stands in
+        // a term some up server leads, that eventually ends (the candidate steps down, or moves on
+        // to a later term, deposing the leader). Without periodic heartbeats it rests on the
+        // AppendEntries a leader sends when elected or when it appends, so a lost message can break
+        // it in the correct protocol too (docs/notes.md#raft-step-down).
+        CandidateYields: {
+          when: (w) => candidateUnderLeader(w),
+          eventually: (w) => !candidateUnderLeader(w),
+        },
       },
     });
   },
 });
+
+/** Does an up server stand as a candidate in a term that an up server leads? */
+function candidateUnderLeader(w: RaftWorld): boolean {
+  const up = w.of('server').filter((s) => s.up);
+  return up.some((c) => c.state.status === 'candidate' && up.some((l) => l.state.status === 'leader' && l.state.term === c.state.term));
+}
 
 function stateMachineConflict(w: RaftWorld): string {
   const g = w.ghost;
