@@ -370,6 +370,11 @@ export class Counters {
   newBy(family: number): void {
     this.famDistinct[family] = (this.famDistinct[family] ?? 0) + 1;
   }
+  /** `n` successors of `family` at once. */
+  generatedMany(family: number, n: number): void {
+    this.generated += n;
+    this.famGenerated[family] = (this.famGenerated[family] ?? 0) + n;
+  }
 }
 
 /** The statistics at the end of a search. */

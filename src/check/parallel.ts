@@ -142,9 +142,14 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
       stopReason = budget.stop() ?? stopped.stopped;
       break;
     }
-    // Merge in sequential order.
+    // Merge in sequential order. Only the candidates (successors no worker had seen) are walked
+    // one by one; the other successors are counted per family from the workers' totals — unless
+    // the search stops inside this level, where the counts must stop at the same successor as
+    // the sequential search's: then they are counted one by one up to there (stopW, stopQ).
     const keeps: Uint8Array[] = [];
     let base = levelStart;
+    let stopW = -1;
+    let stopQ = 0;
     merge: for (let w = 0; w < W; w++) {
       const r = results[w]!;
       const map = r.families.map(familyId);
@@ -161,30 +166,35 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
         }
         if (n === 0 && deadlockOn) {
           found = { kind: 'deadlock', name: 'Deadlock', id };
+          stopW = w;
+          stopQ = pos;
           break merge;
         }
         const end = pos + n;
-        for (let q = pos; q < end; q++) {
-          const f = map[r.fams[q]!]!;
-          counters.generatedBy(f);
-          if (c < r.cand.length && r.cand[c] === q) {
-            const nid = store.add(r.candHi[c]!, r.candLo[c]!, id, q - pos);
-            if (nid >= 0) {
-              keep[c] = 1;
-              counters.newBy(f);
-              const stop = stopAtNew(model, r.candBad[c]!, nid, store.size, maxStates);
-              if (stop) {
-                ({ found, stopReason } = stop);
-                maxLevel = depth + 1;
-                break merge;
-              }
-            }
-            c++;
+        for (; c < r.cand.length && r.cand[c]! < end; c++) {
+          const q = r.cand[c]!;
+          const nid = store.add(r.candHi[c]!, r.candLo[c]!, id, q - pos);
+          if (nid < 0) continue;
+          keep[c] = 1;
+          counters.newBy(map[r.fams[q]!]!);
+          const stop = stopAtNew(model, r.candBad[c]!, nid, store.size, maxStates);
+          if (stop) {
+            ({ found, stopReason } = stop);
+            maxLevel = depth + 1;
+            stopW = w;
+            stopQ = q + 1;
+            break merge;
           }
         }
         pos = end;
       }
       base += sizes[w]!;
+    }
+    for (let w = 0; w < W && (stopW < 0 || w <= stopW); w++) {
+      const r = results[w]!;
+      const map = r.families.map(familyId);
+      if (w === stopW) for (let q = 0; q < stopQ; q++) counters.generatedBy(map[r.fams[q]!]!);
+      else r.famTotals.forEach((n, k) => n > 0 && counters.generatedMany(map[k]!, n));
     }
     if (found || stopReason) break;
     const tB = performance.now();

@@ -51,6 +51,8 @@ export interface Expanded {
   counts: Uint32Array;
   /** Family (this worker's numbering, see `families`) of every successor, in order. */
   fams: Uint16Array;
+  /** Successors per family (this worker's numbering), in all. */
+  famTotals: number[];
   /** Positions (in the flat successor order) of successors not yet in the store. */
   cand: Uint32Array;
   candHi: Uint32Array;
@@ -118,6 +120,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     const view = m.view;
     const counts = new Uint32Array(frontier.length);
     const fams = new Grow(new Uint16Array(1024), (n) => new Uint16Array(n));
+    const famTotals: number[] = [];
     const cand = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
     const candHi = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
     const candLo = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
@@ -141,7 +144,9 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
       counts[i] = buf.length;
       for (let j = 0; j < buf.length; j++, pos++) {
         const t = buf.states[j]!;
-        fams.push(buf.families[j]!);
+        const f = buf.families[j]!;
+        fams.push(f);
+        famTotals[f] = (famTotals[f] ?? 0) + 1;
         if (t === s) continue;
         model.key(t);
         const hi = fpHigh();
@@ -166,6 +171,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
       type: 'expanded',
       counts,
       fams: fams.done(),
+      famTotals: Array.from(famTotals, (n) => n ?? 0),
       cand: cand.done(),
       candHi: candHi.done(),
       candLo: candLo.done(),
