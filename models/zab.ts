@@ -14,7 +14,11 @@
  *   joins a leader that a quorum of such answers names, the leader's own among them (late joiners).
  *   A LOOKING server answers a worse vote of its round from a server that had answered it
  *   as decided (so never took its vote in) — ZooKeeper's re-sending of notifications on a timeout,
- *   in one step. A follower connects (timer `connect`) once its leader leads.
+ *   in one step. When notifications can be lost (a `drop` budget, checked with upTo=election: ZAB's
+ *   own messages are not modelled as lossy), a LOOKING server without a quorum for its vote also
+ *   re-sends it once nothing is in flight to or from it (timer `resend`, ZooKeeper's notTimeout),
+ *   and a LOOKING server answers such a re-sent vote with its own.
+ *   A follower connects (timer `connect`) once its leader leads.
  * - Discovery: a follower sends FOLLOWERINFO(acceptedEpoch); on a quorum the leader picks an epoch
  *   above every acceptedEpoch it heard, and sends NEWEPOCH(e); a follower accepts an epoch above its
  *   durable acceptedEpoch and answers ACKEPOCH(currentEpoch, last zxid); the epoch it already
@@ -38,12 +42,20 @@
  * round trip before an election decision.
  * A crashed server's messages stay in flight; a server that has left its leader ignores them.
  *
+ * Clients (`reads=follower|sync`, off by default): a client c, connected to s2, reads the register x
+ * whose value is the last transaction the server it talks to has delivered; the leader's proposals
+ * are writes to x by a client connected to it, completing when the leader commits them. A read is
+ * answered by that one server (reads=follower), or after a sync() round trip to its leader
+ * (reads=sync). c may reconnect once to another server, which refuses it if it has delivered less
+ * than c has seen (ZooKeeper's lastZxidSeen check). The history is checked for linearizability and
+ * for monotonic reads.
+ *
  * Bounds (params): proposals per epoch (`txs`), the highest epoch (`epochs`), election rounds per
  * incarnation (`rounds`). `start=established` begins in broadcast mode (s1 leads epoch 1, all logs
  * empty), a state the election reaches; `start=election` with everyone LOOKING; `start=staggered`
  * with servers starting one by one (the notes' 5-server start-up).
  */
-import { type Ctx, defineActorModel, range, type Role, role, system, type World } from 'faultline';
+import { type Ctx, defineActorModel, linearizable, range, register, type Role, role, sessionGuarantees, system, type World } from 'faultline';
 import { List, Map as IMap, Record, Set as ISet, type RecordOf } from 'immutable';
 
 type PeerState = 'OFF' | 'LOOKING' | 'FOLLOWING' | 'LEADING';
@@ -128,7 +140,7 @@ export default defineActorModel({
     split: {
       default: 'any',
       choices: ['any', 'halves'],
-      description: 'the partitions a partition fault may make: any split, or only first half | second half (s1 s2 | s3 s4)',
+      description: 'the partitions a partition fault may make: any split, or only first half | second half (s1 s2 | s3 s4; a reading client is on the first half’s side)',
     },
     timeouts: {
       default: 'detector',
@@ -147,10 +159,17 @@ export default defineActorModel({
       choices: ['broadcast', 'election'],
       description: 'election: servers stop once they have decided (FLE only, no discovery/sync/broadcast)',
     },
+    reads: {
+      default: 'none',
+      choices: ['none', 'follower', 'sync'],
+      description:
+        'a client c, connected to s2, reads: none: no client; follower: the server it is connected to answers from what it has delivered (ZooKeeper: one server, no version comparison); sync: c calls sync() first, and the server answers once its leader’s reply to the sync arrives. Either way c may reconnect once to another server, which refuses it if it has delivered less than c has seen',
+    },
+    readOps: { default: 2, min: 1, max: 3, description: 'reads the client makes (with reads=follower or sync)' },
   },
   variants: {
     correct:
-      'ZooKeeper’s ZAB: votes ordered by (currentEpoch, zxid, sid) with election rounds, epoch above a quorum’s durable acceptedEpoch, DIFF/TRUNC/SNAP sync, commit on a voting majority including the leader — every invariant and both liveness properties hold (with 3 servers); the witnesses replay the notes’ recovery and start-up scenarios',
+      'ZooKeeper’s ZAB: votes ordered by (currentEpoch, zxid, sid) with election rounds, epoch above a quorum’s durable acceptedEpoch, DIFF/TRUNC/SNAP sync, commit on a voting majority including the leader — every invariant and both liveness properties hold (with 3 servers); the witnesses replay the notes’ recovery and start-up scenarios. With a reading client (reads=follower), a read from one server can miss a completed write: ZooKeeper’s reads are not linearizable',
     'sid-only': {
       description:
         'the election compares server ids only: a server missing a committed proposal wins and truncates it away — guarantee 1 broken',
@@ -185,6 +204,18 @@ export default defineActorModel({
       params: { servers: 4, split: 'halves' },
       faults: { crash: 0, restart: 0, partition: 1 },
     },
+    'no-resend': {
+      description:
+        'the notes’ FLE: a LOOKING server whose vote is larger does nothing — it sends its vote only when the vote changes, never again (no answer to a worse vote, no re-sending on a timeout): two lost notifications leave the best server LOOKING for ever while the others follow it — a liveness counterexample (election only)',
+      params: { start: 'election', upTo: 'election' },
+      faults: { crash: 0, restart: 0, drop: 2 },
+    },
+    'no-rounds': {
+      description:
+        'the notes’ FLE: notifications carry no election round, so a server still in one election takes a vote of the next as its own round’s, then loses it when it starts the next itself; nobody repeats it and the election is stuck after one crash — a liveness counterexample',
+      params: { start: 'election' },
+      faults: { crash: 1, restart: 0 },
+    },
     'vote-no-zxid': {
       description: 'mutant of correct: votes compared by (currentEpoch, sid), without the last zxid: a server missing a committed proposal can win the election',
       mutant: true,
@@ -201,9 +232,17 @@ export default defineActorModel({
       description: 'mutant of correct: the channels are not FIFO (messages between two servers may overtake one another), so a follower can log and ack a proposal without the ones before it',
       mutant: true,
     },
+    'sync-local': {
+      description: 'mutant of correct: a follower answers sync() itself instead of asking its leader, so the read after it is served from what the follower happens to have',
+      mutant: true,
+    },
+    'no-seen-check': {
+      description: 'mutant of correct: a server accepts a reconnecting client whatever zxid the client has already seen',
+      mutant: true,
+    },
   },
   faults: { crash: 1, restart: 1 },
-  build: ({ params, variant }) => {
+  build: ({ params, variant, faults }) => {
     const ids = range('s', params.servers);
     const N = ids.length;
     const q = variant === 'even-quorum' ? Math.ceil(N / 2) : Math.floor(N / 2) + 1;
@@ -217,6 +256,14 @@ export default defineActorModel({
     };
     const voteKey = (v: Vote) => `${v.sid} ${v.ep} ${fmt(v.z)}`;
     const electionOnly = params.upTo === 'election';
+    /** A client that reads (reads=follower|sync); none otherwise, and nothing below records a history. */
+    const reading = params.reads !== 'none';
+    /**
+     * ZooKeeper re-sends its notifications when none arrives within a timeout (notTimeout). Over TCP
+     * without losses the answers below stand in for it; once notifications can be lost (a drop
+     * budget), a LOOKING server without a quorum for its vote re-sends it (timer `resend`).
+     */
+    const resending = (faults.drop ?? 0) > 0 && variant !== 'no-resend';
 
     const serverState = {
       // durable
@@ -256,7 +303,19 @@ export default defineActorModel({
       ...leaderReset,
     };
     type Self = RecordOf<typeof serverState & typeof volatileState>;
-    type Roles = { readonly server: Role<Self> };
+    const clientState = {
+      /** The server this client is connected to. */
+      conn: ids[1] ?? '',
+      /** The highest zxid it has seen (ZooKeeper's lastZxidSeen), sent when it reconnects. */
+      seen: '0.0',
+      /** Reads made, and whether it has reconnected (once). */
+      done: 0,
+      moved: false,
+      /** What it waits for: '' (nothing), 'read', or 'connect'. */
+      busy: '',
+    };
+    type Client = RecordOf<typeof clientState>;
+    type Roles = { readonly server: Role<Self>; readonly client: Role<Client> };
     type ZabWorld = World<Roles, G>;
 
     const voteOf = (self: Self): Vote => {
@@ -292,6 +351,7 @@ export default defineActorModel({
       if (round > params.rounds) return null;
       const v = ownVote(self, ctx.id);
       ctx.broadcast('server', notification(v, round, 'LOOKING'));
+      if (resending) ctx.setTimer('resend');
       return self.merge({
         state: 'LOOKING',
         round,
@@ -307,6 +367,7 @@ export default defineActorModel({
     /** The election is over for this server: lead, or follow `leader`. */
     const decide = (self: Self, leader: string, ctx: Ctx): Self => {
       const base = self.merge({ box: IMap(), oob: IMap(), leader, ...leaderReset });
+      if (resending) ctx.cancelTimer('resend');
       if (electionOnly) return base.merge({ state: leader === ctx.id ? 'LEADING' : 'FOLLOWING', phase: 'elected' });
       if (leader === ctx.id) return base.merge({ state: 'LEADING', phase: 'discovery' });
       // Connect to the leader once it leads (timer `connect`), then send FOLLOWERINFO.
@@ -343,6 +404,9 @@ export default defineActorModel({
         if (!enough) break;
         s = deliver(s, s.committed + 1, ctx).set('acks', s.acks.remove(z));
         for (const f of s.sent) ctx.send(f, { type: 'Commit', z });
+        // The write completes when the leader commits it (only the latest it invoked: an earlier
+        // one was left pending when the next was invoked).
+        if (reading && p === s.history.last() && proposerOf(p) === ctx.id) ctx.ok('write');
       }
       return s;
     };
@@ -366,6 +430,10 @@ export default defineActorModel({
     };
 
     const fromLeader = (self: Self, ctx: Ctx) => self.state === 'FOLLOWING' && ctx.from === self.leader;
+    /** Serving clients: following or leading, in broadcast mode. */
+    const serving = (self: Self) => (self.state === 'FOLLOWING' || self.state === 'LEADING') && self.phase === 'broadcast';
+    /** The last proposal this server delivered ('' for none): what a read of it returns. */
+    const lastDelivered = (self: Self) => (self.committed === 0 ? '' : self.history.get(self.committed - 1)!);
 
     const cutBetween = (w: ZabWorld, a: string, b: string) => {
       const sides = w.partition;
@@ -377,7 +445,8 @@ export default defineActorModel({
 
     return system({
       network: variant === 'no-fifo' ? 'unordered' : 'fifo',
-      partitions: params.split === 'halves' ? [ids.slice(0, Math.floor(N / 2))] : 'any',
+      // halves: the first half of the servers (and a reading client) | the rest.
+      partitions: params.split === 'halves' ? [[...ids.slice(0, Math.floor(N / 2)), ...(reading ? ['c'] : [])]] : 'any',
       ghost: initialGhost,
       // timeouts=quiet: every timer fires only when nothing can be delivered to its server.
       timers: params.timeouts === 'quiet' ? 'quiet' : 'any',
@@ -406,6 +475,14 @@ export default defineActorModel({
         if (timer === 'finalize')
           return !ids.some(
             (f) => w.get('server', f).state !== 'OFF' && !cutBetween(w, node, f) && (queued(w, f, node, 'Notification') || queued(w, node, f, 'Notification')),
+          );
+        // ZooKeeper's notTimeout: a LOOKING server without a quorum for its vote re-sends it when no
+        // notification is on its way to or from it (and, here, only while notifications can be lost).
+        if (timer === 'resend')
+          return (
+            me.state === 'LOOKING' &&
+            me.box.count((v) => v === me.vote) < q &&
+            !ids.some((f) => queued(w, node, f, 'Notification') || queued(w, f, node, 'Notification'))
           );
         if (timer === 'connect') return me.state === 'FOLLOWING' && w.up(me.leader) && !cutBetween(w, node, me.leader) && w.get('server', me.leader).state === 'LEADING';
         if (electionOnly) return false;
@@ -470,6 +547,12 @@ export default defineActorModel({
               if (self.state !== 'LOOKING' || self.box.count((v) => v === self.vote) < q) return self;
               return decide(self, voteOf(self).sid, ctx);
             },
+            resend: (self, ctx) => {
+              if (self.state !== 'LOOKING') return self;
+              ctx.broadcast('server', { ...notification(voteOf(self), self.round, 'LOOKING'), again: true });
+              ctx.setTimer('resend');
+              return self;
+            },
             connect: (self, ctx) => {
               if (self.state !== 'FOLLOWING' || self.phase !== 'connect') return self;
               ctx.send(self.leader, { type: 'FollowerInfo', acc: self.acceptedEpoch });
@@ -496,12 +579,14 @@ export default defineActorModel({
                 g.update('created', (s) => s.add(p)).update('primaries', (m) => (m.has(`${e} ${ctx.id}`) ? m : m.set(`${e} ${ctx.id}`, held))),
               );
               for (const f of self.sent) ctx.send(f, { type: 'Proposal', p });
+              // With a reading client: a client connected to the leader writes p to x.
+              if (reading) ctx.invoke('write', p);
               const s = self.merge({ history: self.history.push(p), acks: self.acks.set(z, ISet()) });
               return variant === 'commit-before-quorum' ? tryCommitNow(s, ctx) : s;
             },
           },
           on: {
-            Notification: (self, msg: { type: 'Notification'; sid: string; ep: number; z: string; round: number; st: PeerState }, ctx) => {
+            Notification: (self, msg: { type: 'Notification'; sid: string; ep: number; z: string; round: number; st: PeerState; again?: boolean }, ctx) => {
               if (self.state === 'OFF') return null;
               const from = ctx.from!;
               if (self.state !== 'LOOKING') {
@@ -510,6 +595,8 @@ export default defineActorModel({
                 return self;
               }
               const theirs: Vote = { sid: msg.sid, ep: msg.ep, z: parseZ(msg.z) };
+              // no-rounds: every notification is taken as one of this server's current round.
+              const round = variant === 'no-rounds' ? self.round : msg.round;
               if (msg.st !== 'LOOKING') {
                 // An answer from a decided server. Of our round, it is a vote like any other
                 // (ZooKeeper's recvset); of any round, it goes to the outofelection set, which names a
@@ -517,30 +604,31 @@ export default defineActorModel({
                 const l = msg.sid;
                 const oob = self.oob.set(from, `${l} ${msg.st}`);
                 const leads = l === ctx.id || oob.get(l) === `${l} LEADING`;
-                if (msg.round === self.round) {
+                if (round === self.round) {
                   const box = self.box.set(from, voteKey(theirs));
                   if (leads && box.count((v) => v === voteKey(theirs)) >= q) return decide(self.set('vote', voteKey(theirs)), l, ctx);
                 }
-                if (l !== ctx.id && leads && oob.count((v) => v.startsWith(`${l} `)) >= q) return decide(self.merge({ round: msg.round, vote: voteKey(theirs) }), l, ctx);
-                return self.merge({ oob, box: msg.round === self.round ? self.box.set(from, voteKey(theirs)) : self.box });
+                if (l !== ctx.id && leads && oob.count((v) => v.startsWith(`${l} `)) >= q) return decide(self.merge({ round, vote: voteKey(theirs) }), l, ctx);
+                return self.merge({ oob, box: round === self.round ? self.box.set(from, voteKey(theirs)) : self.box });
               }
               let s = self;
-              if (msg.round > s.round) {
+              if (round > s.round) {
                 // A newer round: start over in it, with the better of its vote and ours.
                 const own = ownVote(s, ctx.id);
                 const v = better(theirs, own) ? theirs : own;
-                s = s.merge({ round: msg.round, vote: voteKey(v), box: IMap() });
-                ctx.broadcast('server', notification(v, msg.round, 'LOOKING'));
-              } else if (msg.round < s.round) {
+                s = s.merge({ round, vote: voteKey(v), box: IMap() });
+                ctx.broadcast('server', notification(v, round, 'LOOKING'));
+              } else if (round < s.round) {
                 ctx.reply(notification(voteOf(s), s.round, 'LOOKING'));
                 return s;
               } else if (better(theirs, voteOf(s))) {
                 s = s.set('vote', voteKey(theirs));
                 ctx.broadcast('server', notification(theirs, s.round, 'LOOKING'));
-              } else if (s.oob.has(from) && better(voteOf(s), theirs)) {
+              } else if (variant !== 'no-resend' && (msg.again === true || (s.oob.has(from) && better(voteOf(s), theirs)))) {
                 // A worse vote of our round from a server that was still decided when our vote
-                // reached it: it never took our vote in, so tell it again (ZooKeeper gets there by
-                // re-sending its notifications on a timeout).
+                // reached it (it never took our vote in), or any vote no better than ours re-sent by
+                // a server that heard nothing for a while (ours may have been lost): tell it our vote.
+                // ZooKeeper gets there by re-sending its own notifications on a timeout too.
                 ctx.reply(notification(voteOf(s), s.round, 'LOOKING'));
               }
               const box = s.box.set(from, voteKey(theirs)).set(ctx.id, s.vote);
@@ -647,10 +735,84 @@ export default defineActorModel({
               if (!fromLeader(self, ctx) || (self.phase !== 'sync' && self.phase !== 'broadcast')) return self;
               return commitUpTo(self, parseZ(msg.z), ctx);
             },
+
+            // ---- clients (reads=follower|sync). A server takes a client's request only while it
+            // serves (in broadcast mode); until then the request waits on the connection.
+            // A read is answered by this one server from what it has delivered: no quorum, no
+            // comparison with any other server.
+            Read: (self, _msg: { type: 'Read' }, ctx) => {
+              if (!serving(self)) return null;
+              ctx.reply({ type: 'ReadOk', v: lastDelivered(self) });
+              return self;
+            },
+            // sync() then read: a follower asks its leader and reads when the answer comes back;
+            // the leader reads at once.
+            SyncRead: (self, _msg: { type: 'SyncRead' }, ctx) => {
+              if (!serving(self)) return null;
+              if (self.state === 'LEADING' || variant === 'sync-local') ctx.reply({ type: 'ReadOk', v: lastDelivered(self) });
+              else ctx.send(self.leader, { type: 'Sync', c: ctx.from! });
+              return self;
+            },
+            // The leader answers a sync at once, down the FIFO channel behind every COMMIT it has
+            // sent that follower. (ZooKeeper also holds it back until its proposals in flight are
+            // committed, which only makes the read newer.)
+            Sync: (self, msg: { type: 'Sync'; c: string }, ctx) => {
+              if (self.state !== 'LEADING' || self.phase !== 'broadcast') return self;
+              ctx.reply({ type: 'Synced', c: msg.c });
+              return self;
+            },
+            Synced: (self, msg: { type: 'Synced'; c: string }, ctx) => {
+              if (!fromLeader(self, ctx) || self.phase !== 'broadcast') return self;
+              ctx.send(msg.c, { type: 'ReadOk', v: lastDelivered(self) });
+              return self;
+            },
+            // A client reconnecting: refused if this server has delivered less than the client has
+            // seen (ZooKeeper compares the client's lastZxidSeen with its last processed zxid).
+            Connect: (self, msg: { type: 'Connect'; seen: string }, ctx) => {
+              if (!serving(self)) return null;
+              const mine = lastDelivered(self);
+              const ok = variant === 'no-seen-check' || (mine === '' ? 0 : zOf(mine)) >= parseZ(msg.seen);
+              ctx.reply({ type: ok ? 'Connected' : 'Refused' });
+              return self;
+            },
+          },
+        }),
+        client: role({
+          ids: reading ? ['c'] : [],
+          crashes: false,
+          durable: clientState,
+          steps: {
+            // A read (after a sync() with reads=sync), invoked now: ZooKeeper's register x, whose
+            // value is the last transaction delivered ('' before any).
+            read: (self, ctx) => {
+              if (self.busy !== '' || self.done >= params.readOps) return null;
+              ctx.invoke('read', null);
+              ctx.send(self.conn, { type: params.reads === 'sync' ? 'SyncRead' : 'Read' });
+              return self.merge({ busy: 'read', done: self.done + 1 });
+            },
+            // Move to another server (once, before its last read), presenting the highest zxid seen.
+            reconnect: (self, ctx) => {
+              if (self.busy !== '' || self.moved || self.done >= params.readOps) return null;
+              const to = ctx.choose(ids.filter((s) => s !== self.conn));
+              ctx.send(to, { type: 'Connect', seen: self.seen });
+              return self.merge({ busy: 'connect', moved: true });
+            },
+          },
+          on: {
+            ReadOk: (self, msg: { type: 'ReadOk'; v: string }, ctx) => {
+              ctx.ok('read', msg.v);
+              return self.merge({ busy: '', seen: fmt(Math.max(parseZ(self.seen), msg.v === '' ? 0 : zOf(msg.v))) });
+            },
+            Connected: (self, _msg: { type: 'Connected' }, ctx) => self.merge({ busy: '', conn: ctx.from! }),
+            Refused: (self) => self.set('busy', ''),
           },
         }),
       },
       invariants: {
+        // With a reading client (docs/notes.md#zookeeper-reads): the history of writes (by the
+        // leader, completing at its commit) and reads of x, against a register. ZooKeeper promises
+        // monotonic reads across reconnections (its "single system image"), not linearizable reads.
+        ...(reading ? { Linearizable: linearizable(register('')), MonotonicReads: sessionGuarantees.monotonicReads('') } : {}),
         // Guarantee 1 (docs/notes.md#zab-guarantees): a proposal delivered anywhere is in every later
         // established leader's log.
         CommittedSurvive: {
