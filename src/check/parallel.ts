@@ -205,7 +205,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
     if (sizes.some((n) => n > 0)) depth++;
     const before = sizes.slice();
     await balance(workers, sizes);
-    if (process.env.FAULTLINE_DEBUG) process.stderr.write(`level ${depth}: sizes ${before} -> ${sizes}, expand ${(tM - tA).toFixed(0)} ms (workers ${results.map((r) => r.ms.toFixed(0))}) merge ${(tB - tM).toFixed(0)} ms, keep ${(tC - tB).toFixed(0)} ms, balance ${(performance.now() - tC).toFixed(0)} ms\n`);
+    if (process.env.FAULTLINE_DEBUG) process.stderr.write(`level ${depth}: sizes ${before} -> ${sizes}, expand ${(tM - tA).toFixed(0)} ms (workers ${results.map((r) => r.ms.toFixed(0))}) merge ${(tB - tM).toFixed(0)} ms (${results.reduce((n, r) => n + r.cand.length, 0)} candidates), keep ${(tC - tB).toFixed(0)} ms, balance ${(performance.now() - tC).toFixed(0)} ms\n`);
     budget.progress(() => ({ distinctStates: store.size, generatedStates: counters.generated, depth, queued: sizes.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - budget.start }), performance.now(), true);
   }
 
