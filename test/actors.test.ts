@@ -589,7 +589,7 @@ describe('trace events', () => {
     const inc = { from: 'client', to: 'server', type: 'Inc', body: { id: 1 }, key: 'client→server Inc {"id":1}' };
     const ack = { from: 'server', to: 'client', type: 'Ack', body: { id: 1 }, key: 'server→client Ack {"id":1}' };
     expect(events).toEqual([
-      { kind: 'init', nodes: [{ id: 'client', role: 'client' }, { id: 'server', role: 'server' }], sends: [inc], timersSet: ['client/retry'] },
+      { kind: 'init', nodes: [{ id: 'client', role: 'client' }, { id: 'server', role: 'server', volatile: ['seen'] }], sends: [inc], timersSet: ['client/retry'] },
       { kind: 'deliver', node: 'server', message: inc, sends: [ack] },
       { kind: 'timeout', node: 'client', timer: 'retry', sends: [inc] },
       { kind: 'deliver', node: 'server', message: inc, sends: [ack] },

@@ -2,7 +2,8 @@
  * The HTML report in a real browser (Debian's Chromium, driven by playwright-core): it opens from
  * disk, its diagrams render with the expected lifelines and arrows, and it fetches nothing; and
  * every report of the shipped models, at 1280×800, fits its charts in their boxes, draws each
- * message as one straight segment and titles every element with text, not a Graphviz name.
+ * message as one straight segment and titles every element with text, not a Graphviz name; and
+ * `faultline explore`'s page steps through a model by clicks, fetching from 127.0.0.1 only.
  * `.ci/run` installs Chromium; without it (outside CI) this file is skipped, loudly.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,8 +11,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExplorer } from '../src/explore/server.js';
+import { Session } from '../src/explore/session.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -99,6 +102,69 @@ describe.runIf(available)('HTML report in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('explore: a crash and a retry taken by clicking; the cards, the chart and the flagged invariant follow', async () => {
+    const explorer = await startExplorer(await Session.open('models/examples/at-least-once.ts', { variant: 'volatile-dedupe' }));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const requests: string[] = [];
+    page.on('request', (req) => requests.push(req.url()));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(explorer.url);
+      await atStep(page, 0);
+      expect(await page.$$eval('.card', (cs) => cs.map((c) => c.getAttribute('data-node')))).toEqual(['client', 'server']);
+      expect(await page.textContent('.card[data-node=client] .timers')).toBe('timers armed: retry');
+      expect(await page.textContent('#inflight')).toBe('client→server Inc {id: 1}');
+      expect(await page.textContent('#verdict')).toContain('✓ all 2 invariants hold here');
+      // The server applies the request; then it crashes: down, its volatile `seen` reset.
+      await clickStep(page, 'client→server Inc {id: 1}', 1);
+      await clickStep(page, 'crash server', 2);
+      expect(await page.getAttribute('.card[data-node=server]', 'class')).toBe('card down changed');
+      expect(await page.textContent('.card[data-node=server] .badge')).toBe('down');
+      expect(await field(page, 'server', 'seen')).toEqual({ value: '[]', cls: 'volatile changed' });
+      expect(await field(page, 'server', 'count')).toEqual({ value: '1', cls: '' });
+      expect(await page.textContent('#budgets')).toContain('crash 0 of 1');
+      // It restarts, the client's retry fires, and the retried Inc is flagged before it is taken.
+      await clickStep(page, 'restart server', 3);
+      await clickStep(page, 'client timeout retry', 4);
+      expect(await page.textContent('#enabled button:has-text("client→server Inc {id: 1}") .tag')).toBe('✗ breaks ExactlyOnce');
+      await clickStep(page, 'client→server Inc {id: 1}', 5);
+      expect(await page.getAttribute('#verdict', 'class')).toBe('bad');
+      expect(await page.textContent('#verdict')).toContain("✗ ExactlyOnce violated — the server's count is 2 but it applied only 1 distinct request(s)");
+      expect(await field(page, 'server', 'count')).toEqual({ value: '2', cls: 'changed' });
+      // The chart: a row per step, the crash and restart on the server's lifeline, the violation noted.
+      await page.waitForFunction(() => document.querySelectorAll('#chart svg g.label title').length > 6);
+      const rows = await page.$$eval('#chart svg g.label > title', (ts) => ts.map((t) => t.textContent ?? '').filter((t) => t.startsWith('step ')));
+      expect(rows).toEqual(['step 0: start', 'step 1: client→server Inc {id: 1}', 'step 2: crash server', 'step 3: restart server', 'step 4: client timeout retry', 'step 5: client→server Inc {id: 1}']);
+      const marks = await page.$$eval('#chart svg g.mark > title', (ts) => ts.map((t) => t.textContent ?? ''));
+      expect(marks.some((t) => t.startsWith('server at step 2\n✖ crash'))).toBe(true);
+      expect(marks.some((t) => t.startsWith('server at step 3\n↻ restart'))).toBe(true);
+      expect(await page.$$eval('#chart svg g.label > title', (ts) => ts.some((t) => t.textContent?.startsWith('✗ ExactlyOnce violated')))).toBe(true);
+      // A row of the chart takes the page back to its step; the URL holds the path.
+      await page.click('#chart svg g.label:has(> title:text-is("step 2: crash server"))');
+      await atStep(page, 2);
+      expect(await page.textContent('.card[data-node=server] .badge')).toBe('down');
+      const at2 = new URL(page.url()).searchParams.get('path')!;
+      expect(at2.split('.')).toHaveLength(3);
+      // Forward walks the path again; a reload (a deep link) shows the same state; the browser's back button works.
+      await page.click('#forward');
+      await atStep(page, 3);
+      await page.reload();
+      await atStep(page, 3);
+      expect(await page.textContent('.card[data-node=server] .badge')).toBe('up');
+      expect(await page.$$eval('#path li', (ls) => ls.map((l) => l.textContent))).toEqual(['initial state', 'client→server Inc {id: 1}', 'crash server', 'restart server']);
+      await page.click('#path li:nth-child(2)');
+      await atStep(page, 1);
+      await page.goBack();
+      await atStep(page, 3);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(`http://127.0.0.1:${explorer.port}/`))).toEqual([]);
+    } finally {
+      await page.close();
+      await explorer.close();
+    }
+  }, 60_000);
+
   it('every shipped model: charts fit at 1280×800 and stay readable, messages are straight, titles are text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-shipped-'));
     const r = spawnSync(process.execPath, ['bin/faultline.mjs', 'check', 'models', '--report', dir, '--time-limit', '60'], { encoding: 'utf8' });
@@ -138,3 +204,22 @@ describe.runIf(available)('HTML report in headless Chromium', () => {
     await page.close();
   }, 300_000);
 });
+
+/** Wait until the explorer page shows the state after `step` steps (its chart drawn too). */
+async function atStep(page: Page, step: number): Promise<void> {
+  await page.waitForFunction((k) => {
+    const rows = [...document.querySelectorAll('#chart svg g.label > title')].filter((t) => /^step \d+:/.test(t.textContent ?? ''));
+    return document.getElementById('where')?.textContent?.startsWith(`step ${k} `) && rows.length === k + 1;
+  }, step);
+}
+
+/** Click the enabled step with this label, and wait for the state it leads to. */
+async function clickStep(page: Page, label: string, step: number): Promise<void> {
+  await page.click(`#enabled button:has(> .label:text-is(${JSON.stringify(label)}))`);
+  await atStep(page, step);
+}
+
+/** A field of a node's card: its value and its marks (volatile, changed). */
+async function field(page: Page, node: string, name: string): Promise<{ value: string; cls: string }> {
+  return page.$eval(`.card[data-node=${node}] tr:has(> td.name:text-is(${JSON.stringify(name)}))`, (tr) => ({ value: tr.querySelector('td.value')?.textContent ?? '', cls: tr.className }));
+}

@@ -514,8 +514,13 @@ export class System implements WorldReader {
       });
     timersSet.sort();
     const nodes = this.ids.map((id, slot) => {
-      const keyFields = this.roleOf[slot]!.keyFields;
-      return { id, role: this.layout.roleOf.get(id)!, ...(keyFields.length ? { keyFields: [...keyFields] } : {}) };
+      const { keyFields, volatileFields } = this.roleOf[slot]!;
+      return {
+        id,
+        role: this.layout.roleOf.get(id)!,
+        ...(keyFields.length ? { keyFields: [...keyFields] } : {}),
+        ...(volatileFields.length ? { volatile: [...volatileFields] } : {}),
+      };
     });
     return { kind: 'init', nodes, sends, ...(timersSet.length ? { timersSet } : {}) };
   }

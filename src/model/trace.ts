@@ -26,6 +26,8 @@ export interface NodeInfo {
   readonly role: string;
   /** Fields to show first (and keep when a label is shortened) in its state and its messages: `term`, `ballot`. */
   readonly keyFields?: readonly string[];
+  /** The fields a crash resets (volatile ones, and durable ones the variant forgets); the others survive it. */
+  readonly volatile?: readonly string[];
 }
 
 /** A message sent at a step. `lost` says why it never entered the network, if it did not. */

@@ -30,6 +30,11 @@ export function messagesOf(e: TraceEvent | undefined): readonly MessageInfo[] {
   return out;
 }
 
+/** The message a canonical key found in a state names (its sender, receiver, type and body), or null. */
+export function messageOf(key: string): MessageInfo | null {
+  return parseKey(key);
+}
+
 /** A step's label with its handler's choices, as the engine writes them: `label [yes, 2]`. */
 function withChoices(label: string, e: TraceEvent): string {
   const choices = 'choices' in e ? e.choices : undefined;
