@@ -24,32 +24,92 @@ export function explore<S>(spec: Spec<S>, options: CheckOptions = {}): CheckResu
 
 /** The breadth-first search of a compiled model, within `budget`. */
 export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): CheckResult<S> {
-  return drain(levels(model, budget));
+  return finished(model, budget, drain(levels(model, budget)));
 }
 
 /**
  * The same search, letting the event loop run every few milliseconds — so that a signal handler
  * (Ctrl-C) can abort the budget's signal and the search end with what it found so far.
  */
-export function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
-  const soFar: SoFar<CheckResult<S>> = {};
-  return drainAsync(levels(model, budget, soFar), budget, soFar);
+export async function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
+  return finished(model, budget, await searchAsync(model, budget));
+}
+
+/**
+ * The search with `hooks` (see SearchHooks: stop at a level and hand it over, carry on from a level
+ * of an earlier search, hear of every expansion), returning where it stands rather than a result:
+ * a shard of a distributed check (shard.ts) is a search split at a level and one carried on from it.
+ */
+export function searchAsync<S>(model: Compiled<S>, budget: Budget, hooks: SearchHooks<S> = {}): Promise<Searched<S>> {
+  const soFar: SoFar<Searched<S>> = {};
+  return drainAsync(levels(model, budget, soFar, hooks), budget, soFar);
+}
+
+/** Where a search stands when it ends: what `finished` makes a result of, and what a search can carry on from. */
+export interface Searched<S> {
+  readonly store: StateStore;
+  readonly counters: Counters;
+  /** The deepest level reached. */
+  readonly diameter: number;
+  readonly found: Found | null;
+  readonly stopReason: StopReason | null;
+  /** Stopped because `SearchHooks.split` asked to, before expanding `frontier`. */
+  readonly split: boolean;
+  /** The level that was to be expanded next (after a split: every state of it, not yet taken). */
+  readonly frontier: Level<S>;
+  /** The frontier's depth, and the id of its first state (its ids are consecutive). */
+  readonly depth: number;
+  readonly frontierStart: number;
+  /**
+   * The first id of each level, from depth 0: level k holds the ids from levelStarts[k] up to
+   * levelStarts[k + 1] (the last entry may be the start of a level that holds nothing).
+   */
+  readonly levelStarts: readonly number[];
+}
+
+/** What a search may be asked besides its budget. */
+export interface SearchHooks<S> {
+  /**
+   * Stop before expanding the level at `depth`, of `size` states, if this says so: the result is
+   * `split`, with that level as its `frontier`.
+   */
+  readonly split?: (depth: number, size: number) => boolean;
+  /**
+   * Carry on from a level of an earlier search, in its store (so that a trace leads back through
+   * the earlier search to an initial state): `level` holds states of `from.frontier`, `ids` their
+   * ids in `from.store`.
+   */
+  readonly from?: { readonly searched: Searched<S>; readonly level: Level<S>; readonly ids: readonly number[] };
+  /**
+   * Called once state `id` has been expanded, with its number of successors; -1 for a state beyond
+   * the model's constraint (checked, not expanded).
+   */
+  readonly expanded?: (id: number, successors: number) => void;
+}
+
+/** The result of a search that has ended. */
+export function finished<S>(model: Compiled<S>, budget: Budget, r: Searched<S>): CheckResult<S> {
+  return finishSearch(model, r.store, budget, { counters: r.counters, diameter: r.diameter, families: model.families, found: r.found, stopReason: r.stopReason });
 }
 
 /** The search itself; it pauses (yields) whenever the budget is due for a check. */
-function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<CheckResult<S>> = {}): Generator<void, CheckResult<S>, void> {
+function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>> = {}, hooks: SearchHooks<S> = {}): Generator<void, Searched<S>, void> {
   const maxDepth = budget.maxDepth;
   const maxStates = budget.maxStates;
   const deadlockOn = budget.deadlockOn(model);
-  const store = new StateStore();
+  const from = hooks.from?.searched;
+  const store = from ? from.store : new StateStore();
   const buf = new SuccessorBuffer<S>();
-  const counters = new Counters();
-  let depth = 0;
-  let maxLevel = 0;
+  const counters = from ? from.counters : new Counters();
+  const levelStarts = from ? [...from.levelStarts] : [0];
+  let depth = from ? from.depth : 0;
+  let maxLevel = depth;
   let stopReason: StopReason | null = null;
   let found: Found | null = null;
+  let split = false;
   const fp = model.key;
   const beyond = model.beyond;
+  const onExpanded = hooks.expanded;
 
   // Determinism spot check: every 4096th state is expanded twice and the two results compared.
   const recheck = new SuccessorBuffer<S>();
@@ -76,18 +136,37 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<CheckResult
     recheck.clear();
   };
 
+  let frontier: Level<S>;
+  let levelStart = 0; // id of frontier[0], unless the ids are given (`firstIds`)
+  let firstIds: readonly number[] | null = null;
+  const searched = (why: StopReason | null): Searched<S> => ({
+    store,
+    counters,
+    diameter: maxLevel,
+    found,
+    stopReason: why,
+    split,
+    frontier,
+    depth,
+    frontierStart: levelStart,
+    levelStarts,
+  });
   // Cut short in the middle of a stretch (see drainAsync): what was found up to there.
-  soFar.result = () => finishSearch(model, store, budget, { counters, diameter: maxLevel, families: model.families, found: found as Found | null, stopReason: 'interrupted' });
+  soFar.result = () => searched('interrupted');
 
-  // ---- initial states
-  const start = takeInitialStates(model, store, maxStates);
-  counters.generated = start.generated;
-  found = start.found;
-  stopReason = start.stopReason;
-  let frontier = newLevel(model);
-  for (const i of start.held) frontier.add(model.init[i]!);
+  if (hooks.from) {
+    frontier = hooks.from.level;
+    firstIds = hooks.from.ids;
+  } else {
+    // ---- initial states
+    const start = takeInitialStates(model, store, maxStates);
+    counters.generated = start.generated;
+    found = start.found;
+    stopReason = start.stopReason;
+    frontier = newLevel(model);
+    for (const i of start.held) frontier.add(model.init[i]!);
+  }
 
-  let levelStart = 0; // id of frontier[0]
   let expanded = 0;
 
   search: while (frontier.size > 0 && !found && stopReason === null) {
@@ -96,19 +175,27 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<CheckResult
       stopReason = 'max-depth';
       break;
     }
+    if (hooks.split?.(depth, frontier.size)) {
+      split = true;
+      break;
+    }
     const nextFrontier = newLevel(model);
+    const nextStart = store.size; // every state of this level is stored: the next one's ids start here
+    levelStarts[depth + 1] = nextStart;
     const levelSize = frontier.size;
     for (let i = 0; i < levelSize; i++) {
       const s = frontier.take(); // the level lets the state go once taken
-      const id = levelStart + i;
+      const id = firstIds !== null ? firstIds[i]! : levelStart + i;
       if (beyond !== null && beyond(s)) {
         counters.beyond++;
+        onExpanded?.(id, -1);
         continue;
       }
       expandOrThrow(model, s, buf, id, depth);
       expanded++;
       if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
       const n = buf.length;
+      onExpanded?.(id, n);
       if (n === 0 && deadlockOn) {
         found = { kind: 'deadlock', name: 'Deadlock', id };
         break search;
@@ -153,16 +240,17 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<CheckResult
       }
     }
     buf.clear();
-    levelStart += levelSize;
+    firstIds = null;
+    levelStart = nextStart;
     frontier = nextFrontier;
     if (nextFrontier.size > 0) depth++;
   }
   buf.clear();
-  return finishSearch(model, store, budget, { counters, diameter: maxLevel, families: model.families, found: found as Found | null, stopReason });
+  return searched(stopReason);
 }
 
 /** The states of a BFS level waiting to be expanded, in order; each is let go once taken. */
-interface Level<S> {
+export interface Level<S> {
   readonly size: number;
   add(s: S): void;
   take(): S;
@@ -198,7 +286,8 @@ class PackedLevel<S> implements Level<S> {
   }
 }
 
-function newLevel<S>(model: Compiled<S>): Level<S> {
+/** An empty level for the states of `model`. */
+export function newLevel<S>(model: Compiled<S>): Level<S> {
   const first = model.init[0];
   return first instanceof PackedState ? new PackedLevel<S>(first) : new ArrayLevel<S>();
 }

@@ -92,16 +92,16 @@ function checkLimits(limits: Limits): void {
     if (name !== 'signal' && v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) throw new UsageError(`${name} expects a non-negative number, got ${String(v)}`);
 }
 
-/**
- * Check a model: the safety search, then (if it found nothing) the liveness pass. Returns what was
- * checked and what was found, with the compiled model a report draws its state graph from.
- */
-export async function runCheck(target: CheckTarget, settings: CheckSettings = {}, file?: string): Promise<{ info: RunInfo; result: CheckResult<unknown>; compiled: Compiled<unknown> }> {
+/** The model built and compiled for its safety search, and the search's budget (what runCheck and a shard share). */
+export async function prepareSafety(
+  target: CheckTarget,
+  settings: CheckSettings = {},
+  file?: string,
+): Promise<{ built: Built; compiled: Compiled<unknown>; budget: Budget; symmetry: boolean }> {
   const built = await buildModel(target, settings, file);
   const symmetry = settings.symmetry !== false;
   const only = settings.invariants ? { invariants: settings.invariants } : {};
   const compiled = compile(built.spec, { symmetry, ...only, ...(settings.witness ? { witness: settings.witness } : {}) });
-  const workers = wholeNumber('workers', settings.workers ?? 1, 1);
   const limits = settings.limits ?? {};
   checkLimits(limits);
   const budget = new Budget({
@@ -110,6 +110,17 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
     ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
     ...(settings.progressIntervalMs !== undefined ? { progressIntervalMs: settings.progressIntervalMs } : {}),
   });
+  return { built, compiled, budget, symmetry };
+}
+
+/**
+ * Check a model: the safety search, then (if it found nothing) the liveness pass. Returns what was
+ * checked and what was found, with the compiled model a report draws its state graph from.
+ */
+export async function runCheck(target: CheckTarget, settings: CheckSettings = {}, file?: string): Promise<{ info: RunInfo; result: CheckResult<unknown>; compiled: Compiled<unknown> }> {
+  const workers = wholeNumber('workers', settings.workers ?? 1, 1);
+  const { built, compiled, budget, symmetry } = await prepareSafety(target, settings, file);
+  const only = settings.invariants ? { invariants: settings.invariants } : {};
   let result: CheckResult<unknown>;
   if (workers === 1) result = await bfsAsync(compiled, budget);
   else {

@@ -396,6 +396,16 @@ export function compile<S>(spec: Spec<S>, options: CompileOptions = {}): Compile
   };
 }
 
+/**
+ * The same compiled model started from other states: a search from a state reached some other way
+ * (`faultline explore`'s "shortest path from here"). Everything else — successors, labels, keys,
+ * invariants — is the model's own, so a trace found from there continues a trace that led there.
+ */
+export function startingFrom<S>(model: Compiled<S>, states: readonly S[]): Compiled<S> {
+  if (states.length === 0) throw new ModelError('a search needs at least one state to start from');
+  return { ...model, init: states };
+}
+
 /** A plain object or array (not an Immutable value, a class instance or a primitive). */
 function isPlainContainer(x: unknown): x is object {
   if (typeof x !== 'object' || x === null) return false;

@@ -7,8 +7,11 @@ import yargs, { type Argv } from 'yargs';
 import { describeThrown, FaultlineError, UsageError } from '../model/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
+import { exploreCommand } from './commands/explore.js';
 import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/shard.js';
+import { slurmCommand } from './commands/slurm.js';
 import { regressCommand, regressWorkerCommand } from './commands/regress.js';
 import { renderCommand, reportCommand } from './commands/render.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -17,7 +20,7 @@ import { errorJson } from '../report/json.js';
 
 export { EXIT, exitCodeOf } from './options.js';
 
-const COMMANDS = [initCommand, checkCommand, simulateCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
+const COMMANDS = [initCommand, checkCommand, mergeCommand, slurmCommand, simulateCommand, exploreCommand, listCommand, regressCommand, renderCommand, reportCommand, benchCommand, regressWorkerCommand] as readonly Command<never>[];
 
 /** faultline's version, from its package.json. */
 function version(): string {
@@ -97,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await c.run(a as never);
       },
     });
-  cli = cli.demandCommand(1, 'give a command: check, simulate, list, init, regress, render, report or bench');
+  cli = cli.demandCommand(1, 'give a command: check, merge, slurm, simulate, explore, list, init, regress, render, report or bench');
   try {
     await cli.parseAsync();
   } catch (e) {

@@ -69,11 +69,16 @@ function within(r: CheckResult<unknown>): string {
   return n === undefined ? '' : ` within the constraint: ${n.toLocaleString('en-US')} states at its edge not expanded`;
 }
 
-export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
+/** What was checked, as the first line of a result says it: `two-phase, variant correct (rms=3)`. */
+export function runName(info: RunInfo): string {
   const budgets = Object.entries(info.faults ?? {}).filter(([, n]) => n > 0);
   const faultText = info.faults ? `, faults ${budgets.length ? budgets.map(([k, n]) => `${k}=${n}`).join(',') : 'none'}` : '';
   const only = info.invariants ? `, checking only ${info.invariants.join(', ')}` : '';
-  const head = `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}${only}`;
+  return `${info.model}, variant ${info.variant}${paramText(info.params)}${faultText}${only}`;
+}
+
+export function formatResult(info: RunInfo, r: CheckResult<unknown>): string {
+  const head = runName(info);
   const lines: string[] = [];
   const v = r.violation;
   if (!v && info.witness) {

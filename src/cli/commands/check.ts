@@ -14,6 +14,7 @@ import { writeIndex, writeReport } from '../../report/write.js';
 import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
 import { expectationFor } from '../expectations.js';
 import { typecheck } from '../typecheck.js';
+import { checkShard, checkShardOptions, checkShards } from './shard.js';
 
 export interface CheckArgs {
   target: string;
@@ -35,6 +36,10 @@ export interface CheckArgs {
   report?: string | boolean;
   workers: number;
   typecheck?: boolean;
+  shard?: string;
+  shards?: number;
+  splitDepth?: number;
+  out?: string;
 }
 
 /** The settings of `runCheck` from the command line. */
@@ -255,7 +260,11 @@ export const checkCommand: Command<CheckArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads for the search (same results, faster on big models)' })
       .option('report', { type: 'string', describe: 'write result.json and trace.txt (default dir reports/<model>/<variant>/)' })
-      .option('typecheck', { type: 'boolean', default: false, describe: 'type-check the model (and what it imports) first; stop on a type error' }),
+      .option('typecheck', { type: 'boolean', default: false, describe: 'type-check the model (and what it imports) first; stop on a type error' })
+      .option('shard', { type: 'string', describe: 'run shard i of n (0 ≤ i < n) of a sharded check, writing its files to --out; then faultline merge (docs/scale-out.md)' })
+      .option('shards', { type: 'number', describe: 'run a sharded check as n processes of this machine, and merge them' })
+      .option('split-depth', { type: 'number', describe: 'with --shard/--shards: the depth of the level split between the shards (default: the first with 256 states a shard)' })
+      .option('out', { type: 'string', describe: 'with --shard: the folder of the shard files (with --shards: keep them there)' }),
   run: async (args) => {
     const isDir = (() => {
       try {
@@ -264,7 +273,11 @@ export const checkCommand: Command<CheckArgs> = {
         return false;
       }
     })();
+    checkShardOptions(args, isDir);
     if (args.typecheck) await typecheck(args.target);
+    const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
+    if (args.shards !== undefined) return checkShards(args, settingsOf(args, args.variant, progress));
+    if (args.shard !== undefined) return checkShard(args, settingsOf(args, args.variant, progress));
     return isDir ? checkFolder(args) : checkFile(args);
   },
 };
