@@ -247,6 +247,30 @@ describe('explore: several initial states', () => {
   });
 });
 
+describe('explore: liveness from a state', () => {
+  const BARRIER = 'models/zk-barrier.ts';
+  it('finds the run check’s liveness pass finds, from the initial state; and says when the property holds on every run', async () => {
+    // A participant crashes before it enters: the barrier never opens (stuck).
+    const crashed = await runCheck(BARRIER, { faults: { crash: 1 } });
+    const v = crashed.result.violation!;
+    expect([crashed.result.result, v.name]).toEqual(['liveness', 'Opens']);
+    const session = await Session.open(BARRIER, { faults: { crash: 1 } });
+    expect(session.targets().map((t) => t.id)).toContain('liveness:Opens');
+    const r = await session.find([0], 'liveness:Opens');
+    expect(r.found).toBe(true);
+    expect(r.steps).toBe(v.trace.length - 1);
+    expect(r.message).toMatch(/^Opens fails from here: stuck after \d+ steps/);
+    // The path it gives can be walked (every step enabled where it is taken), as long as check's trace.
+    expect(session.state(r.path!).steps).toHaveLength(v.trace.length);
+    // Without the crash the barrier opens on every run: as many states as check's liveness graph.
+    const ok = await runCheck(BARRIER, {});
+    expect(ok.result.result).toBe('ok');
+    const holds = await (await Session.open(BARRIER)).find([0], 'liveness:Opens');
+    expect([holds.found, holds.complete, holds.explored]).toEqual([false, true, ok.result.liveness!.states]);
+    expect(holds.message).toMatch(/^Opens holds on every run from here \(all [\d,]+ states explored\)$/);
+  });
+});
+
 describe('explore: the command', () => {
   it('prints the URL, serves it, and stops cleanly on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['bin/faultline.mjs', 'explore', AT_LEAST_ONCE], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -69,7 +69,7 @@ export async function startExplorer(session: Session, options: ExplorerOptions =
           return json(res, 200, await session.chart(parsePath(url.searchParams.get('path'))));
         case '/api/find': {
           const target = url.searchParams.get('target');
-          if (!target) throw new UsageError('give a target: /api/find?target=invariant:Name (or witness:Name, deadlock)');
+          if (!target) throw new UsageError('give a target: /api/find?target=invariant:Name (or witness:Name, liveness:Name, deadlock)');
           return json(res, 200, await session.find(parsePath(url.searchParams.get('path')), target, { timeLimitMs: searchMs, signal: stop.signal }));
         }
         default:

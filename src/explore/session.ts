@@ -9,6 +9,7 @@
  * `0.3.1` in URLs; it is stable for a given model, variant, params and fault budgets.
  */
 import { bfsAsync } from '../check/bfs.js';
+import { checkLivenessAsync } from '../check/liveness.js';
 import { buildModel, type CheckTarget } from '../check/check.js';
 import { compile, type Compiled, startingFrom, SuccessorBuffer } from '../check/compile.js';
 import { actionThrew, Budget, where } from '../check/core.js';
@@ -63,7 +64,7 @@ export interface InvariantVerdict {
 
 /** Something the shortest path from here can be searched for. */
 export interface Target {
-  /** `invariant:Name`, `witness:Name` or `deadlock`. */
+  /** `invariant:Name`, `witness:Name`, `liveness:Name` or `deadlock`. */
   readonly id: string;
   /** `ExactlyOnce is broken`, `AllAcked holds`. */
   readonly text: string;
@@ -258,6 +259,7 @@ export class Session {
     return [
       ...m.invariants.map((i) => ({ id: `invariant:${i.name}`, text: `${i.name} is broken` })),
       ...m.witnessNames.map((w) => ({ id: `witness:${w}`, text: `${w} holds` })),
+      ...m.properties.map((p) => ({ id: `liveness:${p.name}`, text: `${p.name} fails (a run that never satisfies it)` })),
       ...(m.deadlock ? [{ id: 'deadlock', text: 'no step is possible (a deadlock)' }] : []),
     ];
   }
@@ -270,6 +272,7 @@ export class Session {
     const { trace } = this.walk(path);
     const from = trace[trace.length - 1]!.state;
     const model = startingFrom(this.search(target), [from]);
+    if (target.startsWith('liveness:')) return this.findLiveness(path, trace, model, target.slice('liveness:'.length), limits);
     const what = this.targets().find((t) => t.id === target)!.text;
     const r = await bfsAsync(model, new Budget({ ...limits, deadlock: target === 'deadlock' }));
     const v = r.violation;
@@ -290,6 +293,32 @@ export class Session {
     const message = r.complete
       ? `no state where ${what} is reachable from here (all ${explored.toLocaleString('en-US')} states explored)`
       : `not found in the ${explored.toLocaleString('en-US')} states explored: the search stopped (${r.stopReason})`;
+    return { found: false, path: null, steps: null, explored, complete: r.complete, stopReason: r.stopReason, message };
+  }
+
+  /**
+   * A run from the state at `path` on which liveness property `name` fails — stuck, or looping for
+   * ever — as check's liveness pass finds it (over the states reachable from there, no symmetry).
+   */
+  private async findLiveness(
+    path: readonly number[],
+    trace: readonly TraceStep<unknown>[],
+    model: Compiled<unknown>,
+    name: string,
+    limits: { timeLimitMs?: number; maxStates?: number; signal?: AbortSignal },
+  ): Promise<FindResult> {
+    const r = await checkLivenessAsync(model, model.properties.filter((p) => p.name === name), new Budget(limits));
+    const v = r.violation;
+    const explored = r.states;
+    if (v) {
+      const n = v.trace.length - 1;
+      const shape =
+        v.shape === 'stuck' || v.loop === null ? `stuck after ${n} step${n === 1 ? '' : 's'}` : `${n} steps, the last ${n - v.loop} of them a loop back to step ${path.length - 1 + v.loop} that can go on for ever`;
+      return { found: true, path: [...path, ...this.choices(trace, v.trace)], steps: n, explored, complete: r.complete, stopReason: r.stopReason, message: `${name} fails from here: ${shape} (${v.explanation})` };
+    }
+    const message = r.complete
+      ? `${name} holds on every run from here (all ${explored.toLocaleString('en-US')} states explored)`
+      : `no run where ${name} fails found in the ${explored.toLocaleString('en-US')} states explored: the search stopped (${r.stopReason})`;
     return { found: false, path: null, steps: null, explored, complete: r.complete, stopReason: r.stopReason, message };
   }
 
@@ -368,7 +397,14 @@ export class Session {
     if (!this.targets().some((t) => t.id === target))
       throw new UsageError(`nothing to search for called "${target}"; targets: ${this.targets().map((t) => t.id).join(', ') || 'none (the model declares no invariants or witnesses)'}`);
     const [kind, name] = [target.slice(0, target.indexOf(':')), target.slice(target.indexOf(':') + 1)];
-    c = target === 'deadlock' ? compile(this.spec, { invariants: [] }) : kind === 'witness' ? compile(this.spec, { witness: name }) : compile(this.spec, { invariants: [name] });
+    c =
+      target === 'deadlock'
+        ? compile(this.spec, { invariants: [] })
+        : kind === 'witness'
+          ? compile(this.spec, { witness: name })
+          : kind === 'liveness'
+            ? compile(this.spec, { symmetry: false, invariants: [] }) // liveness runs over concrete states, as check's pass does
+            : compile(this.spec, { invariants: [name] });
     this.searches.set(target, c);
     return c;
   }
