@@ -133,10 +133,10 @@ export function shardName(index: number, count: number): string {
 
 const SHARD_FILE = /^shard-(\d+)-of-(\d+)\.json$/;
 
-/** Remove the shard files of an earlier run from `dir` (before a run that writes them all), returning how many. */
+/** Remove the shard files (a check's or a swarm simulation's) of an earlier run from `dir` (before a run that writes them all), returning how many. */
 export function clearShardFiles(dir: string): number {
   if (!existsSync(dir)) return 0;
-  const old = readdirSync(dir).filter((n) => /^shard-\d+-of-\d+\.(json|fp)$/.test(n));
+  const old = readdirSync(dir).filter((n) => /^(shard-\d+-of-\d+\.(json|fp)|swarm-\d+-of-\d+\.json)$/.test(n));
   for (const n of old) rmSync(join(dir, n), { force: true });
   return old.length;
 }
@@ -346,7 +346,7 @@ export interface MergedRun {
 export function readShards(dir: string): ShardFacts[] {
   if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
   const names = readdirSync(dir).filter((n) => SHARD_FILE.test(n));
-  if (names.length === 0) throw new UsageError(`no shard files in ${dir} (shard-<i>-of-<n>.json, written by check --shard)`);
+  if (names.length === 0) throw new UsageError(`no shard files in ${dir} (shard-<i>-of-<n>.json, written by check --shard, or swarm-<i>-of-<n>.json, by simulate --shard)`);
   const shards: ShardFacts[] = [];
   for (const name of names) {
     let doc: { shard?: ShardFacts };

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, Counters, drain, drainAsync, expandOrThrow, explain, firstBrokenInvariant, type SoFar, statistics } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
-import { choicesOf, followLabels, initialStep, successorStep } from './path.js';
+import { choicesOf, follow, followLabels, initialStep, successorStep } from './path.js';
 import { FingerprintSet } from './store.js';
 import type { CheckResult, Stats, TraceStep } from './types.js';
 
@@ -35,6 +35,14 @@ export interface SimulateOptions {
   /** Called once the first runs are made, then about every `progressIntervalMs` (default 1000). */
   readonly onProgress?: (p: SimulationProgress) => void;
   readonly progressIntervalMs?: number;
+  /**
+   * Which successor a choice picks: `forward` (the default), choice `c` takes successor `c mod n`,
+   * so smaller choices prefer the model's first actions (protocol steps before faults); `reverse`
+   * takes successor `n − 1 − (c mod n)`, preferring the last ones. Swarm shards vary it (swarm.ts).
+   */
+  readonly order?: 'forward' | 'reverse';
+  /** The seed of chunk k of runs (default: derived from `seed`); swarm shards give disjoint ones. */
+  readonly chunkSeeds?: (k: number) => number;
 }
 
 /** How far a simulation has got, as `onProgress` receives it. */
@@ -61,6 +69,8 @@ export interface SimulationInfo {
   readonly minimized: number | null;
   /** Finally, after fast-check shrank its choices and steps were removed again: the trace reported. */
   readonly shrunk: number | null;
+  /** With the `chunkSeeds` option: the fast-check seeds the runs were made from. */
+  readonly seeds?: readonly number[];
 }
 
 export type SimulationResult<S> = CheckResult<S> & { readonly simulation: SimulationInfo };
@@ -116,6 +126,8 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
   const depth = options.depth ?? 200;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const deadlockOn = options.deadlock ?? model.deadlock;
+  const reverse = options.order === 'reverse';
+  const seedsUsed: number[] = [];
   const timeLimit = options.timeLimitMs ?? Infinity;
   const seen = new FingerprintSet();
   const counters = new Counters();
@@ -149,7 +161,7 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
         if (deadlockOn) bad = { kind: 'deadlock', name: 'Deadlock' };
         break;
       }
-      const j = choices[k]! % buf.length;
+      const j = reverse ? buf.length - 1 - (choices[k]! % buf.length) : choices[k]! % buf.length;
       const t = buf.states[j]!;
       if (keep) trace.push(successorStep(model, buf, j));
       if (!shrinking) {
@@ -201,7 +213,8 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
       timedOut = true;
       break;
     }
-    const chunkSeedK = chunkSeed(seed, k);
+    const chunkSeedK = options.chunkSeeds ? options.chunkSeeds(k) : chunkSeed(seed, k);
+    seedsUsed.push(chunkSeedK);
     const r = fc.check(property, { numRuns: Math.min(CHUNK, runs - generated), seed: chunkSeedK, endOnFailure: true, ...(Number.isFinite(timeLimit) ? { interruptAfterTimeLimit: Math.max(1, Math.floor(deadline - performance.now())) } : {}) });
     if (r.interrupted) timedOut = true;
     if (r.failed && r.counterexample) {
@@ -226,7 +239,7 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
     // collision estimate or constraint count (states are not stored).
     const { beyondConstraint: _beyond, ...base } = statistics(model, { start: t0, distinct: seen.size, counters, diameter: deepest, families: model.families, storeBytes: 0 });
     const stats: Stats = { ...base, statesPerSecond: ms > 0 ? Math.round((steps / ms) * 1000) : steps, collisionProbability: 0 };
-    const simulation: SimulationInfo = { seed, runs: generated, steps, stepsPerSecond: stats.statesPerSecond, deepest, distinctStates: seen.size, found, shrunk, minimized };
+    const simulation: SimulationInfo = { seed, runs: generated, steps, stepsPerSecond: stats.statesPerSecond, deepest, distinctStates: seen.size, found, shrunk, minimized, ...(options.chunkSeeds ? { seeds: seedsUsed } : {}) };
     if (!w || !w.broken) return { result: 'ok', complete: false, stopReason: why, stats, violation: null, simulation };
     const v = w.broken;
     const explanation = v.kind === 'invariant' ? explain(model, v.name, w.trace[w.trace.length - 1]!.state) : null;
@@ -251,7 +264,7 @@ function* walks<S>(model: Compiled<S>, options: SimulateOptions = {}, soFar: SoF
     yield;
     // 3. Let fast-check shrink the choices of that run (fewer steps, earlier successors: protocol
     //    steps before faults), for a bounded time; then remove steps again.
-    const again = fc.check(property, { numRuns: 1, seed: failing.seed, examples: [[choicesOf(model, result.trace)]], interruptAfterTimeLimit: options.shrinkMs ?? 3000 });
+    const again = fc.check(property, { numRuns: 1, seed: failing.seed, examples: [[walkChoices(model, result.trace, reverse)]], interruptAfterTimeLimit: options.shrinkMs ?? 3000 });
     if (again.failed && again.counterexample) {
       const w = walk(again.counterexample[0] ?? [0], true);
       if (w.broken && sameBreak(w.broken, result.broken)) {
@@ -307,6 +320,18 @@ function minimize<S>(model: Compiled<S>, w: Walk<S>, broken: (s: S) => Walk<S>['
     }
   }
   return best;
+}
+
+/** The choices that make `walk` take the steps of `trace` (successor indices, mirrored in reverse order). */
+function walkChoices<S>(model: Compiled<S>, trace: readonly TraceStep<S>[], reverse: boolean): number[] {
+  const choices = choicesOf(model, trace);
+  if (!reverse) return choices;
+  const lengths: number[] = [];
+  follow(model, trace[0]!.state, trace.length - 1, (k, _from, buf) => {
+    lengths.push(buf.length);
+    return choices[k]! < buf.length ? choices[k]! : -1;
+  }, false);
+  return choices.map((c, k) => (k === 0 || lengths[k - 1] === undefined ? c : Math.max(0, lengths[k - 1]! - 1 - c)));
 }
 
 function sameBreak(a: Walk<unknown>['broken'], b: Walk<unknown>['broken']): boolean {

@@ -4,7 +4,7 @@
  * local processes and merges them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,18 +160,11 @@ export function shardArgv(args: Omit<ShardArgs, 'json' | 'workers'>, index: numb
 }
 
 /**
- * `check --shards n`: the n shards as processes of this machine, all at once, then the merge.
- * Ctrl-C stops them: each writes what it found, and the merge says the run is incomplete.
+ * Run `count` shards as processes of this machine, all at once (`argvOf(index)`: a shard's command
+ * line after the faultline script), throwing one line when one fails. Ctrl-C stops them: each
+ * writes what it found, and the merge says the run is incomplete.
  */
-export async function checkShards(args: ShardArgs, settings: CheckSettings): Promise<number> {
-  const count = args.shards!;
-  // The model, its variant and params, once here rather than n times in the shards.
-  await buildModel(args.target, settings, args.target);
-  const own = args.out === undefined || args.out === '';
-  const out = own ? mkdtempSync(join(tmpdir(), 'faultline-shards-')) : args.out!;
-  // The folder is this run's: shard files of an earlier one would not merge with its own.
-  if (!own) clearShardFiles(out);
-  const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
+export async function runShardProcesses(count: number, argvOf: (index: number) => string[], progress: boolean): Promise<void> {
   const t0 = performance.now();
   const children: ChildProcess[] = [];
   let signalled = 0;
@@ -197,7 +190,7 @@ export async function checkShards(args: ShardArgs, settings: CheckSettings): Pro
     status();
     const results = await Promise.all(
       Array.from({ length: count }, (_, index) => {
-        const child = spawn(process.execPath, [BIN, ...shardArgv(args, index, count, out, true)], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+        const child = spawn(process.execPath, [BIN, ...argvOf(index)], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
         children.push(child);
         let stderr = '';
         child.stderr!.setEncoding('utf8');
@@ -220,14 +213,30 @@ export async function checkShards(args: ShardArgs, settings: CheckSettings): Pro
       const line = failed.stderr.split('\n').filter((l) => l.trim() !== '').pop() ?? `exit code ${failed.code}`;
       throw new FaultlineError(`shard ${failed.index} of ${count}: ${line.replace(/^faultline: /, '')}`);
     }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', killAll);
+  }
+}
+
+/** `check --shards n`: the n shards as processes of this machine (runShardProcesses), then the merge. */
+export async function checkShards(args: ShardArgs, settings: CheckSettings): Promise<number> {
+  const count = args.shards!;
+  // The model, its variant and params, once here rather than n times in the shards.
+  await buildModel(args.target, settings, args.target);
+  const own = args.out === undefined || args.out === '';
+  const out = own ? mkdtempSync(join(tmpdir(), 'faultline-shards-')) : args.out!;
+  // The folder is this run's: shard files of an earlier one would not merge with its own.
+  if (!own) clearShardFiles(out);
+  const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
+  try {
+    await runShardProcesses(count, (index) => shardArgv(args, index, count, out, true), progress);
     const merged = await mergeShards(out);
     const code = await showMerged(merged, args);
     if (!own && !args.json) process.stdout.write(`  shard files: ${out}\n`);
     return code;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', killAll);
     if (own) rmSync(out, { recursive: true, force: true });
   }
 }
@@ -240,7 +249,7 @@ export interface MergeArgs {
 
 export const mergeCommand: Command<MergeArgs> = {
   usage: 'merge <dir>',
-  describe: 'add up the shards of a sharded check (check --shard i/n --out dir): distinct states, diameter, shortest violation',
+  describe: 'add up the shards of a sharded check (check --shard i/n --out dir: distinct states, diameter, shortest violation) or of a swarm simulation (simulate --shard i/n --out dir: runs, shortest counterexample)',
   options: (y) =>
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'the folder the shards wrote their files to' })
@@ -254,6 +263,13 @@ export const mergeCommand: Command<MergeArgs> = {
       throw new UsageError(`no such folder: ${args.dir}`);
     }
     if (!isDir) throw new UsageError(`${args.dir} is not a folder: give the folder the shards wrote to`);
+    // Swarm simulation shards (simulate --shard) merge their own way; loaded only then (fast-check).
+    const swarm = await import('./swarm.js');
+    if (swarm.hasSwarmFiles(args.dir)) {
+      if (readdirSync(args.dir).some((n) => /^shard-\d+-of-\d+\.json$/.test(n)))
+        throw new UsageError(`${args.dir} holds shards of a check (shard-*.json) and of a simulation (swarm-*.json): give each run its own folder`);
+      return swarm.showSwarm(await swarm.mergeSwarm(args.dir), args);
+    }
     return showMerged(await mergeShards(args.dir), args);
   },
 };

@@ -8,6 +8,7 @@ import type { SimulationProgress } from '../../check/simulate.js';
 import { formatDuration } from '../../report/text.js';
 import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast } from '../options.js';
 import { UsageError } from '../../model/errors.js';
+import { checkSwarmOptions, simulateShard, simulateShards } from './swarm.js';
 
 interface SimulateArgs {
   model: string;
@@ -23,6 +24,9 @@ interface SimulateArgs {
   json: boolean;
   report?: string | boolean;
   progress?: boolean;
+  shard?: string;
+  shards?: number;
+  out?: string;
 }
 
 /** The simulation's progress line on stderr: in place on a terminal, else a line each time. */
@@ -49,7 +53,10 @@ export const simulateCommand: Command<SimulateArgs> = {
       .option('deadlock', { type: 'boolean', default: true, describe: 'report states without successors (--no-deadlock: do not)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
       .option('report', { type: 'string', describe: 'write a report folder (default reports/<model>/<variant>-simulate/)' })
-      .option('progress', { type: 'boolean', describe: 'print progress on stderr (default: when stderr is a terminal; otherwise a line every 5 s)' }),
+      .option('progress', { type: 'boolean', describe: 'print progress on stderr (default: when stderr is a terminal; otherwise a line every 5 s)' })
+      .option('shard', { type: 'string', describe: 'swarm mode: run shard i of n (0 ≤ i < n), its own seeds, successor order and depth, --runs runs; writes to --out, then faultline merge (docs/scale-out.md)' })
+      .option('shards', { type: 'number', describe: 'swarm mode: run n shards as processes of this machine, and merge them' })
+      .option('out', { type: 'string', describe: 'with --shard: the folder of the shard files (with --shards: keep them there)' }),
   run: async (args) => {
     const params = parseParams(args.param);
     const faults = parseParams(args.faults, 'faults');
@@ -58,7 +65,22 @@ export const simulateCommand: Command<SimulateArgs> = {
     if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed expects a whole number, got ${String(args.seed)}`);
     const timeLimit = nonNegative('time-limit', args.timeLimit);
     const actionTimeout = nonNegative('action-timeout', args.actionTimeout);
+    checkSwarmOptions(args);
     const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
+    if (args.shard !== undefined || args.shards !== undefined) {
+      const settings = {
+        ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
+        ...(args.variant !== undefined ? { variant: args.variant } : {}),
+        params,
+        faults,
+        runs,
+        depth,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+        ...(args.deadlock ? {} : { deadlock: false }),
+      };
+      return args.shards !== undefined ? simulateShards(args, settings) : simulateShard(args, settings);
+    }
     const { info, result, compiled } = await interruptible((signal) => runSimulation(
       args.model,
       {
