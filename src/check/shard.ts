@@ -41,8 +41,8 @@ export interface ShardPlan {
 /** The default split: the first level holding at least this many states per shard. */
 export const STATES_PER_SHARD = 256;
 
-/** What was checked: the same in every shard of one run (the merge compares them). */
-export interface ShardRunKey {
+/** Which model a shard ran, as every kind of shard file names it. */
+export interface ModelRunKey {
   readonly model: string;
   /** The model file as the shard was given it, and as an absolute path. */
   readonly file: string;
@@ -50,10 +50,14 @@ export interface ShardRunKey {
   readonly variant: string;
   readonly params: RunInfo['params'];
   readonly faults: Record<string, number> | null;
+  readonly deadlock: boolean | null;
+}
+
+/** What was checked: the same in every shard of one run (the merge compares them). */
+export interface ShardRunKey extends ModelRunKey {
   readonly witness: string | null;
   readonly invariants: readonly string[] | null;
   readonly symmetry: boolean;
-  readonly deadlock: boolean | null;
   readonly maxDepth: number | null;
   readonly maxStates: number | null;
   /** The split depth asked for (`auto`: the default rule). */

@@ -24,6 +24,7 @@ import { explain } from './core.js';
 import { choicesOf, follow } from './path.js';
 import type { SimulationResult } from './simulate.js';
 import type { RunInfo, Stats, StopReason, Violation } from './types.js';
+import type { ModelRunKey } from './shard.js';
 
 /** What shard `index` varies besides its seeds. */
 export interface SwarmStrategy {
@@ -57,14 +58,7 @@ export function swarmSeed(seed: number, index: number, count: number, k: number)
 }
 
 /** What was simulated: the same in every shard of one run (the merge compares them). */
-export interface SwarmRunKey {
-  readonly model: string;
-  readonly file: string;
-  readonly path: string;
-  readonly variant: string;
-  readonly params: RunInfo['params'];
-  readonly faults: Record<string, number> | null;
-  readonly deadlock: boolean | null;
+export interface SwarmRunKey extends ModelRunKey {
   /** Runs per shard, and the depth and seed the shards' own are derived from. */
   readonly runs: number;
   readonly depth: number;

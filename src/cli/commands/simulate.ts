@@ -8,26 +8,9 @@ import type { SimulationProgress } from '../../check/simulate.js';
 import { formatDuration } from '../../report/text.js';
 import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast } from '../options.js';
 import { UsageError } from '../../model/errors.js';
-import { checkSwarmOptions, simulateShard, simulateShards } from './swarm.js';
+import { checkSwarmOptions, simulateShard, simulateShards, type SwarmArgs } from './swarm.js';
 
-interface SimulateArgs {
-  model: string;
-  variant?: string;
-  param?: string[];
-  faults?: string[];
-  runs: number;
-  depth: number;
-  seed?: number;
-  timeLimit?: number;
-  actionTimeout?: number;
-  deadlock: boolean;
-  json: boolean;
-  report?: string | boolean;
-  progress?: boolean;
-  shard?: string;
-  shards?: number;
-  out?: string;
-}
+type SimulateArgs = SwarmArgs;
 
 /** The simulation's progress line on stderr: in place on a terminal, else a line each time. */
 function printSimulationProgress(p: SimulationProgress): void {
@@ -67,33 +50,24 @@ export const simulateCommand: Command<SimulateArgs> = {
     const actionTimeout = nonNegative('action-timeout', args.actionTimeout);
     checkSwarmOptions(args);
     const progress = args.progress ?? (process.stderr.isTTY === true && !args.json);
-    if (args.shard !== undefined || args.shards !== undefined) {
-      const settings = {
-        ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
-        ...(args.variant !== undefined ? { variant: args.variant } : {}),
-        params,
-        faults,
-        runs,
-        depth,
-        ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
-        ...(args.deadlock ? {} : { deadlock: false }),
-      };
-      return args.shards !== undefined ? simulateShards(args, settings) : simulateShard(args, settings);
-    }
+    // What a sharded and a plain simulation are both given.
+    const settings = {
+      ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
+      ...(args.variant !== undefined ? { variant: args.variant } : {}),
+      params,
+      faults,
+      runs,
+      depth,
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+      ...(args.deadlock ? {} : { deadlock: false }),
+    };
+    if (args.shard !== undefined || args.shards !== undefined) return args.shards !== undefined ? simulateShards(args, settings) : simulateShard(args, settings);
     const { info, result, compiled } = await interruptible((signal) => runSimulation(
       args.model,
       {
         signal,
-        ...(actionTimeout !== undefined ? { actionTimeoutMs: actionTimeout * 1000 } : {}),
-        ...(args.variant !== undefined ? { variant: args.variant } : {}),
-        params,
-        faults,
-        runs,
-        depth,
-        ...(args.seed !== undefined ? { seed: args.seed } : {}),
-        ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
-        ...(args.deadlock ? {} : { deadlock: false }),
+        ...settings,
         ...(progress ? { onProgress: printSimulationProgress, progressIntervalMs: process.stderr.isTTY ? 1000 : 5000 } : {}),
       },
       args.model,
