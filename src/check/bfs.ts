@@ -8,10 +8,11 @@
  * states held in memory. A counterexample is rebuilt by replaying the recorded choices.
  */
 import type { Spec } from '../model/types.js';
+export type { Level } from './level.js';
 import { compile, type Compiled, SuccessorBuffer } from './compile.js';
 import { Budget, Counters, drain, drainAsync, type SoFar, expandOrThrow, explain, firstBrokenInvariant, type Found, statistics, stopAtNew, takeInitialStates, where } from './core.js';
 import { describeThrown, ModelError } from '../model/errors.js';
-import { PackedState, WordQueue } from '../model/values.js';
+import { type Level, levelFor } from './level.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { replayStored } from './path.js';
 import { StateStore } from './store.js';
@@ -249,47 +250,9 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
   return searched(stopReason);
 }
 
-/** The states of a BFS level waiting to be expanded, in order; each is let go once taken. */
-export interface Level<S> {
-  readonly size: number;
-  add(s: S): void;
-  take(): S;
-}
-
-class ArrayLevel<S> implements Level<S> {
-  private readonly a: (S | undefined)[] = [];
-  private i = 0;
-  get size(): number {
-    return this.a.length;
-  }
-  add(s: S): void {
-    this.a.push(s);
-  }
-  take(): S {
-    const s = this.a[this.i]!;
-    this.a[this.i++] = undefined;
-    return s;
-  }
-}
-
-/** Packed states kept as words (about a third of the memory of the states themselves). */
-class PackedLevel<S> implements Level<S> {
-  private readonly q = new WordQueue();
-  size = 0;
-  constructor(private readonly template: PackedState) {}
-  add(s: S): void {
-    (s as unknown as PackedState).writeTo(this.q);
-    this.size++;
-  }
-  take(): S {
-    return this.template.readFrom(this.q) as unknown as S;
-  }
-}
-
 /** An empty level for the states of `model`. */
 export function newLevel<S>(model: Compiled<S>): Level<S> {
-  const first = model.init[0];
-  return first instanceof PackedState ? new PackedLevel<S>(first) : new ArrayLevel<S>();
+  return levelFor(model.init[0]);
 }
 
 /** Statistics, verdict and (replayed) counterexample at the end of a search over a store. */

@@ -442,6 +442,14 @@ export function fingerprint(x: unknown): void {
     } else hashObjectUncached(x);
   } else hashValue(x);
 }
+/**
+ * The fingerprint of `x` as a part of a larger value (into fpHigh/fpLow): an Immutable collection
+ * keeps it, as it does when a state holding it is fingerprinted, so a part already hashed with its
+ * state costs a property read.
+ */
+export function fingerprintPart(x: unknown): void {
+  hashValue(x);
+}
 export function fpHigh(): number {
   return A;
 }
