@@ -29,22 +29,6 @@ export interface Level<S> {
   take(): S;
 }
 
-class ArrayLevel<S> implements Level<S> {
-  private readonly a: (S | undefined)[] = [];
-  private i = 0;
-  get size(): number {
-    return this.a.length;
-  }
-  add(s: S): void {
-    this.a.push(s);
-  }
-  take(): S {
-    const s = this.a[this.i]!;
-    this.a[this.i++] = undefined;
-    return s;
-  }
-}
-
 /** Packed states kept as words (about a third of the memory of the states themselves). */
 class PackedLevel<S> implements Level<S> {
   private readonly q = new WordQueue();
@@ -233,22 +217,23 @@ function shapeOf(x: unknown): Shape | null {
 }
 
 /**
- * States of one shape, each kept as the numbers of its field values (see the file comment); a
- * state of another shape is kept as it is.
+ * How the states of one level are turned into rows of numbers and back: the shape, and a table of
+ * distinct values per field. Every Rows of one level shares one (a worker's part of a level, the
+ * candidates it keeps); a new level starts a new one, so the values of a level go with it.
  */
-class FieldLevel<S> implements Level<S> {
-  private readonly q = new WordQueue();
+class RowCodec<S> {
+  readonly n: number;
+  /** Words per row: a row is the field numbers, or (first word negative) an index into `Rows.others`. */
+  readonly width: number;
   private readonly tables: ValueTable[] = [];
-  private readonly others: (S | undefined)[] = [];
-  private readonly n: number;
   // The last state's field values and their numbers: siblings share most of them.
   private readonly lastValue: unknown[] = [];
   private readonly lastId: number[] = [];
   private readonly row: unknown[];
-  size = 0;
 
-  constructor(private readonly shape: Shape) {
-    this.n = shape.n;
+  constructor(private readonly shape: Shape | null) {
+    this.n = shape === null ? 0 : shape.n;
+    this.width = Math.max(1, this.n);
     for (let i = 0; i < this.n; i++) {
       this.tables.push(new ValueTable());
       this.lastValue.push(this);
@@ -257,14 +242,10 @@ class FieldLevel<S> implements Level<S> {
     this.row = new Array<unknown>(this.n);
   }
 
-  add(s: S): void {
-    this.size++;
+  /** Write `s` as a row at `at` of `words`; false if it does not have the shape (nothing written). */
+  encode(s: S, words: Int32Array, at: number): boolean {
     const row = this.row;
-    if (!this.shape.fits(s, row)) {
-      this.q.push(-1 - this.others.length);
-      this.others.push(s);
-      return;
-    }
+    if (this.shape === null || !this.shape.fits(s, row)) return false;
     for (let i = 0; i < this.n; i++) {
       const v = row[i];
       if (v !== this.lastValue[i]) {
@@ -272,27 +253,200 @@ class FieldLevel<S> implements Level<S> {
         this.lastId[i] = this.tables[i]!.id(v, fpHigh(), fpLow());
         this.lastValue[i] = v;
       }
-      this.q.push(this.lastId[i]!);
+      words[at + i] = this.lastId[i]!;
+    }
+    return true;
+  }
+
+  /** The value numbered `id` of field `i`. */
+  value(i: number, id: number): unknown {
+    return this.tables[i]!.values[id];
+  }
+
+  /** The number of `v` among field `i`'s values (added if new). */
+  idOf(i: number, v: unknown): number {
+    fingerprintPart(v);
+    return this.tables[i]!.id(v, fpHigh(), fpLow());
+  }
+
+  decode(words: Int32Array, at: number): S {
+    const row = this.row;
+    for (let i = 0; i < this.n; i++) row[i] = this.tables[i]!.values[words[at + i]!];
+    return this.shape!.build(row) as S;
+  }
+}
+
+/**
+ * States kept as rows of numbers (see the file comment), in order, by index; a state without the
+ * level's shape is kept as it is.
+ */
+export class Rows<S> {
+  private words: Int32Array;
+  private count = 0;
+  private readonly others: (S | undefined)[] = [];
+  private readonly width: number;
+
+  private constructor(private readonly codec: RowCodec<S>) {
+    this.width = codec.width;
+    this.words = new Int32Array(64 * this.width);
+  }
+
+  /** Empty rows for states like `first` (a state of the search), with a codec of their own. */
+  static like<S>(first: S | undefined): Rows<S> {
+    return new Rows<S>(new RowCodec<S>(first instanceof PackedState ? null : shapeOf(first)));
+  }
+
+  /** Empty rows sharing this one's codec (the same level). */
+  empty(): Rows<S> {
+    return new Rows<S>(this.codec);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(s: S): void {
+    const w = this.width;
+    this.room();
+    const at = this.count * w;
+    if (!this.codec.encode(s, this.words, at)) {
+      this.words[at] = -1 - this.others.length;
+      this.others.push(s);
+    }
+    this.count++;
+  }
+
+  /** Make room for one more row. */
+  private room(): void {
+    if ((this.count + 1) * this.width > this.words.length) {
+      const b = new Int32Array(this.words.length * 2);
+      b.set(this.words);
+      this.words = b;
     }
   }
 
-  take(): S {
-    const first = this.q.shift();
+  /** Append row `i` of `from`, which shares this one's codec. */
+  copy(from: Rows<S>, i: number): void {
+    const w = this.width;
+    const first = from.words[i * w]!;
     if (first < 0) {
-      const s = this.others[-1 - first]!;
-      this.others[-1 - first] = undefined;
-      return s;
+      this.push(from.others[-1 - first]!);
+      return;
     }
-    const row = this.row;
-    row[0] = this.tables[0]!.values[first];
-    for (let i = 1; i < this.n; i++) row[i] = this.tables[i]!.values[this.q.shift()];
-    return this.shape.build(row) as S;
+    this.room();
+    for (let k = 0; k < w; k++) this.words[this.count * w + k] = from.words[i * w + k]!;
+    this.count++;
+  }
+
+  /** The state at `i`. */
+  get(i: number): S {
+    const at = i * this.width;
+    const first = this.words[at]!;
+    return first < 0 ? this.others[-1 - first]! : this.codec.decode(this.words, at);
+  }
+
+  /** Let the state at `i` go if it is held as an object (it will not be asked for again). */
+  release(i: number): void {
+    const first = this.words[i * this.width]!;
+    if (first < 0) this.others[-1 - first] = undefined;
+  }
+
+  /**
+   * Rows `start` up to `end` (exclusive), for `import` in another thread; `enc` encodes one value.
+   * Values are encoded field by field, then the other states, in order.
+   */
+  export<E>(start: number, end: number, enc: (x: unknown) => E): ExportedRows<E> {
+    const w = this.width;
+    const n = this.codec.n;
+    const out = new Int32Array((end - start) * w);
+    const dense: globalThis.Map<number, number>[] = [];
+    const used: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      dense.push(new globalThis.Map());
+      used.push([]);
+    }
+    const otherStates: S[] = [];
+    for (let r = start; r < end; r++) {
+      const at = r * w;
+      const o = (r - start) * w;
+      const first = this.words[at]!;
+      if (first < 0) {
+        out[o] = -1 - otherStates.length;
+        otherStates.push(this.others[-1 - first]!);
+        continue;
+      }
+      for (let i = 0; i < n; i++) {
+        const id = this.words[at + i]!;
+        let d = dense[i]!.get(id);
+        if (d === undefined) {
+          d = used[i]!.length;
+          dense[i]!.set(id, d);
+          used[i]!.push(id);
+        }
+        out[o + i] = d;
+      }
+    }
+    const values = used.map((ids, i) => ids.map((id) => enc(this.codec.value(i, id))));
+    return { count: end - start, rows: out, values, others: otherStates.map(enc) };
+  }
+
+  /** Append the rows another thread exported (`dec` decodes one value, in the order they were encoded). */
+  import<E>(e: ExportedRows<E>, dec: (x: E) => unknown): void {
+    const n = this.codec.n;
+    const w = this.width;
+    const ids = e.values.map((vs, i) => vs.map((v) => this.codec.idOf(i, dec(v))));
+    const others = e.others.map((x) => dec(x) as S);
+    for (let r = 0; r < e.count; r++) {
+      const at = r * w;
+      const first = e.rows[at]!;
+      if (first < 0) {
+        this.push(others[-1 - first]!);
+        continue;
+      }
+      this.room();
+      for (let i = 0; i < n; i++) this.words[this.count * w + i] = ids[i]![e.rows[at + i]!]!;
+      this.count++;
+    }
+  }
+
+  /** Rows `start` up to `end` (exclusive), sharing the codec. */
+  slice(start: number, end: number = this.count): Rows<S> {
+    const out = this.empty();
+    for (let i = start; i < end; i++) out.copy(this, i);
+    return out;
+  }
+}
+
+/**
+ * Rows on their way to another thread: each field value they use once (in the sender's encoding),
+ * the rows numbering those, and the states without the shape whole.
+ */
+export interface ExportedRows<E> {
+  readonly count: number;
+  readonly rows: Int32Array;
+  readonly values: E[][];
+  readonly others: E[];
+}
+
+/** The states of a level as Rows, taken one by one from the first. */
+class RowLevel<S> implements Level<S> {
+  private next = 0;
+  constructor(private readonly rows: Rows<S>) {}
+  get size(): number {
+    return this.rows.length;
+  }
+  add(s: S): void {
+    this.rows.push(s);
+  }
+  take(): S {
+    const i = this.next++;
+    const s = this.rows.get(i);
+    this.rows.release(i);
+    return s;
   }
 }
 
 /** An empty level for states like `first` (an initial state of the search). */
 export function levelFor<S>(first: S | undefined): Level<S> {
-  if (first instanceof PackedState) return new PackedLevel<S>(first);
-  const shape = shapeOf(first);
-  return shape !== null ? new FieldLevel<S>(shape) : new ArrayLevel<S>();
+  return first instanceof PackedState ? new PackedLevel<S>(first) : new RowLevel<S>(Rows.like(first));
 }

@@ -229,7 +229,7 @@ async function balance(workers: Worker[], sizes: number[]): Promise<void> {
     if (count <= 0) continue;
     const giver = fromLeft ? b - 1 : b;
     const taker = fromLeft ? b : b - 1;
-    const offered = (await ask(workers[giver]!, { type: 'give', count, fromHead: !fromLeft, to: taker })) as { type: 'offered'; states: never[] };
+    const offered = (await ask(workers[giver]!, { type: 'give', count, fromHead: !fromLeft, to: taker })) as Extract<FromWorker, { type: 'offered' }>;
     const taken = (await ask(workers[taker]!, { type: 'take', states: offered.states, atHead: fromLeft, from: giver })).type === 'ok';
     await ask(workers[giver]!, { type: 'given', taken });
     // A taker that cannot rebuild a state (a Record type it has not met yet) leaves the parts

@@ -9,6 +9,7 @@ import { ActionError, BEYOND, type Compiled, SuccessorBuffer } from './compile.j
 import { Budget, drainWatched, expandOrThrow, firstBrokenInvariant, StuckError } from './core.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { FingerprintSet, seenIn, type StoreView } from './store.js';
+import { type ExportedRows, Rows } from './level.js';
 import { decode, encode, type Encoded, newLink, registerRecords, UnknownRecordType } from './transfer.js';
 import { watchRecords } from '../model/records.js';
 import type { Link } from '../model/values.js';
@@ -41,7 +42,7 @@ export type ToWorker =
     }
   | { type: 'keep'; keep: Uint8Array }
   | { type: 'give'; count: number; fromHead: boolean; to: number }
-  | { type: 'take'; states: Encoded[]; atHead: boolean; from: number }
+  | { type: 'take'; states: ExportedRows<Encoded>; atHead: boolean; from: number }
   /** Whether the states offered by the last 'give' were taken: if so let them go, else keep them. */
   | { type: 'given'; taken: boolean };
 
@@ -68,7 +69,7 @@ export interface Expanded {
 export type FromWorker =
   | Expanded
   | { type: 'ok' }
-  | { type: 'offered'; states: Encoded[] }
+  | { type: 'offered'; states: ExportedRows<Encoded> }
   /** A 'take' refused: the states hold a Record type this thread has never met (model/records.ts). */
   | { type: 'refused' }
   | { type: 'error'; message: string; stuck?: boolean };
@@ -98,8 +99,8 @@ class Grow<T extends Uint32Array | Uint16Array | Int16Array> {
 }
 
 export function serveWorker<S>(model: Compiled<S>, port: Port): void {
-  let frontier: S[] = [];
-  let candidates: S[] = [];
+  let frontier: Rows<S> = Rows.like(model.init[0]);
+  let candidates: Rows<S> = frontier.empty();
   const buf = new SuccessorBuffer<S>();
   const thisLevel = new FingerprintSet();
   watchRecords();
@@ -125,7 +126,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     const candHi = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
     const candLo = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
     const candBad = new Grow(new Int16Array(256), (n) => new Int16Array(n));
-    candidates = [];
+    // A new level: new rows, with their own table of field values (the last level's go with it).
+    candidates = Rows.like(model.init[0]);
     thisLevel.clear();
     let pos = 0;
     let stopped: Expanded['stopped'] = null;
@@ -134,8 +136,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         if ((stopped = budget.stop()) !== null) break;
         yield;
       }
-      const s = frontier[i]!;
-      frontier[i] = undefined as S; // let it go once expanded, as the sequential search does
+      const s = frontier.get(i);
+      frontier.release(i); // let it go once expanded, as the sequential search does
       if (model.beyond !== null && model.beyond(s)) {
         counts[i] = BEYOND;
         continue;
@@ -164,7 +166,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     buf.clear();
     if (!registered && candidates.length > 0) {
       // Record types reachable later are met here first; remember them for decoding.
-      registerRecords(candidates[0]);
+      registerRecords(candidates.get(0));
       registered = true;
     }
     return {
@@ -198,7 +200,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     try {
       switch (m.type) {
         case 'hold':
-          frontier = m.init.map((i) => model.init[i]!);
+          frontier = Rows.like(model.init[0]);
+          for (const i of m.init) frontier.push(model.init[i]!);
           port.postMessage({ type: 'ok' });
           return;
         case 'expand': {
@@ -207,19 +210,20 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
           return;
         }
         case 'keep': {
-          const next: S[] = [];
-          for (let k = 0; k < candidates.length; k++) if (m.keep[k]) next.push(candidates[k]!);
+          const next = candidates.empty();
+          for (let k = 0; k < candidates.length; k++) if (m.keep[k]) next.copy(candidates, k);
           frontier = next;
-          candidates = [];
+          candidates = next.empty();
           port.postMessage({ type: 'ok' });
           return;
         }
         case 'give': {
           // Offered, not yet given: the taker may not be able to rebuild them (see 'take').
-          const moved = m.fromHead ? frontier.slice(0, m.count) : frontier.slice(frontier.length - m.count);
           offered = { count: m.count, fromHead: m.fromHead, to: m.to };
           const out = link(`to ${m.to}`);
-          port.postMessage({ type: 'offered', states: moved.map((x) => encode(x, out)) });
+          const [a, b] = m.fromHead ? [0, m.count] : [frontier.length - m.count, frontier.length];
+          const states = frontier.export(a, b, (x) => encode(x, out));
+          port.postMessage({ type: 'offered', states }, [states.rows.buffer] as ArrayBuffer[]);
           return;
         }
         case 'given': {
@@ -233,16 +237,18 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         }
         case 'take': {
           const from = link(`from ${m.from}`);
-          let states: S[];
+          const moved = frontier.empty();
           try {
-            states = m.states.map((e) => decode(e, from) as S);
+            moved.import(m.states, (e) => decode(e, from));
           } catch (e) {
             if (!(e instanceof UnknownRecordType)) throw e;
             links.delete(`from ${m.from}`);
             port.postMessage({ type: 'refused' });
             return;
           }
-          frontier = m.atHead ? states.concat(frontier) : frontier.concat(states);
+          const joined = frontier.empty();
+          for (const part of m.atHead ? [moved, frontier] : [frontier, moved]) for (let i = 0; i < part.length; i++) joined.copy(part, i);
+          frontier = joined;
           port.postMessage({ type: 'ok' });
           return;
         }
