@@ -176,7 +176,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
           const nid = store.add(r.candHi[c]!, r.candLo[c]!, id, q - pos);
           if (nid < 0) continue;
           keep[c] = 1;
-          counters.newBy(map[r.fams[q]!]!);
+          counters.newBy(map[r.candFam[c]!]!);
           const stop = stopAtNew(model, r.candBad[c]!, nid, store.size, maxStates);
           if (stop) {
             ({ found, stopReason } = stop);
@@ -193,7 +193,10 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
     for (let w = 0; w < W && (stopW < 0 || w <= stopW); w++) {
       const r = results[w]!;
       const map = r.families.map(familyId);
-      if (w === stopW) for (let q = 0; q < stopQ; q++) counters.generatedBy(map[r.fams[q]!]!);
+      if (w === stopW) {
+        const { fams } = (await ask(workers[w]!, { type: 'fams', upTo: stopQ })) as Extract<FromWorker, { type: 'fams' }>;
+        for (let q = 0; q < stopQ; q++) counters.generatedBy(map[fams[q]!]!);
+      }
       else r.famTotals.forEach((n, k) => n > 0 && counters.generatedMany(map[k]!, n));
     }
     if (found || stopReason) break;

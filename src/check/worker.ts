@@ -41,6 +41,8 @@ export type ToWorker =
       depth: number;
     }
   | { type: 'keep'; keep: Uint8Array }
+  /** The families of the last part's first `upTo` successors (for a search that stops inside the level). */
+  | { type: 'fams'; upTo: number }
   | { type: 'give'; count: number; fromHead: boolean; to: number }
   | { type: 'take'; states: ExportedRows<Encoded>; atHead: boolean; from: number }
   /** Whether the states offered by the last 'give' were taken: if so let them go, else keep them. */
@@ -50,8 +52,8 @@ export interface Expanded {
   type: 'expanded';
   /** Successors per state of this worker's part, in order. */
   counts: Uint32Array;
-  /** Family (this worker's numbering, see `families`) of every successor, in order. */
-  fams: Uint16Array;
+  /** Family (this worker's numbering, see `families`) of each candidate. */
+  candFam: Uint16Array;
   /** Successors per family (this worker's numbering), in all. */
   famTotals: number[];
   /** Positions (in the flat successor order) of successors not yet in the store. */
@@ -70,6 +72,7 @@ export type FromWorker =
   | Expanded
   | { type: 'ok' }
   | { type: 'offered'; states: ExportedRows<Encoded> }
+  | { type: 'fams'; fams: Uint16Array }
   /** A 'take' refused: the states hold a Record type this thread has never met (model/records.ts). */
   | { type: 'refused' }
   | { type: 'error'; message: string; stuck?: boolean };
@@ -107,6 +110,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
   for (const s of model.init) registerRecords(s);
   let registered = false;
   let offered: { count: number; fromHead: boolean; to: number } | null = null;
+  // Every successor's family in the last part expanded: asked for only if the search stops inside the level.
+  const fams = new Grow(new Uint16Array(1024), (n) => new Uint16Array(n));
   // States moved for balance go over a link per other worker and direction, so that what a packed
   // state refers to (an actor model's node states, messages) crosses once, not with every state.
   const links = new Map<string, Link>();
@@ -120,7 +125,8 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     const t0 = performance.now();
     const view = m.view;
     const counts = new Uint32Array(frontier.length);
-    const fams = new Grow(new Uint16Array(1024), (n) => new Uint16Array(n));
+    fams.n = 0;
+    const candFam = new Grow(new Uint16Array(256), (n) => new Uint16Array(n));
     const famTotals: number[] = [];
     const cand = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
     const candHi = new Grow(new Uint32Array(256), (n) => new Uint32Array(n));
@@ -160,6 +166,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
         candHi.push(hi);
         candLo.push(lo);
         candBad.push(bad);
+        candFam.push(f);
         candidates.push(t);
       }
     }
@@ -172,7 +179,7 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
     return {
       type: 'expanded',
       counts,
-      fams: fams.done(),
+      candFam: candFam.done(),
       famTotals: Array.from(famTotals, (n) => n ?? 0),
       cand: cand.done(),
       candHi: candHi.done(),
@@ -206,7 +213,12 @@ export function serveWorker<S>(model: Compiled<S>, port: Port): void {
           return;
         case 'expand': {
           const r = expand(m);
-          port.postMessage(r, [r.counts.buffer, r.fams.buffer, r.cand.buffer, r.candHi.buffer, r.candLo.buffer, r.candBad.buffer] as ArrayBuffer[]);
+          port.postMessage(r, [r.counts.buffer, r.candFam.buffer, r.cand.buffer, r.candHi.buffer, r.candLo.buffer, r.candBad.buffer] as ArrayBuffer[]);
+          return;
+        }
+        case 'fams': {
+          const upTo = fams.a.slice(0, m.upTo);
+          port.postMessage({ type: 'fams', fams: upTo }, [upTo.buffer] as ArrayBuffer[]);
           return;
         }
         case 'keep': {
