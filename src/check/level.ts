@@ -1,8 +1,9 @@
 /**
  * The states of a BFS level waiting to be expanded, in order, in the most compact form the states
  * allow: a packed state (an actor model's world) as its words; a state that is an Immutable Record
- * as one small number per field, each naming a distinct field value of the level; anything else as
- * the object itself.
+ * (or a Map of fixed keys) as one small number per field, each naming a distinct field value of the
+ * level; anything else as the object itself. Worker threads keep their parts of a level as `Rows`
+ * too, and move them to another worker with each field value encoded once.
  *
  * Why the Record form: a level of plain states used to hold each state as its objects (the Record,
  * its value list, the lists and sets it changed), about 650 bytes a state on TwoPhase, all of them
