@@ -61,7 +61,7 @@ describe('StateStore', () => {
   it('a shared store can be looked up from its view (as worker threads do)', () => {
     fc.assert(
       fc.property(fc.array(fp, { maxLength: 500 }), fc.array(fp, { maxLength: 50 }), (added, probes) => {
-        const store = new StateStore(16, true);
+        const store = new StateStore(16);
         for (const [hi, lo] of added) store.add(hi, lo, NO_PARENT, 0);
         const view = store.view();
         expect(view.hi.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -69,6 +69,27 @@ describe('StateStore', () => {
         for (const [hi, lo] of [...added, ...probes]) expect(seenIn(view, hi, lo)).toBe(inStore.has(`${hi}:${lo}`));
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('StateStore, growing', () => {
+  it('grows its shared arrays in place: the buffers a worker was given stay the store’s, and a view taken after growing sees every fingerprint', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fp, { minLength: 3000, maxLength: 6000, selector: ([hi, lo]) => `${hi}:${lo}` }), (added) => {
+        const store = new StateStore(16); // 1024 entries at first: grows twice or more here
+        const before = store.view();
+        for (const [hi, lo] of added) store.add(hi, lo, NO_PARENT, 0);
+        const after = store.view();
+        expect(after.mask).toBeGreaterThan(before.mask);
+        // No copy: the same shared memory, longer (where growable SharedArrayBuffers exist: Node 20+).
+        expect(after.hi.buffer).toBe(before.hi.buffer);
+        expect(after.table.buffer).toBe(before.table.buffer);
+        expect(after.hi.length).toBeGreaterThan(before.hi.length);
+        for (const [hi, lo] of added) expect(seenIn(after, hi, lo)).toBe(true);
+        added.forEach(([hi], id) => id < before.hi.length && expect(before.hi[id]).toBe(hi));
+      }),
+      { numRuns: 20 },
     );
   });
 });

@@ -91,7 +91,7 @@ async function run<S>(model: Compiled<S>, workers: Worker[], budget: Budget, int
   const counters = new Counters();
   const W = workers.length;
 
-  const store = new StateStore(1 << 14, true);
+  const store = new StateStore(1 << 14);
   // Workers number the families of `next` labels in their own order; names map them to ours.
   const families: string[] = model.families.slice();
   const familyId = familyNumbering(families);
