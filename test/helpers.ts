@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { explore } from '../src/check/bfs.js';
 import type { CheckOptions } from '../src/check/types.js';
 import { buildSpec, resolveConfig } from '../src/model/define.js';
@@ -17,4 +21,17 @@ export function bounds(model: AnyModel, variant: string | undefined, params: Rea
   const config = resolveConfig(model, variant, params, faults);
   const sorted = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
   return sorted(config.params) + sorted(config.faults);
+}
+
+/** A maker of fresh folders under the system's temporary folder, all removed after the file's tests. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(d);
+    return d;
+  };
 }

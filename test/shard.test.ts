@@ -5,23 +5,15 @@
  * of the split level; and the merge checks what it is given.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from './helpers.js';
 import { runCheck, type CheckSettings } from '../src/check/check.js';
 import { mergeShards, runShard, shardName, type ShardFacts, type ShardPlan } from '../src/check/shard.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'faultline-shard-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('faultline-shard-');
 
 /** Run every shard of a run into a fresh folder, in this process. */
 async function runAll(file: string, settings: CheckSettings, count: number, plan: Omit<ShardPlan, 'index' | 'count'> = {}): Promise<string> {

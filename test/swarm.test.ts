@@ -4,24 +4,16 @@
  * model adds the shards' runs up, and bad input gets one line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from './helpers.js';
 import { runCheck, type SimulateSettings } from '../src/check/check.js';
 import { firstBrokenInvariant } from '../src/check/core.js';
 import { EXIT } from '../src/cli/options.js';
 import { mergeSwarm, runSwarmShard, swarmSeed, swarmStrategy, type SwarmFacts } from '../src/check/swarm.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'faultline-swarm-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('faultline-swarm-');
 
 /** Run every swarm shard into a fresh folder, in this process; their documents' `swarm` fields. */
 async function runAll(file: string, settings: SimulateSettings, count: number): Promise<{ dir: string; facts: SwarmFacts[] }> {

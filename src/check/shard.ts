@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError, UsageError } from '../model/errors.js';
-import { fpHigh, fpLow } from '../model/fingerprint.js';
+import { fingerprintHexOf as hex, fpHigh, fpLow } from '../model/fingerprint.js';
 import { type Level, newLevel, searchAsync, finished, type Searched } from './bfs.js';
 import { prepareSafety, type CheckSettings, type CheckTarget } from './check.js';
 import type { Compiled } from './compile.js';
@@ -169,7 +169,6 @@ function digest(searched: Searched<unknown>, from: number, to: number): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-const hex = (hi: number, lo: number) => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 
 /** Each state's successor count, by id, as the search reports expansions (NOT_EXPANDED until then). */
 class SuccessorCounts {
@@ -346,34 +345,71 @@ export interface MergedRun {
   readonly sharding: Sharding;
 }
 
+/** What shard documents of either kind (a check's, a swarm's) have in common. */
+export interface RunPart {
+  readonly index: number;
+  readonly count: number;
+  readonly run: unknown;
+}
+
+/** How to read the documents of one kind of shard (see readRunParts). */
+export interface PartKind<T extends RunPart> {
+  /** The file names, the JSON field holding the facts, and the documents' name in messages. */
+  readonly file: RegExp;
+  readonly field: string;
+  readonly noun: string;
+  /** What writes these files, for the message when there are none. */
+  readonly writtenBy: string;
+  /** Whether a parsed field is a document of this faultline. */
+  valid(x: T): boolean;
+  /** The two runs, for the message when a folder mixes them. */
+  differ(first: T, other: T): string;
+  fileName(index: number, count: number): string;
+}
+
+/**
+ * The documents of `dir` of one kind, in shard order, checking that they are every shard of one
+ * run (one line, naming the folder, for a missing folder or file, a foreign file, mixed runs).
+ */
+export function readRunParts<T extends RunPart>(dir: string, kind: PartKind<T>): T[] {
+  if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
+  const names = readdirSync(dir).filter((n) => kind.file.test(n));
+  if (names.length === 0) throw new UsageError(`no ${kind.noun} files in ${dir} (${kind.writtenBy})`);
+  const parts = names.map((name) => {
+    let doc: { [field: string]: T | undefined };
+    try {
+      doc = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { [field: string]: T | undefined };
+    } catch (e) {
+      throw new UsageError(`${join(dir, name)}: not a ${kind.noun} document (${(e as Error).message.split('\n')[0]})`);
+    }
+    const x = doc[kind.field];
+    if (!x || typeof x.index !== 'number' || typeof x.count !== 'number' || !x.run || !kind.valid(x))
+      throw new UsageError(`${join(dir, name)}: not a ${kind.noun} document of this faultline (no "${kind.field}" field of format 1)`);
+    return x;
+  });
+  const first = parts[0]!;
+  const runOf = (x: T) => JSON.stringify(x.run);
+  for (const x of parts) if (runOf(x) !== runOf(first)) throw new UsageError(`${dir} holds ${kind.differ(first, x)}: give each run its own folder`);
+  const n = first.count;
+  const byIndex = new Map(parts.map((x) => [x.index, x]));
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length) throw new UsageError(`${missing.length === 1 ? 'shard' : 'shards'} ${missing.join(', ')} of ${n} missing from ${dir} (${kind.fileName(missing[0]!, n)}…): not finished, or failed`);
+  return Array.from({ length: n }, (_, i) => byIndex.get(i)!);
+}
+
 /** Read the shard documents of `dir`, checking that they are every shard of one run. */
 export function readShards(dir: string): ShardFacts[] {
-  if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
-  const names = readdirSync(dir).filter((n) => SHARD_FILE.test(n));
-  if (names.length === 0) throw new UsageError(`no shard files in ${dir} (shard-<i>-of-<n>.json, written by check --shard, or swarm-<i>-of-<n>.json, by simulate --shard)`);
-  const shards: ShardFacts[] = [];
-  for (const name of names) {
-    let doc: { shard?: ShardFacts };
-    try {
-      doc = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { shard?: ShardFacts };
-    } catch (e) {
-      throw new UsageError(`${join(dir, name)}: not a shard document (${(e as Error).message.split('\n')[0]})`);
-    }
-    const s = doc.shard;
-    if (!s || s.format !== 1 || typeof s.index !== 'number' || typeof s.count !== 'number' || !s.run) throw new UsageError(`${join(dir, name)}: not a shard document of this faultline (no "shard" field of format 1)`);
-    shards.push(s);
-  }
-  const first = shards[0]!;
-  const runOf = (s: ShardFacts) => JSON.stringify(s.run);
   const describe = (s: ShardFacts) => `${s.run.model} ${s.run.variant} ${JSON.stringify(s.run.params)}, ${s.count} shards`;
-  for (const s of shards)
-    if (runOf(s) !== runOf(first)) throw new UsageError(`${dir} holds shards of different runs (${describe(first)}; ${describe(s)}, split ${s.run.split}): give each run its own folder`);
-  const n = first.count;
-  const byIndex = new Map(shards.map((s) => [s.index, s]));
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length)
-    throw new UsageError(`${missing.length === 1 ? 'shard' : 'shards'} ${missing.join(', ')} of ${n} missing from ${dir} (${shardName(missing[0]!, n)}.json…): not finished, or failed`);
-  const ordered = Array.from({ length: n }, (_, i) => byIndex.get(i)!);
+  const ordered = readRunParts<ShardFacts>(dir, {
+    file: SHARD_FILE,
+    field: 'shard',
+    noun: 'shard',
+    writtenBy: 'shard-<i>-of-<n>.json, written by check --shard, or swarm-<i>-of-<n>.json, by simulate --shard',
+    valid: (s) => s.format === 1,
+    differ: (first, s) => `shards of different runs (${describe(first)}; ${describe(s)}, split ${s.run.split})`,
+    fileName: (i, n) => `${shardName(i, n)}.json`,
+  });
+  const first = ordered[0]!;
   for (const s of ordered)
     if (s.splitDepth !== first.splitDepth || s.frontier !== first.frontier || s.frontierDigest !== first.frontierDigest || s.prefixStates !== first.prefixStates)
       throw new ModelError(
@@ -382,16 +418,30 @@ export function readShards(dir: string): ShardFacts[] {
   return ordered;
 }
 
-/** Rebuild a shard's violation trace from its choices, checking that it ends where the shard's did. */
-function replayViolation(model: Compiled<unknown>, shard: ShardFacts, v: ShardViolation): Violation<unknown> {
+/** What a shard of either kind keeps of a violation: enough to replay it. */
+export interface ReplayableViolation {
+  readonly kind: 'invariant' | 'deadlock';
+  readonly name: string;
+  readonly length: number;
+  /** The initial state's index, then each step's successor index. */
+  readonly choices: readonly number[];
+  /** The last state's fingerprint (hex). */
+  readonly key: string;
+}
+
+/**
+ * Rebuild a violation `who` found (`shard 3`, `swarm shard 3`) from its choices, checking that it
+ * ends where the shard's did.
+ */
+export function replayChoices(model: Compiled<unknown>, who: string, v: ReplayableViolation): Violation<unknown> {
   const start = model.init[v.choices[0]!];
-  const broken = (why: string) => new ModelError(`replaying shard ${shard.index}'s ${v.name} trace: ${why}; the model is not deterministic, or the shard ran another version of it`);
+  const broken = (why: string) => new ModelError(`replaying ${who}'s ${v.name} trace: ${why}; the model is not deterministic, or the shard ran another version of it`);
   if (start === undefined) throw broken(`the model has no initial state ${v.choices[0]! + 1}`);
   const trace = follow(model, start, v.length, (k, _from, buf) => (v.choices[k]! < buf.length ? v.choices[k]! : -1), true);
   if (trace === null) throw broken('a step is not there');
-  model.key(trace[trace.length - 1]!.state);
-  if (hex(fpHigh(), fpLow()) !== v.key) throw broken('it ends in another state');
   const last = trace[trace.length - 1]!.state;
+  model.key(last);
+  if (hex(fpHigh(), fpLow()) !== v.key) throw broken('it ends in another state');
   const explanation = v.kind === 'invariant' ? explain(model, v.name, last) : null;
   return { kind: model.witness !== null && v.kind === 'invariant' ? 'witness' : v.kind, name: v.name, explanation, trace };
 }
@@ -434,7 +484,7 @@ export async function mergeShards(dir: string, options: { readonly chunkRecords?
     const p = pick?.violation;
     if (!p || v.level < p.level || (v.level === p.level && v.length < p.length)) pick = s;
   }
-  const violation = pick ? replayViolation(compiled, pick, pick.violation!) : null;
+  const violation = pick ? replayChoices(compiled, `shard ${pick.index}`, pick.violation!) : null;
   const incomplete = shards.find((s) => !s.complete && s.stopReason !== 'violation');
   const stopReason: StopReason | null = violation ? 'violation' : (incomplete?.stopReason ?? null);
 

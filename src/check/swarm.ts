@@ -14,17 +14,16 @@
  * Each shard writes one JSON document, swarm-<i>-of-<n>.json; `mergeSwarm` adds the shards of a
  * folder up and keeps the shortest shrunk counterexample (the least steps, then the lowest shard).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ModelError, UsageError } from '../model/errors.js';
-import { fpHigh, fpLow } from '../model/fingerprint.js';
+import { UsageError } from '../model/errors.js';
+import { fingerprintHexOf as hex, fpHigh, fpLow } from '../model/fingerprint.js';
 import { buildModel, runSimulation, type SimulateSettings } from './check.js';
 import { compile, type Compiled } from './compile.js';
-import { explain } from './core.js';
-import { choicesOf, follow } from './path.js';
+import { choicesOf } from './path.js';
 import type { SimulationResult } from './simulate.js';
-import type { RunInfo, Stats, StopReason, Violation } from './types.js';
-import type { ModelRunKey } from './shard.js';
+import type { RunInfo, Stats, StopReason } from './types.js';
+import { type ModelRunKey, readRunParts, replayChoices } from './shard.js';
 
 /** What shard `index` varies besides its seeds. */
 export interface SwarmStrategy {
@@ -107,7 +106,6 @@ export function swarmName(index: number, count: number): string {
   return `swarm-${String(index).padStart(String(count - 1).length, '0')}-of-${count}.json`;
 }
 
-const hex = (hi: number, lo: number) => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 
 export interface SwarmShardRun {
   readonly info: RunInfo;
@@ -204,41 +202,16 @@ export function hasSwarmFiles(dir: string): boolean {
 
 /** Read the swarm documents of `dir`, checking that they are every shard of one run. */
 export function readSwarm(dir: string): SwarmFacts[] {
-  if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
-  const names = readdirSync(dir).filter((n) => SWARM_FILE.test(n));
-  if (names.length === 0) throw new UsageError(`no swarm files in ${dir} (swarm-<i>-of-<n>.json, written by simulate --shard)`);
-  const shards = names.map((name) => {
-    let doc: { swarm?: SwarmFacts };
-    try {
-      doc = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { swarm?: SwarmFacts };
-    } catch (e) {
-      throw new UsageError(`${join(dir, name)}: not a swarm document (${(e as Error).message.split('\n')[0]})`);
-    }
-    const s = doc.swarm;
-    if (!s || s.format !== 1 || s.kind !== 'simulate' || typeof s.index !== 'number' || !s.run) throw new UsageError(`${join(dir, name)}: not a swarm document of this faultline (no "swarm" field of format 1)`);
-    return s;
-  });
-  const first = shards[0]!;
-  const runOf = (s: SwarmFacts) => JSON.stringify(s.run);
   const describe = (s: SwarmFacts) => `${s.run.model} ${s.run.variant} ${JSON.stringify(s.run.params)}, seed ${s.run.seed}, ${s.count} shards`;
-  for (const s of shards) if (runOf(s) !== runOf(first)) throw new UsageError(`${dir} holds swarm shards of different runs (${describe(first)}; ${describe(s)}): give each run its own folder`);
-  const n = first.count;
-  const byIndex = new Map(shards.map((s) => [s.index, s]));
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length) throw new UsageError(`${missing.length === 1 ? 'shard' : 'shards'} ${missing.join(', ')} of ${n} missing from ${dir} (${swarmName(missing[0]!, n)}…): not finished, or failed`);
-  return Array.from({ length: n }, (_, i) => byIndex.get(i)!);
-}
-
-function replay(model: Compiled<unknown>, shard: SwarmFacts, v: SwarmViolation): Violation<unknown> {
-  const broken = (why: string) => new ModelError(`replaying swarm shard ${shard.index}'s ${v.name} trace: ${why}; the model is not deterministic, or the shard ran another version of it`);
-  const start = model.init[v.choices[0]!];
-  if (start === undefined) throw broken(`the model has no initial state ${v.choices[0]! + 1}`);
-  const trace = follow(model, start, v.length, (k, _from, buf) => (v.choices[k]! < buf.length ? v.choices[k]! : -1), true);
-  if (trace === null) throw broken('a step is not there');
-  const last = trace[trace.length - 1]!.state;
-  model.key(last);
-  if (hex(fpHigh(), fpLow()) !== v.key) throw broken('it ends in another state');
-  return { kind: v.kind, name: v.name, explanation: v.kind === 'invariant' ? explain(model, v.name, last) : null, trace };
+  return readRunParts<SwarmFacts>(dir, {
+    file: SWARM_FILE,
+    field: 'swarm',
+    noun: 'swarm',
+    writtenBy: 'swarm-<i>-of-<n>.json, written by simulate --shard',
+    valid: (s) => s.format === 1 && s.kind === 'simulate',
+    differ: (first, s) => `swarm shards of different runs (${describe(first)}; ${describe(s)})`,
+    fileName: swarmName,
+  });
 }
 
 /**
@@ -256,7 +229,7 @@ export async function mergeSwarm(dir: string): Promise<MergedSwarm> {
 
   let pick: SwarmFacts | null = null;
   for (const s of shards) if (s.violation && (!pick || s.violation.length < pick.violation!.length)) pick = s;
-  const violation = pick ? replay(compiled, pick, pick.violation!) : null;
+  const violation = pick ? replayChoices(compiled, `swarm shard ${pick.index}`, pick.violation!) : null;
   const pv = pick?.violation ?? null;
 
   const sum = (f: (s: SwarmFacts) => number) => shards.reduce((a, s) => a + f(s), 0);

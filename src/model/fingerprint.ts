@@ -462,10 +462,15 @@ export function setFingerprint(hi: number, lo: number): void {
   B = lo >>> 0;
 }
 
+/** A fingerprint given as its high and low words, as 16 hex digits. */
+export function fingerprintHexOf(hi: number, lo: number): string {
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
 /** The fingerprint of `x` as 16 hex digits (for tests, reports and debugging). */
 export function fingerprintHex(x: unknown): string {
   fingerprint(x);
-  return A.toString(16).padStart(8, '0') + B.toString(16).padStart(8, '0');
+  return fingerprintHexOf(A, B);
 }
 
 /** The fingerprint of `x` as a bigint (for tests). */
