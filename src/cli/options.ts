@@ -22,6 +22,14 @@ export interface Command<A> {
   readonly run: (args: A) => Promise<number>;
 }
 
+/** `--variant`, `--param` and `--faults`: which run of a model a command works on. */
+export function modelRunOptions(y: Argv, variant = 'variant to check (default: the first)'): Argv {
+  return y
+    .option('variant', { type: 'string', describe: variant })
+    .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
+    .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,restart=1,drop=2 (see faultline list)' });
+}
+
 /** `--param k=v` (repeatable, or comma-separated) → an object of raw strings. */
 export function parseParams(raw: readonly string[] | undefined, option = 'param'): Record<string, string> {
   const out: Record<string, string> = {};

@@ -11,7 +11,7 @@ import type { AnyModel } from '../../model/types.js';
 import { checkJson, errorJson } from '../../report/json.js';
 import { formatDuration, formatResult } from '../../report/text.js';
 import { writeIndex, writeReport } from '../../report/write.js';
-import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast } from '../options.js';
+import { clearProgress, type Command, EXIT, exitCodeOf, interruptible, limitsOf, parseParams, printProgress, wholeAtLeast, modelRunOptions } from '../options.js';
 import { expectationFor } from '../expectations.js';
 import { typecheck } from '../typecheck.js';
 import { checkShard, checkShardOptions, checkShards } from './shard.js';
@@ -241,11 +241,7 @@ export const checkCommand: Command<CheckArgs> = {
   usage: 'check <target>',
   describe: 'explore a model (a file) or every variant of every model in a folder',
   options: (y) =>
-    y
-      .positional('target', { type: 'string', demandOption: true, describe: 'model file, or a folder of models' })
-      .option('variant', { type: 'string', describe: 'variant to check (default: the first)' })
-      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
-      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,restart=1,drop=2 (see faultline list)' })
+    modelRunOptions(y.positional('target', { type: 'string', demandOption: true, describe: 'model file, or a folder of models' }))
       .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
       .option('max-states', { type: 'number', describe: 'stop after this many distinct states' })
       .option('time-limit', { type: 'number', describe: 'stop after this many seconds' })

@@ -6,7 +6,7 @@ import { readItf } from '../../report/itf.js';
 import type { PlainTrace } from '../../report/trace.js';
 import { startExplorer } from '../../explore/server.js';
 import { Session } from '../../explore/session.js';
-import { type Command, EXIT, nonNegative, parseParams, wholeAtLeast } from '../options.js';
+import { type Command, EXIT, nonNegative, parseParams, wholeAtLeast, modelRunOptions } from '../options.js';
 
 export interface ExploreArgs {
   model?: string;
@@ -49,11 +49,10 @@ export const exploreCommand: Command<ExploreArgs> = {
   usage: 'explore [model]',
   describe: 'step through a model in the browser: choose the next message, timer or fault (a local web page)',
   options: (y) =>
-    y
-      .positional('model', { type: 'string', describe: 'model file (with --trace or --from-report: default, the file the trace was checked from)' })
-      .option('variant', { type: 'string', describe: "variant to explore (default: the first, or the saved trace's)" })
-      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
-      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,drop=2 (see faultline list)' })
+    modelRunOptions(
+      y.positional('model', { type: 'string', describe: 'model file (with --trace or --from-report: default, the file the trace was checked from)' }),
+      "variant to explore (default: the first, or the saved trace's)",
+    )
       .option('port', { type: 'number', describe: 'port to listen on, on 127.0.0.1 (default: any free one)' })
       .option('trace', { type: 'string', describe: 'open a saved counterexample (trace.itf.json, written by check --report) to walk through' })
       .option('from-report', { type: 'string', describe: 'open the counterexample of a report folder (its trace.itf.json)' })

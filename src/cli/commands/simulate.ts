@@ -6,7 +6,7 @@ import { formatSimulation } from '../../report/text.js';
 import { writeReport } from '../../report/write.js';
 import type { SimulationProgress } from '../../check/simulate.js';
 import { formatDuration } from '../../report/text.js';
-import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast } from '../options.js';
+import { type Command, exitCodeOf, interruptible, nonNegative, parseParams, wholeAtLeast, modelRunOptions } from '../options.js';
 import { UsageError } from '../../model/errors.js';
 import { checkSwarmOptions, simulateShard, simulateShards, type SwarmArgs } from './swarm.js';
 
@@ -23,11 +23,7 @@ export const simulateCommand: Command<SimulateArgs> = {
   usage: 'simulate <model>',
   describe: 'random walks through a model, far deeper than check; a failing run is shrunk and reported like check',
   options: (y) =>
-    y
-      .positional('model', { type: 'string', demandOption: true, describe: 'model file' })
-      .option('variant', { type: 'string', describe: 'variant (default: the first)' })
-      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param k=v' })
-      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,drop=2' })
+    modelRunOptions(y.positional('model', { type: 'string', demandOption: true, describe: 'model file' }), 'variant to simulate (default: the first)')
       .option('runs', { type: 'number', default: 1000, describe: 'random runs to try' })
       .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
       .option('seed', { type: 'number', describe: 'seed of the random runs (printed; the same seed repeats the same runs)' })

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { buildModel } from '../../check/check.js';
 import { clearShardFiles } from '../../check/shard.js';
 import { UsageError } from '../../model/errors.js';
-import { type Command, EXIT, parseParams, wholeAtLeast } from '../options.js';
+import { type Command, EXIT, parseParams, wholeAtLeast, modelRunOptions } from '../options.js';
 import { BIN, shardArgv, type ShardArgs } from './shard.js';
 
 interface SlurmArgs extends Omit<ShardArgs, 'json' | 'workers' | 'shard' | 'report' | 'out'> {
@@ -51,8 +51,7 @@ export const slurmCommand: Command<SlurmArgs> = {
   usage: 'slurm <target>',
   describe: 'submit a sharded check to Slurm: the shards as a job array, the merge as a job after it',
   options: (y) =>
-    y
-      .positional('target', { type: 'string', demandOption: true, describe: 'model file' })
+    modelRunOptions(y.positional('target', { type: 'string', demandOption: true, describe: 'model file' }))
       .option('shards', { type: 'number', demandOption: true, describe: 'how many shards (array tasks)' })
       .option('out', { type: 'string', demandOption: true, describe: 'the folder of the shard files, the scripts and the merge: on a file system every node sees' })
       .option('split-depth', { type: 'number', describe: 'the depth of the level split between the shards (default: the first with 256 states a shard)' })
@@ -61,9 +60,6 @@ export const slurmCommand: Command<SlurmArgs> = {
       .option('time', { type: 'string', describe: "each shard's time limit, in sbatch's format (04:00:00); a shard out of time writes what it found" })
       .option('mem', { type: 'string', describe: "each shard's memory, in sbatch's format (8G)" })
       .option('wait', { type: 'boolean', default: false, describe: "wait for the merge, print its output and exit with its code" })
-      .option('variant', { type: 'string', describe: 'variant to check (default: the first)' })
-      .option('param', { type: 'string', array: true, describe: 'override a parameter: --param rms=4 (repeatable)' })
-      .option('faults', { type: 'string', array: true, describe: 'fault budgets: --faults crash=1,restart=1,drop=2' })
       .option('max-depth', { type: 'number', describe: 'explore states at most this many steps deep' })
       .option('max-states', { type: 'number', describe: 'stop each shard after this many distinct states' })
       .option('time-limit', { type: 'number', describe: 'stop each shard after this many seconds' })
