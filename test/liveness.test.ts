@@ -6,12 +6,15 @@ import fc from 'fast-check';
 import { Map as IMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/check/compile.js';
-import { checkLiveness } from '../src/check/liveness.js';
+import { checkLiveness, livenessOfGraph, livenessRecorder } from '../src/check/liveness.js';
+import { bfsAsync } from '../src/check/bfs.js';
+import { Budget } from '../src/check/core.js';
+import type { Graph } from '../src/check/graph.js';
 import { alwaysEventually, eventually, leadsTo, spec, type Property } from '../src/index.js';
 
 type St = IMap<string, number>;
 /** An explicit graph: edges [from, to, label, fault?]; states are Maps {n}. */
-function graph(edges: [number, number, string, boolean?][], inits: number[], props: Record<string, Property<St>>) {
+function graph(edges: [number, number, string, boolean?][], inits: number[], props: Record<string, Property<St>>, deadlock = true) {
   const st = (n: number) => IMap({ n });
   const faultFamilies = [...new Set(edges.filter((e) => e[3]).map((e) => e[2]))];
   return compile(
@@ -20,6 +23,7 @@ function graph(edges: [number, number, string, boolean?][], inits: number[], pro
       next: (s: St) => edges.filter(([f]) => f === s.get('n')).map(([, t, label]) => ({ action: label, family: label, state: t === s.get('n') ? s : st(t) })),
       properties: props,
       faultActions: faultFamilies,
+      deadlock,
     }),
     { symmetry: false },
   );
@@ -150,6 +154,47 @@ describe('liveness on random graphs', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('the graph the safety search records as it goes gives what the liveness pass finds with a search of its own', async () => {
+    const arb = fc.integer({ min: 1, max: 6 }).chain((n) => {
+      const states = fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 3 });
+      return fc.record({
+        edges: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: 3 })), { maxLength: 14 }),
+        inits: fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 3 }),
+        goal: states,
+        again: states,
+        p: states,
+        q: states,
+      });
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ edges, inits, goal, again, p, q }) => {
+        const inSet = (xs: number[]) => (s: St) => xs.includes(s.get('n')!);
+        const m = graph(
+          edges.map(([f, t, l]) => [f, t, `L${l}`, l === 3]),
+          inits,
+          { Goal: eventually(inSet(goal)), Again: alwaysEventually(inSet(again)), Answer: leadsTo(inSet(p), inSet(q)) },
+          false,
+        );
+        let recorded: Graph | null = null;
+        const safety = await bfsAsync(m, new Budget(), {
+          record: (store) => {
+            const r = livenessRecorder(m, store);
+            recorded = r.graph;
+            return r;
+          },
+        });
+        expect(safety.result).toBe('ok');
+        const mine = livenessOfGraph(m, recorded!, m.properties);
+        const own = checkLiveness(m, m.properties);
+        expect([mine.states, mine.edges]).toEqual([own.states, own.edges]);
+        expect(mine.states).toBe(safety.stats.distinctStates);
+        const shown = (r: typeof own) => r.violation && { ...r.violation, trace: r.violation.trace.map((t) => [t.action, (t.state as St).get('n')]) };
+        expect(shown(mine)).toEqual(shown(own));
+      }),
+      { numRuns: 500 },
     );
   });
 });

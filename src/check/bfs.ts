@@ -15,7 +15,8 @@ import { describeThrown, ModelError } from '../model/errors.js';
 import { type Level, levelFor } from './level.js';
 import { fpHigh, fpLow } from '../model/fingerprint.js';
 import { replayStored } from './path.js';
-import { StateStore } from './store.js';
+import { NO_PARENT, StateStore } from './store.js';
+import type { GraphRecorder } from './graph.js';
 import type { CheckOptions, CheckResult, StopReason, Violation } from './types.js';
 
 /** Check a Spec's invariants and deadlocks breadth first (no liveness: see check.ts). */
@@ -32,8 +33,8 @@ export function bfs<S>(model: Compiled<S>, budget: Budget = new Budget()): Check
  * The same search, letting the event loop run every few milliseconds — so that a signal handler
  * (Ctrl-C) can abort the budget's signal and the search end with what it found so far.
  */
-export async function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget()): Promise<CheckResult<S>> {
-  return finished(model, budget, await searchAsync(model, budget));
+export async function bfsAsync<S>(model: Compiled<S>, budget: Budget = new Budget(), hooks: SearchHooks<S> = {}): Promise<CheckResult<S>> {
+  return finished(model, budget, await searchAsync(model, budget, hooks));
 }
 
 /**
@@ -86,6 +87,11 @@ export interface SearchHooks<S> {
    * the model's constraint (checked, not expanded).
    */
   readonly expanded?: (id: number, successors: number) => void;
+  /**
+   * Record the graph as the search goes (every stored state and every step, self-loops included),
+   * in a recorder made for the search's store. Not with `from`.
+   */
+  readonly record?: (store: StateStore) => GraphRecorder<S>;
 }
 
 /** The result of a search that has ended. */
@@ -111,6 +117,7 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
   const fp = model.key;
   const beyond = model.beyond;
   const onExpanded = hooks.expanded;
+  const rec = hooks.record && !from ? hooks.record(store) : null;
 
   // Determinism spot check: every 4096th state is expanded twice and the two results compared.
   const recheck = new SuccessorBuffer<S>();
@@ -165,7 +172,10 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
     found = start.found;
     stopReason = start.stopReason;
     frontier = newLevel(model);
-    for (const i of start.held) frontier.add(model.init[i]!);
+    for (const i of start.held) {
+      frontier.add(model.init[i]!);
+      rec?.state(model.init[i]!, NO_PARENT, i);
+    }
   }
 
   let expanded = 0;
@@ -195,6 +205,7 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
       expandOrThrow(model, s, buf, id, depth);
       expanded++;
       if ((expanded & 4095) === 1) checkDeterminism(s, id, depth);
+      rec?.expanded(id);
       const n = buf.length;
       onExpanded?.(id, n);
       if (n === 0 && deadlockOn) {
@@ -209,14 +220,24 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
         counters.generatedBy(f);
         // An action that changes nothing returns its input (Immutable returns the same object
         // for a no-op update): a self-loop to a state already stored, nothing to hash or look up.
-        if (t === s) continue;
+        if (t === s) {
+          rec?.edge(id, id, buf, j);
+          continue;
+        }
         try {
           fp(t);
         } catch (e) {
           throw new ModelError(`action ${model.label(buf, j)} on ${where(id, depth, s)} produced a state faultline cannot fingerprint: ${describeThrown(e)}`, e);
         }
         const nid = store.add(fpHigh(), fpLow(), id, j);
-        if (nid < 0) continue;
+        if (nid < 0) {
+          rec?.edge(id, store.seen, buf, j);
+          continue;
+        }
+        if (rec !== null) {
+          rec.state(t, id, j);
+          rec.edge(id, nid, buf, j);
+        }
         counters.newBy(f);
         nextFrontier.add(t);
         const stop = stopAtNew(model, firstBrokenInvariant(model, t, nid, depth + 1), nid, store.size, maxStates);

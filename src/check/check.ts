@@ -12,7 +12,8 @@ import type { AnyModel, Model, ParamDefinitions, Spec } from '../model/types.js'
 import { bfsAsync } from './bfs.js';
 import { compile, type Compiled } from './compile.js';
 import { Budget } from './core.js';
-import { checkLivenessAsync } from './liveness.js';
+import { checkLivenessAsync, livenessOfGraph, livenessRecorder } from './liveness.js';
+import type { Graph } from './graph.js';
 import { parallelBfs } from './parallel.js';
 import type { SimulateOptions, SimulationResult } from './simulate.js';
 import type { CheckReport, CheckResult, Limits, Progress, RunInfo } from './types.js';
@@ -122,7 +123,23 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
   const { built, compiled, budget, symmetry } = await prepareSafety(target, settings, file);
   const only = settings.invariants ? { invariants: settings.invariants } : {};
   let result: CheckResult<unknown>;
-  if (workers === 1) result = await bfsAsync(compiled, budget);
+  const liveness = !settings.witness && settings.liveness !== false && compiled.properties.length > 0;
+  // Without symmetry reduction the liveness pass would search the same graph again: record it now.
+  let recorded: Graph | null = null;
+  if (workers === 1)
+    result = await bfsAsync(
+      compiled,
+      budget,
+      liveness && !compiled.reduced
+        ? {
+            record: (store) => {
+              const r = livenessRecorder(compiled, store);
+              recorded = r.graph;
+              return r;
+            },
+          }
+        : {},
+    );
   else {
     const module = moduleOf(built.model);
     if (module === undefined) throw new UsageError('a check on worker threads needs the model as a file: give check() its path or URL');
@@ -132,10 +149,12 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
   }
   // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
   const stopped = result.stopReason === 'interrupted' || result.stopReason === 'memory';
-  if (result.result === 'ok' && !stopped && !settings.witness && settings.liveness !== false && compiled.properties.length) {
+  if (result.result === 'ok' && !stopped && liveness) {
     settings.onSafetyResult?.(result);
     const plain = compiled.reduced ? compile(built.spec, { symmetry: false, ...only }) : compiled;
-    const live = await checkLivenessAsync(plain, plain.properties, budget);
+    // A search cut short by its limits recorded part of the graph: the liveness pass builds its own then.
+    const graph: Graph | null = result.complete ? recorded : null;
+    const live = graph !== null ? livenessOfGraph(plain, graph, plain.properties) : await checkLivenessAsync(plain, plain.properties, budget);
     const v = live.violation;
     const liveness = { states: live.states, edges: live.edges, durationMs: live.durationMs, complete: live.complete };
     const merged: CheckResult<unknown> = v

@@ -12,12 +12,12 @@
  * Fault steps get no fairness. Liveness is checked without symmetry reduction, so traces are
  * concrete.
  */
-import { describeThrown, ModelError } from '../model/errors.js';
 import type { Property } from '../model/types.js';
 import type { Compiled } from './compile.js';
 import { Budget, drain, drainAsync, type SoFar } from './core.js';
 import { fingerprint, fpHigh, fpLow } from '../model/fingerprint.js';
-import { buildGraph, type Graph, graphTrace } from './graph.js';
+import { buildGraph, type Graph, GraphRecorder, graphTrace, type Predicate } from './graph.js';
+import type { StateStore } from './store.js';
 import type { StopReason, TraceStep } from './types.js';
 
 export interface CompiledProperty<S> {
@@ -50,46 +50,54 @@ export interface LivenessResult<S> {
  * Strongly connected components of the protocol steps among the states `inside` (fault steps are
  * left out: the environment injects finitely many faults), by Tarjan's algorithm, iteratively.
  */
-function sccs<S>(g: Graph<S>, inside: (v: number) => boolean, nodes: number[]): number[][] {
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
+function sccs(g: Graph, inside: (v: number) => boolean, nodes: number[]): number[][] {
+  const n = g.size;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
   const stack: number[] = [];
   const out: number[][] = [];
+  // The depth-first path: a state and the next of its edges to look at.
+  const workV: number[] = [];
+  const workE: number[] = [];
   let counter = 0;
   for (const root of nodes) {
-    if (index.has(root)) continue;
-    const work: [number, number][] = [[root, 0]];
-    index.set(root, counter);
-    low.set(root, counter++);
+    if (index[root] !== -1) continue;
+    workV.push(root);
+    workE.push(0);
+    index[root] = counter;
+    low[root] = counter++;
     stack.push(root);
-    onStack.add(root);
-    while (work.length) {
-      const top = work[work.length - 1]!;
-      const [v, i] = top;
+    onStack[root] = 1;
+    while (workV.length) {
+      const top = workV.length - 1;
+      const v = workV[top]!;
+      const i = workE[top]!;
       if (i < g.degree(v)) {
-        top[1]++;
+        workE[top] = i + 1;
         const w = g.to(v, i);
         if (!inside(w) || g.fault(v, i)) continue;
-        if (!index.has(w)) {
-          index.set(w, counter);
-          low.set(w, counter++);
+        if (index[w] === -1) {
+          index[w] = counter;
+          low[w] = counter++;
           stack.push(w);
-          onStack.add(w);
-          work.push([w, 0]);
-        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+          onStack[w] = 1;
+          workV.push(w);
+          workE.push(0);
+        } else if (onStack[w] === 1) low[v] = Math.min(low[v]!, index[w]!);
       } else {
-        work.pop();
-        if (work.length) {
-          const p = work[work.length - 1]![0];
-          low.set(p, Math.min(low.get(p)!, low.get(v)!));
+        workV.pop();
+        workE.pop();
+        if (workV.length) {
+          const p = workV[workV.length - 1]!;
+          low[p] = Math.min(low[p]!, low[v]!);
         }
-        if (low.get(v) === index.get(v)) {
+        if (low[v] === index[v]) {
           const comp: number[] = [];
           let w: number;
           do {
             w = stack.pop()!;
-            onStack.delete(w);
+            onStack[w] = 0;
             comp.push(w);
           } while (w !== v);
           out.push(comp);
@@ -101,7 +109,7 @@ function sccs<S>(g: Graph<S>, inside: (v: number) => boolean, nodes: number[]): 
 }
 
 /** Shortest path (as [state, edge index] steps) from `from` to `target` by protocol steps into `allowed`. */
-function pathWithin<S>(g: Graph<S>, from: number, target: (v: number) => boolean, allowed: (v: number) => boolean): [number, number][] | null {
+function pathWithin(g: Graph, from: number, target: (v: number) => boolean, allowed: (v: number) => boolean): [number, number][] | null {
   const prev = new Map<number, [number, number]>([[from, [-1, -1]]]);
   let frontier = [from];
   while (frontier.length) {
@@ -148,42 +156,67 @@ export function checkLivenessAsync<S>(model: Compiled<S>, properties: readonly C
   return drainAsync(liveness(model, properties, budget, soFar), budget, soFar);
 }
 
+/**
+ * The conditions the liveness pass reads in each state, in order: per property its goal (`q` of
+ * leadsTo, else `p`), and for leadsTo its trigger `p` after it.
+ */
+function predicates<S>(properties: readonly CompiledProperty<S>[]): Predicate<S>[] {
+  return properties.flatMap(({ name, property: p }) => (p.kind === 'leadsTo' ? [{ what: name, holds: p.q }, { what: name, holds: p.p }] : [{ what: name, holds: p.p }]));
+}
+
+/**
+ * A recorder of the graph the liveness pass needs, for a search that numbers its states in `store`
+ * (the safety search records it as it goes when it has no symmetry reduction: livenessOfGraph).
+ */
+export function livenessRecorder<S>(model: Compiled<S>, store: StateStore): GraphRecorder<S> {
+  return new GraphRecorder(model, store, predicates(model.properties));
+}
+
 function* liveness<S>(model: Compiled<S>, properties: readonly CompiledProperty<S>[], budget: Budget, soFar: SoFar<LivenessResult<S>> = {}): Generator<void, LivenessResult<S>, void> {
   const t0 = performance.now();
   // Cut short in the middle of a stretch (see drainAsync): nothing proved.
   soFar.result = () => ({ violation: null, complete: false, stopReason: budget.stop() ?? 'interrupted', states: 0, edges: 0, durationMs: performance.now() - t0 });
-  const g = yield* buildGraph(model, budget);
-  const n = g.states.length;
-  const holds = (f: (s: S) => boolean, v: number, what: string) => {
-    try {
-      return f(g.states[v]!);
-    } catch (e) {
-      throw new ModelError(`property ${what} threw: ${describeThrown(e)}`, e);
-    }
+  const g = yield* buildGraph(model, budget, predicates(properties));
+  return livenessOfGraph(model, g, properties, t0);
+}
+
+/**
+ * The liveness pass over a graph already recorded (with the predicates of `properties`, in their
+ * order: see livenessRecorder).
+ */
+export function livenessOfGraph<S>(model: Compiled<S>, g: Graph, properties: readonly CompiledProperty<S>[], t0 = performance.now()): LivenessResult<S> {
+  const n = g.size;
+  const all = (keep: (v: number) => boolean): number[] => {
+    const out: number[] = [];
+    for (let v = 0; v < n; v++) if (keep(v)) out.push(v);
+    return out;
   };
   /** Trace steps from an initial state to v along the BFS tree. */
   const prefixTo = (v: number): [number, number][] => {
     const steps: [number, number][] = [];
-    for (let x = v; g.parent[x]! >= 0; x = g.parent[x]!) steps.push([g.parent[x]!, g.parentEdge[x]!]);
+    for (let x = v; g.parent(x) >= 0; x = g.parent(x)) steps.push([g.parent(x), g.parentEdge(x)]);
     return steps.reverse();
   };
   const toTrace = (start: number, steps: [number, number][]): TraceStep<S>[] => graphTrace(model, g, start, steps);
   const rootOf = (v: number) => {
     let x = v;
-    while (g.parent[x]! >= 0) x = g.parent[x]!;
+    while (g.parent(x) >= 0) x = g.parent(x);
     return x;
   };
 
+  let k = 0; // the property's first predicate
   for (const { name, property: prop } of properties) {
-    const goal = prop.kind === 'leadsTo' ? prop.q : prop.p;
+    const goal = k;
+    const trigger = k + 1;
+    k += prop.kind === 'leadsTo' ? 2 : 1;
     const region = new Uint8Array(n);
-    for (let v = 0; v < n; v++) region[v] = holds(goal, v, name) ? 0 : 1;
+    for (let v = 0; v < n; v++) region[v] = g.holds(goal, v) ? 0 : 1;
     const inRegion = (v: number) => region[v] === 1;
     // Where bad behaviours may start.
     let starts: number[];
-    if (prop.kind === 'eventually') starts = model.init.length ? [...new Set(g.states.map((_, v) => v).filter((v) => g.parent[v] === -1 && inRegion(v)))] : [];
-    else if (prop.kind === 'alwaysEventually') starts = g.states.map((_, v) => v).filter(inRegion);
-    else starts = g.states.map((_, v) => v).filter((v) => inRegion(v) && holds(prop.p, v, name));
+    if (prop.kind === 'eventually') starts = model.init.length ? all((v) => g.parent(v) === -1 && inRegion(v)) : [];
+    else if (prop.kind === 'alwaysEventually') starts = all(inRegion);
+    else starts = all((v) => inRegion(v) && g.holds(trigger, v));
     if (starts.length === 0) continue;
     // The region reachable from the starts, staying in the region; BFS parents within it.
     const reach = new Int32Array(n).fill(-2);

@@ -49,6 +49,8 @@ export class StateStore {
   private table: Int32Array; // id + 1 per slot, 0 = empty
   private mask: number;
   private count = 0;
+  /** The id of the fingerprint the last `add` found already here (when it returned -1). */
+  seen = -1;
 
   /**
    * Worker threads can look fingerprints up in the store's arrays (`view()`) while this thread is
@@ -75,7 +77,8 @@ export class StateStore {
   }
 
   /**
-   * Add a fingerprint if it is new. Returns its new id, or -1 if it was seen before.
+   * Add a fingerprint if it is new. Returns its new id, or -1 if it was seen before
+   * (its id is then in `seen`).
    * `parent` is the id of the state it was reached from (NO_PARENT for an initial state) and
    * `choice` the index of the successor (or of the initial state) that produced it.
    */
@@ -88,7 +91,10 @@ export class StateStore {
       const entry = table[slot]!;
       if (entry === 0) break;
       const id = entry - 1;
-      if (this.lo[id] === lo && this.hi[id] === hi) return -1;
+      if (this.lo[id] === lo && this.hi[id] === hi) {
+        this.seen = id;
+        return -1;
+      }
       slot = (slot + 1) & mask;
     }
     const id = this.count;

@@ -5,7 +5,7 @@
  */
 import type { Compiled } from '../check/compile.js';
 import { Budget, keyText } from '../check/core.js';
-import { type Graph, pathNeighbourhood, reachableGraph } from '../check/graph.js';
+import { type DrawnGraph, pathNeighbourhood, reachableGraph } from '../check/graph.js';
 import type { TraceStep } from '../check/types.js';
 import { toPlain } from '../model/values.js';
 import { Spelling } from './spell.js';
@@ -26,23 +26,24 @@ export interface StateGraph {
  * large to draw whole and there is no path to draw around.
  */
 export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S>[] | null, title: string, limit = GRAPH_LIMIT): StateGraph | null {
-  let g: Graph<S> = reachableGraph(model, new Budget({ maxStates: limit + 1 }));
+  let drawn: DrawnGraph<S> = reachableGraph(model, new Budget({ maxStates: limit + 1 }));
   let mode: StateGraph['mode'] = 'full';
-  if (!g.complete) {
+  if (!drawn.graph.complete) {
     if (!trace) return null;
     mode = 'neighbourhood';
-    g = pathNeighbourhood(model, trace);
+    drawn = pathNeighbourhood(model, trace);
   }
+  const { graph: g, states } = drawn;
   // One arrow per pair of states (the first step's label), no self-loops.
   const edges = new Map<string, { from: number; to: number; label: string }>();
-  for (let u = 0; u < g.states.length; u++)
+  for (let u = 0; u < states.length; u++)
     for (let e = 0; e < g.degree(u); e++) {
       const v = g.to(u, e);
       const k = `${u}>${v}`;
       if (v !== u && !edges.has(k)) edges.set(k, { from: u, to: v, label: g.label(u, e) });
     }
   const ids = new Map<string, number>();
-  g.states.forEach((s, id) => ids.set(keyText(model, s), id));
+  states.forEach((s, id) => ids.set(keyText(model, s), id));
   const idOf = (s: S) => ids.get(keyText(model, s));
 
   // The path, as node ids and edges.
@@ -64,15 +65,15 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
 
   const out: string[] = [];
   out.push('digraph {');
-  out.push(`  label=${dotString(`${title} — ${mode === 'full' ? `all ${g.states.length} reachable states` : `the counterexample and the states one step off it (${g.states.length})`}`)}; labelloc=t; fontname="Helvetica";`);
+  out.push(`  label=${dotString(`${title} — ${mode === 'full' ? `all ${states.length} reachable states` : `the counterexample and the states one step off it (${states.length})`}`)}; labelloc=t; fontname="Helvetica";`);
   out.push('  rankdir=TB; node [fontname="Helvetica", fontsize=9, shape=circle, width=0.3, fixedsize=false, style=filled, fillcolor="#eef2f6", color="#9aa5b1"];');
   out.push('  edge [fontname="Helvetica", fontsize=8, color="#b8c2cc", arrowsize=0.6];');
-  for (let id = 0; id < g.states.length; id++) {
+  for (let id = 0; id < states.length; id++) {
     const k = onPath.get(id);
-    const attrs: string[] = [`tooltip=${dotString(clip(sp.stateLines(toPlain(g.states[id])).join('\n'), 1200))}`];
+    const attrs: string[] = [`tooltip=${dotString(clip(sp.stateLines(toPlain(states[id])).join('\n'), 1200))}`];
     if (k !== undefined) attrs.push(`label=${dotString(String(k))}`, 'fillcolor="#cfe2f3"', 'color="#1f4e79"', 'penwidth=1.5');
     else attrs.push('label=""', 'width=0.15');
-    if (g.parent[id] === -1) attrs.push('peripheries=2');
+    if (g.parent(id) === -1) attrs.push('peripheries=2');
     if (mode === 'full' && g.expanded(id) && g.degree(id) === 0) attrs.push('shape=square');
     if (id === lastId) attrs.push('fillcolor="#fde2e2"', 'color="#c0392b"', 'penwidth=2');
     out.push(`  s${id} [${attrs.join(', ')}];`);
@@ -85,5 +86,5 @@ export function stateGraphDot<S>(model: Compiled<S>, trace: readonly TraceStep<S
     out.push(`  s${e.from} -> s${e.to} [${attrs.join(', ')}];`);
   }
   out.push('}');
-  return { dot: out.join('\n') + '\n', mode, states: g.states.length };
+  return { dot: out.join('\n') + '\n', mode, states: states.length };
 }
