@@ -145,6 +145,8 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
   };
 
   let frontier: Level<S>;
+  // The level expanded last, every state taken: the next level reuses it (not one given by `from`).
+  let spent: Level<S> | null = null;
   let levelStart = 0; // id of frontier[0], unless the ids are given (`firstIds`)
   let firstIds: readonly number[] | null = null;
   const searched = (why: StopReason | null): Searched<S> => ({
@@ -190,7 +192,8 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
       split = true;
       break;
     }
-    const nextFrontier = newLevel(model);
+    const nextFrontier = spent !== null ? spent.recycle() : newLevel(model);
+    spent = null;
     const nextStart = store.size; // every state of this level is stored: the next one's ids start here
     levelStarts[depth + 1] = nextStart;
     const levelSize = frontier.size;
@@ -262,6 +265,7 @@ function* levels<S>(model: Compiled<S>, budget: Budget, soFar: SoFar<Searched<S>
       }
     }
     buf.clear();
+    if (firstIds === null) spent = frontier;
     firstIds = null;
     levelStart = nextStart;
     frontier = nextFrontier;

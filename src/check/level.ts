@@ -28,6 +28,12 @@ export interface Level<S> {
   add(s: S): void;
   /** The next state, in the order added; the level lets it go. */
   take(): S;
+  /**
+   * Once every state is taken: an empty level for states like these, which may be this one reusing
+   * its memory (so that a search does not allocate, and the system zero and map, a level's room
+   * anew at every level).
+   */
+  recycle(): Level<S>;
 }
 
 /** Packed states kept as words (about a third of the memory of the states themselves). */
@@ -41,6 +47,11 @@ class PackedLevel<S> implements Level<S> {
   }
   take(): S {
     return this.template.readFrom(this.q) as unknown as S;
+  }
+  recycle(): Level<S> {
+    this.q.reset();
+    this.size = 0;
+    return this;
   }
 }
 
@@ -243,6 +254,11 @@ class RowCodec<S> {
     this.row = new Array<unknown>(this.n);
   }
 
+  /** A codec for another level of states of the same shape. */
+  fresh(): RowCodec<S> {
+    return new RowCodec<S>(this.shape);
+  }
+
   /** Write `s` as a row at `at` of `words`; false if it does not have the shape (nothing written). */
   encode(s: S, words: Int32Array, at: number): boolean {
     const row = this.row;
@@ -295,6 +311,11 @@ export class Rows<S> {
   /** Empty rows for states like `first` (a state of the search), with a codec of their own. */
   static like<S>(first: S | undefined): Rows<S> {
     return new Rows<S>(new RowCodec<S>(first instanceof PackedState ? null : shapeOf(first)));
+  }
+
+  /** Empty rows with a codec of their own for states like these (another level). */
+  fresh(): Rows<S> {
+    return new Rows<S>(this.codec.fresh());
   }
 
   /** Empty rows sharing this one's codec (the same level). */
@@ -444,6 +465,10 @@ class RowLevel<S> implements Level<S> {
     const s = this.rows.get(i);
     this.rows.release(i);
     return s;
+  }
+  recycle(): Level<S> {
+    // The field values are the level's own (so that the old ones can be collected): a new level.
+    return new RowLevel<S>(this.rows.fresh());
   }
 }
 

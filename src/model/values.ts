@@ -71,6 +71,12 @@ export class WordQueue {
   shift(): number {
     return this.a[this.r++]!;
   }
+  /** Empty the queue, keeping its room. */
+  reset(): void {
+    this.r = 0;
+    this.w = 0;
+    this.count = 0;
+  }
   /** The next `n` words, as a plain array. */
   shiftArray(n: number): number[] {
     const out = new Array<number>(n);
