@@ -332,8 +332,9 @@ export default defineActorModel({
           ids: servers,
           // What a reader of a trace looks at first: every message and server carries its term.
           keyFields: ['term', 'status'],
-          // With fewer candidates, or the notes' partition, s1.. differ from the rest.
-          symmetric: candidates === n && params.partitions === 'any',
+          // Servers are interchangeable, but with fewer candidates only among the candidates and
+          // among the rest; the notes' partition tells s1.. from the rest.
+          symmetric: params.partitions === 'any' && [servers.slice(0, candidates), servers.slice(candidates)],
           durable: { ...durableFields, ...voteField },
           volatile: volatileFields,
           // volatile-vote: votedFor is kept in memory only.

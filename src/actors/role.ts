@@ -71,8 +71,12 @@ export type MessageHandlers<Self, M extends Message = Message> = string extends 
 export interface RoleDefinition<D extends object, V extends object, M extends Message = Message> {
   /** The ids of this role's nodes. */
   readonly ids: readonly string[];
-  /** The nodes are interchangeable: explore states only up to a permutation of their ids. */
-  readonly symmetric?: boolean;
+  /**
+   * The nodes are interchangeable: explore states only up to a permutation of their ids. `true`:
+   * all of them; or the groups of ids that are (each id in one group at most), when the model
+   * tells some nodes apart (only s1 and s2 may stand for election: `[['s1', 's2'], ['s3', 's4']]`).
+   */
+  readonly symmetric?: boolean | readonly (readonly string[])[];
   /** Whether these nodes may crash (default true). */
   readonly crashes?: boolean;
   /**
@@ -107,7 +111,10 @@ export interface RoleDefinition<D extends object, V extends object, M extends Me
 export interface Role<Self> {
   readonly kind: 'faultline/role';
   readonly ids: readonly string[];
+  /** Whether some of its nodes are interchangeable. */
   readonly symmetric: boolean;
+  /** The groups of interchangeable ids (RoleDefinition.symmetric), each of two ids or more. */
+  readonly symmetricGroups: readonly (readonly string[])[];
   readonly crashes: boolean;
   /** Fields reports show first (RoleDefinition.keyFields). */
   readonly keyFields: readonly string[];
@@ -133,6 +140,24 @@ function checkField(name: string, value: unknown): void {
     );
 }
 
+/** The groups of interchangeable ids a role's `symmetric` declares (those of two ids or more). */
+function symmetricGroups(ids: readonly string[], symmetric: unknown): string[][] {
+  if (symmetric === false) return [];
+  if (symmetric === true) return ids.length >= 2 ? [[...ids]] : [];
+  const wrong = (why: string) => new ModelError(`symmetric must be true, false or a list of groups of the role's ids (${why})`);
+  if (!Array.isArray(symmetric)) throw wrong(`got ${typeof symmetric}`);
+  const seen = new Set<string>();
+  for (const g of symmetric as unknown[]) {
+    if (!Array.isArray(g)) throw wrong(`a group is ${typeof g}, not a list`);
+    for (const id of g as unknown[]) {
+      if (typeof id !== 'string' || !ids.includes(id)) throw wrong(`${JSON.stringify(id)} is not one of ${ids.join(', ')}`);
+      if (seen.has(id)) throw wrong(`${id} is in two groups`);
+      seen.add(id);
+    }
+  }
+  return (symmetric as string[][]).filter((g) => g.length >= 2).map((g) => [...g]);
+}
+
 /** No fields (the default for `volatile`). */
 export type NoFields = { readonly [K in never]: never };
 
@@ -150,6 +175,7 @@ export function role<D extends object, V extends object = NoFields, M extends Me
   for (const [k, v] of Object.entries(durable)) checkField(k, v);
   for (const [k, v] of Object.entries(volatile)) checkField(k, v);
   if (!Array.isArray(def.ids)) throw new ModelError('a role needs a list of node ids (ids: [...]; it may be empty)');
+  const groups = symmetricGroups(def.ids, def.symmetric ?? false);
   const keyFields: unknown = def.keyFields ?? [];
   if (!Array.isArray(keyFields) || !keyFields.every((f) => typeof f === 'string')) throw new ModelError('keyFields must be a list of field names');
   // Named after its nodes (unique across roles), so that worker threads rebuild each role's state
@@ -165,7 +191,8 @@ export function role<D extends object, V extends object = NoFields, M extends Me
   return {
     kind: 'faultline/role',
     ids: [...def.ids],
-    symmetric: def.symmetric ?? false,
+    symmetric: groups.length > 0,
+    symmetricGroups: groups,
     crashes: def.crashes ?? true,
     keyFields: [...(keyFields as string[])],
     initial,

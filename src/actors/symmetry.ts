@@ -72,7 +72,7 @@ class Renaming {
 }
 
 export class Symmetry {
-  /** Slots of each symmetric role with two or more nodes. */
+  /** Slots of each group of interchangeable nodes (a symmetric role's, or a group it names), two or more. */
   private readonly groups: number[][];
   /** Every symmetric id renamed to '*' (for signatures). */
   private readonly blank: ReadonlyMap<string, string>;
@@ -113,10 +113,7 @@ export class Symmetry {
   private readonly numeric: boolean;
 
   private constructor(private readonly sys: System) {
-    this.groups = sys.roleNames
-      .map((name) => sys.roles[name]!)
-      .filter((r) => r.symmetric && r.ids.length >= 2)
-      .map((r) => r.ids.map((id) => sys.slotOf(id)!));
+    this.groups = sys.roleNames.flatMap((name) => sys.roles[name]!.symmetricGroups.map((ids) => ids.map((id) => sys.slotOf(id)!)));
     this.blank = new Map(this.groups.flat().map((slot) => [sys.ids[slot]!, '*']));
     this.signatures = sys.roleNames.map(() => []);
     for (const slots of this.groups)
