@@ -49,6 +49,21 @@ describe('faultline regress', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="./tcommit/correct/index.html"');
   });
 
+  it('leaves deep cases out unless asked (--deep), and says so', () => {
+    // The buggy case made deep, with a wrong expectation: it fails only when it runs.
+    const dir = specDir({ 'tcommit.yaml': TCOMMIT.replace('expect: { result: violation, property: TCConsistent, trace: 5 }', 'deep: true\n    expect: { result: violation, property: TCConsistent, trace: 4 }') });
+    const out = join(dir, 'out');
+    const r = cli('regress', dir, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/1 of 1 cases as expected \(1 deep case\(s\) not run \(--deep runs them\)\)/);
+    const deep = cli('regress', dir, '--out', out, '--deep');
+    expect(deep.code).toBe(1);
+    expect(deep.out).toMatch(/tcommit\/unchecked-abort: trace: expected 4, got 5/);
+    const only = cli('regress', dir, '--out', out, '--filter', 'unchecked');
+    expect(only.code).not.toBe(0);
+    expect(only.err).toMatch(/no cases match "unchecked" but 1 deep case\(s\) not run \(--deep runs them\)/);
+  });
+
   it('fails with a clear table when an expectation is edited, and --update writes it back', () => {
     const dir = specDir({ 'tcommit.yaml': TCOMMIT.replace('states: 34', 'states: 35').replace('trace: 5', 'trace: 4') });
     const out = join(dir, 'out');

@@ -43,6 +43,8 @@ export interface Case {
   readonly timeLimit?: number;
   /** Seconds before the case is killed and failed (default 600). */
   readonly timeout: number;
+  /** A case of minutes (its own tier): run only when asked (`regress --deep`). */
+  readonly deep: boolean;
   readonly expect: Expectation | null;
 }
 
@@ -52,7 +54,7 @@ export interface RegressionFile {
   readonly cases: Case[];
 }
 
-const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'invariants', 'symmetry', 'liveness', 'bounds', 'timeout', 'expect'];
+const CASE_KEYS = ['name', 'variant', 'params', 'faults', 'witness', 'invariants', 'symmetry', 'liveness', 'bounds', 'timeout', 'deep', 'expect'];
 const EXPECT_KEYS = ['result', 'property', 'trace', 'states', 'diameter'];
 const RESULTS = ['ok', 'violation', 'deadlock', 'witness', 'liveness'];
 
@@ -112,6 +114,7 @@ export function readRegressionFile(path: string): RegressionFile {
     if (c.symmetry !== undefined && typeof c.symmetry !== 'boolean') fail(shown, `${where}.symmetry must be true or false`);
     if (c.liveness !== undefined && typeof c.liveness !== 'boolean') fail(shown, `${where}.liveness must be true or false`);
     if (c.timeout !== undefined && !(typeof c.timeout === 'number' && c.timeout > 0)) fail(shown, `${where}.timeout must be a number of seconds`);
+    if (c.deep !== undefined && typeof c.deep !== 'boolean') fail(shown, `${where}.deep must be true or false`);
     let expect: Expectation | null = null;
     if (c.expect !== undefined && c.expect !== null) {
       const e = record(shown, `${where}.expect`, c.expect, (v) => typeof v === 'string' || isWhole(v), 'a name or a whole number') as Expectation;
@@ -142,6 +145,7 @@ export function readRegressionFile(path: string): RegressionFile {
       ...(bounds.maxStates !== undefined ? { maxStates: bounds.maxStates } : {}),
       ...(bounds.timeLimit !== undefined ? { timeLimit: bounds.timeLimit } : {}),
       timeout: typeof c.timeout === 'number' ? c.timeout : 600,
+      deep: c.deep === true,
       expect,
     };
   });

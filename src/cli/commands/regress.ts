@@ -181,6 +181,8 @@ export interface RegressArgs {
   readonly update: boolean;
   readonly jobs?: number;
   readonly out: string;
+  /** Run the deep cases too. */
+  readonly deep?: boolean;
 }
 
 function matches(filter: string | undefined, c: Case): boolean {
@@ -212,8 +214,11 @@ export async function regress(args: RegressArgs): Promise<number> {
       broken.push({ file: relative('.', file), message: e.message.split('\n')[0]! });
     }
   }
-  const cases = specs.flatMap((s) => s.cases).filter((c) => matches(args.filter, c));
-  if (cases.length === 0 && broken.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}`);
+  const matching = specs.flatMap((s) => s.cases).filter((c) => matches(args.filter, c));
+  const cases = args.deep ? matching : matching.filter((c) => !c.deep);
+  const deepLeft = matching.length - cases.length;
+  const leftOut = deepLeft ? `${deepLeft} deep case(s) not run (--deep runs them)` : '';
+  if (cases.length === 0 && broken.length === 0) throw new UsageError(`no cases${args.filter ? ` match "${args.filter}"` : ''}${deepLeft ? ` but ${leftOut}` : ''}`);
   const jobs = Math.max(1, Math.floor(args.jobs ?? availableParallelism()));
   const t0 = performance.now();
   const outcomes: CaseOutcome[] = new Array(cases.length);
@@ -307,12 +312,12 @@ export async function regress(args: RegressArgs): Promise<number> {
     return errors || broken.length ? 1 : 0;
   }
   process.stdout.write(
-    `${outcomes.length - bad.length} of ${outcomes.length} cases as expected${broken.length ? `, ${broken.length} regression file(s) could not be read` : ''}, ${formatDuration(totalMs)} with ${jobs} job(s); JUnit: ${join(args.out, 'junit.xml')}, summary: ${join(args.out, 'index.html')}\n`,
+    `${outcomes.length - bad.length} of ${outcomes.length} cases as expected${broken.length ? `, ${broken.length} regression file(s) could not be read` : ''}${leftOut ? ` (${leftOut})` : ''}, ${formatDuration(totalMs)} with ${jobs} job(s); JUnit: ${join(args.out, 'junit.xml')}, summary: ${join(args.out, 'index.html')}\n`,
   );
   return bad.length || broken.length ? 1 : 0;
 }
 
-export const regressCommand: Command<{ targets: string[]; filter?: string; update: boolean; jobs?: number; out: string }> = {
+export const regressCommand: Command<{ targets: string[]; filter?: string; update: boolean; jobs?: number; out: string; deep: boolean }> = {
   usage: 'regress [targets..]',
   describe: 'run the cases of regression files and compare with their expectations (exit 1 on any difference)',
   options: (y) =>
@@ -321,12 +326,14 @@ export const regressCommand: Command<{ targets: string[]; filter?: string; updat
       .option('filter', { type: 'string', describe: 'only cases whose id or model path contains this text' })
       .option('update', { type: 'boolean', default: false, describe: 'rewrite the expectations of cases that differ from the current results' })
       .option('jobs', { type: 'number', describe: 'cases run at once (default: the number of cores)' })
+      .option('deep', { type: 'boolean', default: false, describe: 'run the deep cases too (minutes each; left out otherwise)' })
       .option('out', { type: 'string', default: join('reports', 'regress'), describe: 'where junit.xml, index.html and the case reports go' }),
   run: (a) =>
     regress({
       targets: a.targets,
       update: a.update,
       out: a.out,
+      deep: a.deep,
       ...(a.filter !== undefined ? { filter: a.filter } : {}),
       ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
     }),
