@@ -176,6 +176,8 @@ export class GraphRecorder<S> {
   private readonly labelIds = new Map<string, number>();
   private readonly faultIds = new Map<string, number>();
   private readonly unitIds = new Map<string, number>();
+  /** Per action family: 1 if its steps are faults, 0 if not, undefined until first met. */
+  private readonly unfair: (number | undefined)[] = [];
   private readonly facts: boolean[];
 
   constructor(
@@ -214,7 +216,10 @@ export class GraphRecorder<S> {
   edge(u: number, v: number, buf: SuccessorBuffer<S>, j: number): void {
     const model = this.model;
     const text = model.label(buf, j);
-    const fault = model.isUnfair(model.families[buf.families[j]!]!);
+    const family = buf.families[j]!;
+    let unfair = this.unfair[family];
+    if (unfair === undefined) this.unfair[family] = unfair = model.isUnfair(model.families[family]!) ? 1 : 0;
+    const fault = unfair === 1;
     const ids = fault ? this.faultIds : this.labelIds;
     let label = ids.get(text);
     if (label === undefined) {
