@@ -225,6 +225,14 @@ describe('fair restarts (system fairRestarts)', async () => {
   it('with them, the restart is a fair step: every fair behaviour finishes', async () => {
     const r = await check(finisher(true));
     expect(r).toMatchObject({ result: 'ok', complete: true, stats: { distinctStates: 6 } });
+    // No symmetry: the safety search recorded the graph, all 6 states and their steps.
+    expect(r.liveness).toMatchObject({ states: 6, complete: true });
+  });
+
+  it('a safety search cut short by a limit leaves the liveness pass to search within the limits itself', async () => {
+    const r = await check(finisher(false), { limits: { maxStates: 4 } });
+    expect(r).toMatchObject({ result: 'ok', complete: false, stopReason: 'max-states', stats: { distinctStates: 4 } });
+    expect(r.liveness).toMatchObject({ complete: false });
   });
 });
 
