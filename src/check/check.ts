@@ -123,14 +123,14 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
   const { built, compiled, budget, symmetry } = await prepareSafety(target, settings, file);
   const only = settings.invariants ? { invariants: settings.invariants } : {};
   let result: CheckResult<unknown>;
-  const liveness = !settings.witness && settings.liveness !== false && compiled.properties.length > 0;
+  const wantLiveness = !settings.witness && settings.liveness !== false && compiled.properties.length > 0;
   // Without symmetry reduction the liveness pass would search the same graph again: record it now.
   let recorded: Graph | null = null;
   if (workers === 1)
     result = await bfsAsync(
       compiled,
       budget,
-      liveness && !compiled.reduced
+      wantLiveness && !compiled.reduced
         ? {
             record: (store) => {
               const r = livenessRecorder(compiled, store);
@@ -149,7 +149,7 @@ export async function runCheck(target: CheckTarget, settings: CheckSettings = {}
   }
   // Liveness: once safety holds, over the graph without symmetry reduction (concrete traces).
   const stopped = result.stopReason === 'interrupted' || result.stopReason === 'memory';
-  if (result.result === 'ok' && !stopped && liveness) {
+  if (result.result === 'ok' && !stopped && wantLiveness) {
     settings.onSafetyResult?.(result);
     const plain = compiled.reduced ? compile(built.spec, { symmetry: false, ...only }) : compiled;
     // A search cut short by its limits recorded part of the graph: the liveness pass builds its own then.

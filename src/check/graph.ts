@@ -111,10 +111,6 @@ export class Graph {
   label(u: number, e: number): string {
     return this.labels[this.eLabel.a[this.first.a[u]! + e]!]!;
   }
-  /** The successor index (in its state's expansion) of u's e-th edge. */
-  index(_u: number, e: number): number {
-    return e;
-  }
   /** Whether predicate k held in state u. */
   holds(k: number, u: number): boolean {
     return this.facts[k]![u] === 1;
@@ -376,8 +372,8 @@ export function graphTrace<S>(model: Compiled<S>, g: Graph, start: number, steps
     (k, _cur, buf) => {
       const [u, e] = steps[k - 1]!;
       const v = g.to(u, e);
-      const j = g.index(u, e);
-      if (j < buf.length && reaches(buf, j, v)) return j;
+      // u's e-th edge is its e-th successor.
+      if (e < buf.length && reaches(buf, e, v)) return e;
       const fault = g.fault(u, e);
       for (let i = 0; i < buf.length; i++) if (model.isUnfair(model.families[buf.families[i]!]!) === fault && reaches(buf, i, v)) return i;
       throw new ModelError(`liveness: rebuilding the trace, no step leads on from step ${k}: the model's normalize is not a renaming its steps respect`);
